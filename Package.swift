@@ -1,0 +1,87 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Minsheng (民声): four services that talk only over Kafka and share the libraries in `Shared/`.
+let package = Package(
+    name: "minsheng",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "minsheng-intake", targets: ["MinshengIntake"]),
+        .executable(name: "minsheng-classification", targets: ["MinshengClassification"]),
+        .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
+        .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // librdkafka 2.0.2 from Debian's librdkafka-dev.
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The domain model and the message schemas: no I/O.
+        .target(
+            name: "MinshengModel",
+            path: "Shared/Model"
+        ),
+        // Kafka producer and consumer over librdkafka.
+        .target(
+            name: "MinshengKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Kafka"
+        ),
+        // What every service runs on: configuration, store, outbox, consumer loop, HTTP, metrics.
+        .target(
+            name: "MinshengPlatform",
+            dependencies: [
+                "MinshengModel",
+                "MinshengKafka",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Shared/Platform"
+        ),
+        .executableTarget(name: "MinshengIntake", dependencies: ["MinshengPlatform"], path: "Services/Intake"),
+        .executableTarget(
+            name: "MinshengClassification", dependencies: ["MinshengPlatform"],
+            path: "Services/Classification", exclude: ["Corpus"]
+        ),
+        .executableTarget(name: "MinshengDispatch", dependencies: ["MinshengPlatform"], path: "Services/Dispatch"),
+        .executableTarget(name: "MinshengNotification", dependencies: ["MinshengPlatform"], path: "Services/Notification"),
+        .testTarget(
+            name: "UnitTests",
+            dependencies: [
+                "MinshengModel", "MinshengPlatform",
+                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification",
+            ],
+            path: "Tests/UnitTests"
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "MinshengModel", "MinshengKafka", "MinshengPlatform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Tests/IntegrationTests"
+        ),
+    ]
+)

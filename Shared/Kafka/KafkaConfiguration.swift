@@ -1,0 +1,29 @@
+import CRdKafka
+
+/// librdkafka properties (CONFIGURATION.md names), applied to a new client handle.
+public struct KafkaConfiguration: Sendable {
+    public var properties: [String: String]
+
+    public init(bootstrapServers: String, clientId: String, extra: [String: String] = [:]) {
+        properties = ["bootstrap.servers": bootstrapServers, "client.id": clientId]
+        properties.merge(extra) { _, new in new }
+    }
+
+    public subscript(key: String) -> String? {
+        get { properties[key] }
+        set { properties[key] = newValue }
+    }
+
+    /// A new `rd_kafka_conf_t` with every property set; the caller owns it.
+    func makeConf() throws(KafkaError) -> OpaquePointer {
+        guard let conf = rd_kafka_conf_new() else { throw .configuration("rd_kafka_conf_new failed") }
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                throw .configuration("Kafka setting \(key)=\(value): \(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+            }
+        }
+        return conf
+    }
+}

@@ -1,0 +1,291 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// A consumer-group member read as an `AsyncSequence` of messages, one at a time, with at-least-once
+/// offsets: nothing is committed until the caller stores the message's offset (after its own SQLite
+/// transaction has committed); librdkafka's auto-committer then commits stored offsets.
+///
+/// Every blocking librdkafka call runs on this consumer's own serial queue, never on the cooperative pool.
+/// Static membership (`group.instance.id`) lets a restarted instance rejoin at once.
+public final class KafkaConsumer: AsyncSequence, Sendable {
+    public typealias Element = KafkaMessage
+
+    public struct Options: Sendable {
+        public var groupId: String
+        /// Stable per instance (static membership); nil for a dynamic member.
+        public var instanceId: String?
+        public var topics: [String]
+        /// When set, pause fetching while the assigned partitions have nothing new, checking the
+        /// partitions' end offsets every `idlePause`. For brokers that answer empty fetches at once
+        /// (the local test broker); leave nil on a real Kafka cluster, whose fetches wait for data.
+        public var idlePause: Duration?
+
+        public init(groupId: String, instanceId: String?, topics: [String], idlePause: Duration? = nil) {
+            self.groupId = groupId
+            self.instanceId = instanceId
+            self.topics = topics
+            self.idlePause = idlePause
+        }
+    }
+
+    private let client: ClientHandle
+    private var handle: OpaquePointer { client.pointer }
+    private let queue: DispatchQueue
+    private let stopRequested = Mutex<Bool>(false)
+    private let closed = Mutex<Bool>(false)
+    private let options: Options
+    private let logger: Logger
+
+    public init(configuration: KafkaConfiguration, options: Options, logger: Logger) throws {
+        var configuration = configuration
+        configuration["group.id"] = options.groupId
+        if let instanceId = options.instanceId { configuration["group.instance.id"] = instanceId }
+        configuration["enable.auto.commit"] = "true"
+        configuration["enable.auto.offset.store"] = "false"
+        for (key, value) in [
+            "auto.offset.reset": "earliest",
+            "auto.commit.interval.ms": "1000",
+            "partition.assignment.strategy": "cooperative-sticky",
+            "session.timeout.ms": "10000",
+            "queued.min.messages": "1000",
+            "queued.max.messages.kbytes": "16384",
+        ] where configuration[key] == nil {
+            configuration[key] = value
+        }
+        let conf = try configuration.makeConf()
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
+            rd_kafka_conf_destroy(conf)
+            throw KafkaError.configuration("cannot create Kafka consumer: \(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        }
+        rd_kafka_poll_set_consumer(handle)
+        let list = rd_kafka_topic_partition_list_new(Int32(options.topics.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in options.topics {
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+        }
+        let err = rd_kafka_subscribe(handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            rd_kafka_destroy(handle)
+            throw KafkaError(err, context: "subscribe to \(options.topics)")
+        }
+        self.client = ClientHandle(pointer: handle)
+        self.options = options
+        self.logger = logger
+        self.queue = DispatchQueue(label: "minsheng.kafka.consumer.\(options.groupId)")
+    }
+
+    public var groupId: String { options.groupId }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let consumer: KafkaConsumer
+
+        public mutating func next() async throws -> KafkaMessage? {
+            try await consumer.nextMessage()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: self) }
+
+    private func nextMessage() async throws -> KafkaMessage? {
+        if Task.isCancelled || stopRequested.withLock({ $0 }) { return nil }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result { try self.pollUntilMessageOrStop() })
+                }
+            }
+        } onCancel: {
+            stopRequested.withLock { $0 = true }
+        }
+    }
+
+    /// Runs on `queue`.
+    private func pollUntilMessageOrStop() throws -> KafkaMessage? {
+        var emptyPolls = 0
+        while !stopRequested.withLock({ $0 }) {
+            guard !closed.withLock({ $0 }) else { return nil }
+            guard let raw = rd_kafka_consumer_poll(handle, 100) else {
+                emptyPolls += 1
+                if let pause = options.idlePause, emptyPolls >= 3 {
+                    if let message = try waitWhileIdle(checkEvery: pause) { return message }
+                    emptyPolls = 0
+                }
+                continue
+            }
+            defer { rd_kafka_message_destroy(raw) }
+            let err = raw.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                return KafkaMessage(copying: raw)
+            }
+            if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+            let error = KafkaError(err, context: "consume")
+            if error.isFatal { throw error }
+            logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)", "kafka.group": "\(options.groupId)"])
+        }
+        return nil
+    }
+
+    /// Pauses the assignment and polls only for group events until a partition has something new,
+    /// the assignment changes, or a stop is requested. Runs on `queue`.
+    private func waitWhileIdle(checkEvery pause: Duration) throws -> KafkaMessage? {
+        guard let assigned = currentAssignment() else { return nil }
+        defer { rd_kafka_topic_partition_list_destroy(assigned) }
+        guard assigned.pointee.cnt > 0 else { return nil }
+        rd_kafka_pause_partitions(handle, assigned)
+        defer { rd_kafka_resume_partitions(handle, assigned) }
+        let positions = rd_kafka_topic_partition_list_copy(assigned)!
+        defer { rd_kafka_topic_partition_list_destroy(positions) }
+        let pauseMicroseconds = UInt32(Swift.max(1, pause.components.seconds * 1_000_000
+            + pause.components.attoseconds / 1_000_000_000_000))
+        while !stopRequested.withLock({ $0 }) {
+            // Serve rebalances and other group events; a paused partition yields no messages.
+            if let raw = rd_kafka_consumer_poll(handle, 0) {
+                defer { rd_kafka_message_destroy(raw) }
+                if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaMessage(copying: raw) }
+            }
+            if assignmentChanged(from: assigned) || hasUnreadMessages(assigned, positions) { return nil }
+            usleep(pauseMicroseconds)
+        }
+        return nil
+    }
+
+    private func currentAssignment() -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return list
+    }
+
+    private func assignmentChanged(from assigned: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Bool {
+        guard let now = currentAssignment() else { return true }
+        defer { rd_kafka_topic_partition_list_destroy(now) }
+        return Self.partitionSet(now) != Self.partitionSet(assigned)
+    }
+
+    private func hasUnreadMessages(
+        _ assigned: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
+        _ positions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    ) -> Bool {
+        rd_kafka_position(handle, positions)
+        for index in 0..<Int(positions.pointee.cnt) {
+            let element = positions.pointee.elems[index]
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(handle, element.topic, element.partition, &low, &high, 2000)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return true }
+            var position = element.offset
+            if position < 0 { position = committedOffset(topic: element.topic, partition: element.partition) ?? low }
+            if high > position { return true }
+        }
+        return false
+    }
+
+    private func committedOffset(topic: UnsafePointer<CChar>, partition: Int32) -> Int64? {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, topic, partition)
+        guard rd_kafka_committed(handle, list, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let offset = list.pointee.elems[0].offset
+        return offset >= 0 ? offset : nil
+    }
+
+    private static func partitionSet(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Set<String> {
+        var result = Set<String>()
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            result.insert("\(String(cString: element.topic))/\(element.partition)")
+        }
+        return result
+    }
+
+    /// Marks `message` processed: its offset + 1 will be committed by the auto-committer.
+    /// Call only after the local transaction that recorded the message has committed.
+    public func storeOffset(of message: KafkaMessage) throws {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, message.topic, message.partition)!.pointee.offset = message.offset + 1
+        let err = rd_kafka_offsets_store(handle, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            // __STATE: the partition was revoked meanwhile; its new owner will see the message again and
+            // the processed-message table makes that a no-op.
+            throw KafkaError(err, context: "store offset \(message.coordinates)")
+        }
+    }
+
+    /// Commits the stored offsets now and waits for the broker's answer.
+    public func commit() async throws {
+        let err = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: rd_kafka_commit(self.handle, nil, 0)) }
+        }
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR__NO_OFFSET {
+            throw KafkaError(err, context: "commit")
+        }
+    }
+
+    /// Lag per assigned partition: end offset minus committed offset.
+    public func lag() async -> [PartitionLag] {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                guard !self.closed.withLock({ $0 }), let assigned = self.currentAssignment() else {
+                    continuation.resume(returning: [])
+                    return
+                }
+                defer { rd_kafka_topic_partition_list_destroy(assigned) }
+                rd_kafka_committed(self.handle, assigned, 2000)
+                var result: [PartitionLag] = []
+                for index in 0..<Int(assigned.pointee.cnt) {
+                    let element = assigned.pointee.elems[index]
+                    var low: Int64 = 0
+                    var high: Int64 = 0
+                    guard rd_kafka_query_watermark_offsets(
+                        self.handle, element.topic, element.partition, &low, &high, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR
+                    else { continue }
+                    let committed = element.offset >= 0 ? element.offset : low
+                    result.append(PartitionLag(
+                        topic: String(cString: element.topic), partition: element.partition,
+                        committed: element.offset >= 0 ? element.offset : nil, end: high,
+                        lag: Swift.max(0, high - committed)))
+                }
+                continuation.resume(returning: result)
+            }
+        }
+    }
+
+    /// Stops iteration, commits stored offsets, leaves the group (a static member stays registered
+    /// until its session times out) and destroys the handle.
+    public func close() async {
+        stopRequested.withLock { $0 = true }
+        let logger = logger
+        await withCheckedContinuation { continuation in
+            queue.async {
+                guard !self.closed.withLock({ $0 }) else {
+                    continuation.resume()
+                    return
+                }
+                self.closed.withLock { $0 = true }
+                let commitErr = rd_kafka_commit(self.handle, nil, 0)
+                if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                    logger.warning("Final offset commit failed", metadata: ["kafka.error": "\(KafkaError(commitErr, context: "commit"))"])
+                }
+                let err = rd_kafka_consumer_close(self.handle)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.warning("Kafka consumer close", metadata: ["kafka.error": "\(KafkaError(err, context: "close"))"])
+                }
+                rd_kafka_destroy(self.handle)
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// How far a consumer group is behind on one partition.
+public struct PartitionLag: Sendable, Equatable {
+    public var topic: String
+    public var partition: Int32
+    /// Nil when the group has committed nothing yet.
+    public var committed: Int64?
+    public var end: Int64
+    public var lag: Int64
+}

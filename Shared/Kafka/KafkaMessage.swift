@@ -1,0 +1,50 @@
+import CRdKafka
+
+/// One message read from Kafka, copied out of librdkafka's buffers.
+public struct KafkaMessage: Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: [UInt8]?
+    public var value: [UInt8]
+
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.value = value
+    }
+
+    /// The key as UTF-8 text, if it is.
+    public var keyString: String? {
+        key.flatMap { String(validating: $0, as: UTF8.self) }
+    }
+
+    /// `topic/partition/offset`: where this message sits, unique in the cluster.
+    public var coordinates: String { "\(topic)/\(partition)/\(offset)" }
+
+    init(copying message: UnsafePointer<rd_kafka_message_t>) {
+        let m = message.pointee
+        topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        partition = m.partition
+        offset = m.offset
+        if let keyPointer = m.key, m.key_len > 0 {
+            key = Array(UnsafeRawBufferPointer(start: keyPointer, count: m.key_len))
+        } else {
+            key = nil
+        }
+        if let payload = m.payload, m.len > 0 {
+            value = Array(UnsafeRawBufferPointer(start: payload, count: m.len))
+        } else {
+            value = []
+        }
+    }
+}
+
+/// Where a produced message was written.
+public struct DeliveryReport: Sendable {
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A message a service could not process after retries, parked so the partition moves on.
+/// Topic `<service>.dlq`, key: the original key; schema version 1.
+public struct DeadLetter: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    /// The event the message was about, when it could be read.
+    public var eventId: String?
+    public var service: String
+    public var topic: String
+    public var partition: Int32
+    public var offset: Int64
+    public var key: String?
+    public var reason: String
+    public var attempts: Int
+    public var originalBase64: String
+    public var failedAt: Date
+
+    public init(
+        eventId: String?, service: String, topic: String, partition: Int32, offset: Int64, key: String?,
+        reason: String, attempts: Int, original: [UInt8], failedAt: Date
+    ) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.eventId = eventId
+        self.service = service
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.key = key
+        self.reason = reason
+        self.attempts = attempts
+        self.originalBase64 = Data(original).base64EncodedString()
+        self.failedAt = failedAt
+    }
+}

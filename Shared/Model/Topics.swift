@@ -1,0 +1,28 @@
+/// Kafka topic names: the contract between the services and with outside systems.
+/// Documented in `docs/topics.md`.
+public enum Topics {
+    /// Inbound topics, one per source, published by outside systems.
+    public static let inbound: [String] = Source.allCases.compactMap(\.inboundTopic)
+    /// intake → classification: validated, de-duplicated events.
+    public static let eventsAccepted = "events.accepted"
+    /// What intake refused, with the original bytes and a reason.
+    public static let eventsRejected = "events.rejected"
+    /// classification → dispatch.
+    public static let eventsClassified = "events.classified"
+    /// 110 calls judged police matters, handed back to the 110 system.
+    public static let police110Returns = "police110.returns"
+    /// Every work-order state change.
+    public static let workOrderUpdates = "workorders.updates"
+    /// Delivery results of notifications.
+    public static let notificationDeliveries = "notifications.deliveries"
+
+    /// The dead-letter topic of a service: messages it could not process, with the reason.
+    public static func deadLetter(service: String) -> String { "\(service).dlq" }
+
+    /// Every topic the system uses, for the topic-creation step.
+    public static var all: [String] {
+        inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
+                   notificationDeliveries]
+            + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import GRDB
+
+/// A service's own SQLite database: one `DatabasePool` (WAL) in the service's data directory, with the
+/// tables every service shares (processed messages, outbox) and the service's own migrations.
+public struct ServiceDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) `<directory>/<service>.sqlite` and migrates it.
+    public static func open(
+        directory: String, service: ServiceName, migrations: (inout DatabaseMigrator) -> Void
+    ) throws -> ServiceDatabase {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ConfigurationError("MINSHENG_DATA_DIR=\(directory): cannot create the directory: \(error.localizedDescription)")
+        }
+        let pool = try DatabasePool(path: "\(directory)/\(service.rawValue).sqlite", configuration: configuration())
+        return try ServiceDatabase(writer: pool, migrations: migrations)
+    }
+
+    /// An in-memory database with the same schema, for tests.
+    public static func inMemory(migrations: (inout DatabaseMigrator) -> Void) throws -> ServiceDatabase {
+        try ServiceDatabase(writer: DatabaseQueue(configuration: configuration()), migrations: migrations)
+    }
+
+    private init(writer: any DatabaseWriter, migrations: (inout DatabaseMigrator) -> Void) throws {
+        var migrator = DatabaseMigrator()
+        Self.registerSharedMigrations(&migrator)
+        migrations(&migrator)
+        try migrator.migrate(writer)
+        self.writer = writer
+    }
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    private static func registerSharedMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("shared-v1-processed-and-outbox") { db in
+            // Messages already handled, written in the same transaction as their effect.
+            try db.execute(sql: """
+                CREATE TABLE processed_message (
+                    message_key TEXT PRIMARY KEY NOT NULL,
+                    coordinates TEXT NOT NULL,
+                    processed_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    topic TEXT NOT NULL,
+                    message_key TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    sent_at TEXT,
+                    kafka_partition INTEGER,
+                    kafka_offset INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_unsent ON outbox(id) WHERE sent_at IS NULL;
+                """)
+        }
+    }
+}

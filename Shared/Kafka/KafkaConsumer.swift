@@ -30,9 +30,15 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         }
     }
 
+    /// Empty 100 ms polls before an idle pause. After a resume librdkafka takes up to about half a
+    /// second (its fetch back-off) to fetch again, so pausing sooner would pause before the data came.
+    static let emptyPollsBeforePause = 10
+
     private let client: ClientHandle
     private var handle: OpaquePointer { client.pointer }
     private let queue: DispatchQueue
+    /// For calls that must not wait behind the poll loop (lag); `close` drains it before destroying.
+    private let sideQueue: DispatchQueue
     private let stopRequested = Mutex<Bool>(false)
     private let closed = Mutex<Bool>(false)
     private let options: Options
@@ -75,6 +81,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         self.options = options
         self.logger = logger
         self.queue = DispatchQueue(label: "minsheng.kafka.consumer.\(options.groupId)")
+        self.sideQueue = DispatchQueue(label: "minsheng.kafka.consumer.\(options.groupId).side")
     }
 
     public var groupId: String { options.groupId }
@@ -109,7 +116,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             guard !closed.withLock({ $0 }) else { return nil }
             guard let raw = rd_kafka_consumer_poll(handle, 100) else {
                 emptyPolls += 1
-                if let pause = options.idlePause, emptyPolls >= 3 {
+                if let pause = options.idlePause, emptyPolls >= Self.emptyPollsBeforePause {
                     if let message = try waitWhileIdle(checkEvery: pause) { return message }
                     emptyPolls = 0
                 }
@@ -146,7 +153,10 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                 defer { rd_kafka_message_destroy(raw) }
                 if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaMessage(copying: raw) }
             }
-            if assignmentChanged(from: assigned) || hasUnreadMessages(assigned, positions) { return nil }
+            if assignmentChanged(from: assigned) || hasUnreadMessages(assigned, positions) {
+                logger.trace("Resuming fetch", metadata: ["kafka.group": "\(options.groupId)"])
+                return nil
+            }
             usleep(pauseMicroseconds)
         }
         return nil
@@ -176,6 +186,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             let err = rd_kafka_query_watermark_offsets(handle, element.topic, element.partition, &low, &high, 2000)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return true }
             var position = element.offset
+            logger.trace("Idle check", metadata: ["kafka.partition": "\(String(cString: element.topic))/\(element.partition)", "position": "\(position)", "high": "\(high)"])
             if position < 0 { position = committedOffset(topic: element.topic, partition: element.partition) ?? low }
             if high > position { return true }
         }
@@ -227,7 +238,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// Lag per assigned partition: end offset minus committed offset.
     public func lag() async -> [PartitionLag] {
         await withCheckedContinuation { continuation in
-            queue.async {
+            sideQueue.async {
                 guard !self.closed.withLock({ $0 }), let assigned = self.currentAssignment() else {
                     continuation.resume(returning: [])
                     return
@@ -265,6 +276,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                     return
                 }
                 self.closed.withLock { $0 = true }
+                self.sideQueue.sync {}  // let a lag query in flight finish with the handle
                 let commitErr = rd_kafka_commit(self.handle, nil, 0)
                 if commitErr != RD_KAFKA_RESP_ERR_NO_ERROR && commitErr != RD_KAFKA_RESP_ERR__NO_OFFSET {
                     logger.warning("Final offset commit failed", metadata: ["kafka.error": "\(KafkaError(commitErr, context: "commit"))"])

@@ -28,7 +28,7 @@ public struct ConsumerLagReporter: Service {
                 Gauge(label: "kafka_consumergroup_lag_sum", dimensions: [("group", consumer.groupId), ("topic", topic)])
                     .record(sum)
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -1,0 +1,17 @@
+import MinshengModel
+import MinshengPlatform
+
+/// Intake's composition root: the consumer of the inbound topics and the HTTP window share one desk.
+enum Intake {
+    /// Topics intake reads or writes.
+    static let topics = Topics.inbound + [Topics.eventsAccepted, Topics.eventsRejected, Topics.deadLetter(service: "intake")]
+
+    static func build(settings: ServiceSettings) async throws -> BuiltService {
+        let runtime = try await ServiceRuntime.start(settings: settings, topics: topics, migrations: IntakeMigrations.register)
+        let desk = IntakeDesk(logger: runtime.logger)
+        let consumer = try runtime.consumerServices(topics: Topics.inbound, handler: InboundMessageHandler(desk: desk))
+        let router = runtime.makeRouter()
+        EventController(desk: desk, database: runtime.database.writer, outbox: runtime.outbox).addRoutes(to: router)
+        return BuiltService(runtime: runtime, services: consumer, router: router)
+    }
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Writes the shipped demo region (平湖市, made-up villages, grids and units) into deploy/config.
+
+Run once by hand when the demo data changes; the JSON files it writes are committed. Real deployments
+replace the three files with their own.
+"""
+import json, os, sys
+
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "config")
+towns = [
+    ("当湖街道", "danghu", ["当湖"], ["东湖社区", "西门社区", "三港社区", "南市社区"], ["三港路", "胜利路", "当湖路", "东湖大道"]),
+    ("钟埭街道", "zhongdai", ["钟埭"], ["钟埭社区", "沈家弄村", "花园村"], ["钟埭路", "兴平路"]),
+    ("曹桥街道", "caoqiao", ["曹桥"], ["曹桥社区", "马厩村", "百寿村"], ["曹桥路"]),
+    ("新埭镇", "xindai", ["新埭"], ["新埭社区", "鱼圻塘村", "姚浜村"], ["新埭大街"]),
+    ("新仓镇", "xincang", ["新仓"], ["新仓社区", "芦湾村", "三叉河村"], ["新仓路"]),
+    ("广陈镇", "guangchen", ["广陈"], ["广陈社区", "山塘村", "龙萌村"], ["广陈大街"]),
+    ("林埭镇", "lindai", ["林埭"], ["林埭社区", "徐家埭村", "杉青港村"], ["林埭路"]),
+    ("独山港镇", "dushangang", ["独山港"], ["全塘社区", "白沙湾村", "赵家桥村"], ["独山港路"]),
+]
+region = {
+    "name": "平湖市 (demo data: villages, grids and roads are made up)",
+    "demo": True,
+    "towns": [
+        {
+            "name": name, "aliases": aliases, "roads": roads,
+            "villages": [{"name": v, "grids": [f"{v}第{i}网格" for i in (1, 2)]} for v in villages],
+        }
+        for name, code, aliases, villages, roads in towns
+    ],
+}
+departments = [
+    ("city-police", "平湖市公安局"), ("city-urban", "平湖市综合行政执法局"), ("city-market", "平湖市市场监督管理局"),
+    ("city-hrss", "平湖市人力资源和社会保障局"), ("city-justice", "平湖市司法局"), ("city-housing", "平湖市住房和城乡建设局"),
+    ("city-ecology", "嘉兴市生态环境局平湖分局"), ("city-emergency", "平湖市应急管理局"), ("city-education", "平湖市教育局"),
+    ("city-health", "平湖市卫生健康局"), ("city-civil", "平湖市民政局"), ("city-utilities", "平湖市公用事业服务中心"),
+    ("city-transport", "平湖市交通运输局"),
+]
+units = [{"id": "centre", "name": "平湖市社会治理综合指挥服务中心", "tier": "centre", "town": None, "webhook": None, "supervisor": None}]
+units += [{"id": i, "name": n, "tier": "city", "town": None, "webhook": None, "supervisor": "centre"} for i, n in departments]
+for name, code, aliases, villages, roads in towns:
+    units.append({"id": f"{code}-centre", "name": f"{name}社会治理中心", "tier": "town", "town": name, "webhook": None, "supervisor": "centre"})
+    units.append({"id": f"{code}-team", "name": f"{name}民声一键办服务队", "tier": "town", "town": name, "webhook": None, "supervisor": f"{code}-centre"})
+# Town-level matters go to the town's service team; the rest to the city department.
+town_categories = ["urban_management", "dispute", "housing", "utilities", "other"]
+rules = []
+for name, code, *_ in towns:
+    for category in town_categories:
+        rules.append({"category": category, "town": name, "unit": f"{code}-team"})
+city = {
+    "public_order": "city-police", "fraud": "city-police", "traffic": "city-transport", "urban_management": "city-urban",
+    "environment": "city-ecology", "market": "city-market", "labor": "city-hrss", "dispute": "city-justice",
+    "housing": "city-housing", "safety": "city-emergency", "utilities": "city-utilities", "education": "city-education",
+    "health": "city-health", "social_security": "city-civil",
+}
+for category, unit in city.items():
+    rules.append({"category": category, "town": "*", "unit": unit})
+rules.append({"category": "*", "town": "*", "unit": "centre"})
+routing = {
+    "comment": "First matching rule wins. town '*' matches any town and events whose town is unknown.",
+    "rules": rules,
+    "deadlines": {
+        "critical": {"signMinutes": 5, "resolveMinutes": 1440},
+        "urgent": {"signMinutes": 30, "resolveMinutes": 4320},
+        "normal": {"signMinutes": 120, "resolveMinutes": 7200},
+        "low": {"signMinutes": 480, "resolveMinutes": 4320},
+    },
+}
+os.makedirs(out, exist_ok=True)
+for file, data in (("region.json", region), ("units.json", {"units": units}), ("routing.json", routing)):
+    with open(os.path.join(out, file), "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+print("wrote", out)

@@ -2,7 +2,7 @@ import MinshengModel
 import MinshengPlatform
 
 /// Intake's composition root: the consumer of the inbound topics and the HTTP window share one desk.
-enum Intake {
+enum IntakeService {
     /// Topics intake reads or writes.
     static let topics = Topics.inbound + [Topics.eventsAccepted, Topics.eventsRejected, Topics.deadLetter(service: "intake")]
 

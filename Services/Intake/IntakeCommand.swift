@@ -11,7 +11,7 @@ struct IntakeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await ServiceLauncher.launch(.intake) { settings in
-            try await Intake.build(settings: settings).run()
+            try await IntakeService.build(settings: settings).run()
         }
     }
 }

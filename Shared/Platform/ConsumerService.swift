@@ -64,6 +64,7 @@ public final class ConsumerService: Service, Sendable {
         case .deadLettered: break
         }
         outbox.wake()
+        handler.didCommit()
         do {
             try consumer.storeOffset(of: message)
         } catch {

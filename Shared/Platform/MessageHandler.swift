@@ -16,11 +16,15 @@ public protocol MessageHandler: Sendable {
     /// Applies the message. Throw `UnprocessableMessage` for a message that can never succeed (it goes
     /// to the dead-letter topic at once); any other error is retried, then dead-lettered.
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws
+
+    /// Called after the transaction that applied a message committed (to wake a worker, say).
+    func didCommit()
 }
 
 extension MessageHandler {
     public func idempotencyKey(for message: KafkaMessage) -> String { message.coordinates }
     public func eventId(of message: KafkaMessage) -> String? { message.keyString }
+    public func didCommit() {}
 }
 
 /// A message that will never be processable (wrong schema, unknown version): dead-letter it at once.

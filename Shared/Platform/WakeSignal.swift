@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Wakes one waiting loop early: `signal()` ends the current (or next) `wait(timeout:)`.
-final class WakeSignal: Sendable {
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -9,7 +9,9 @@ final class WakeSignal: Sendable {
     }
     private let state = Mutex(State())
 
-    func signal() {
+    public init() {}
+
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -22,7 +24,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns at the next signal (or at once if one came since the last wait), or after `timeout`.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         await withCheckedContinuation { continuation in
             let generation = state.withLock { state -> Int? in
                 if state.pending {

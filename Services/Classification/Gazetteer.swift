@@ -1,0 +1,45 @@
+import MinshengModel
+
+/// Places an event in the region from its address and text: village or community first (it names the
+/// town too), then road, then the town's own name. The address wins over the text.
+struct Gazetteer: Sendable {
+    struct Place: Sendable, Equatable {
+        var town: String
+        var village: String?
+        var grid: String?
+    }
+
+    private struct Entry: Sendable {
+        var name: String
+        var place: Place
+    }
+
+    private let entries: [Entry]
+
+    init(region: Region) {
+        var villages: [Entry] = []
+        var roads: [Entry] = []
+        var towns: [Entry] = []
+        for town in region.towns {
+            for village in town.villages {
+                villages.append(Entry(name: village.name, place: Place(town: town.name, village: village.name, grid: village.grids.first)))
+            }
+            for road in town.roads {
+                roads.append(Entry(name: road, place: Place(town: town.name)))
+            }
+            for name in [town.name] + town.aliases {
+                towns.append(Entry(name: name, place: Place(town: town.name)))
+            }
+        }
+        // Longer names first within each kind, so 新埭社区 wins over 新埭.
+        let byLength: (Entry, Entry) -> Bool = { $0.name.count > $1.name.count }
+        entries = villages.sorted(by: byLength) + roads.sorted(by: byLength) + towns.sorted(by: byLength)
+    }
+
+    func place(address: String?, text: String) -> Place? {
+        for haystack in [address, text].compactMap({ $0 }) {
+            if let entry = entries.first(where: { haystack.contains($0.name) }) { return entry.place }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+import GRDB
+
+/// Notification's own tables. Never edit a shipped migration; add a new one.
+enum NotificationMigrations {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("notification-v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE notification (
+                    notification_id TEXT PRIMARY KEY NOT NULL,
+                    kind TEXT NOT NULL,
+                    event_id TEXT NOT NULL,
+                    work_order_id TEXT NOT NULL,
+                    update_sequence INTEGER NOT NULL,
+                    unit_id TEXT NOT NULL,
+                    channel TEXT NOT NULL,
+                    target TEXT,
+                    payload BLOB NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    finished_at TEXT,
+                    last_error TEXT,
+                    UNIQUE (work_order_id, update_sequence, kind, unit_id)
+                );
+                CREATE INDEX notification_due ON notification(next_attempt_at) WHERE status = 'pending';
+                CREATE INDEX notification_work_order ON notification(work_order_id);
+                CREATE TABLE delivery_attempt (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    notification_id TEXT NOT NULL REFERENCES notification(notification_id),
+                    attempt INTEGER NOT NULL,
+                    at TEXT NOT NULL,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER,
+                    error TEXT,
+                    duration_ms INTEGER NOT NULL
+                );
+                CREATE INDEX delivery_attempt_notification ON delivery_attempt(notification_id);
+                """)
+        }
+    }
+}

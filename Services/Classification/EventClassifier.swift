@@ -33,12 +33,12 @@ struct EventClassifier: Sendable {
         if let hit = KeywordRules.critical.first(where: text.contains) {
             level = .critical
             reasons.append("critical: \(hit)")
-        } else if let hit = KeywordRules.urgent.first(where: text.contains) {
-            level = .urgent
-            reasons.append("urgent: \(hit)")
         } else if [.consult, .suggestion, .praise].contains(event.requestType) {
             level = .low
             reasons.append("low: requestType \(event.requestType!.rawValue)")
+        } else if let hit = KeywordRules.urgent.first(where: text.contains) {
+            level = .urgent
+            reasons.append("urgent: \(hit)")
         } else if let hit = KeywordRules.low.first(where: text.contains) {
             level = .low
             reasons.append("low: \(hit)")

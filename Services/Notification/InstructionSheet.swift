@@ -50,7 +50,9 @@ struct InstructionSheet: Codable, Sendable, Equatable {
         signBy = update.signBy
         resolveBy = update.resolveBy
         title = "【民声工单】\(update.workOrderId)（\(update.level.chineseName)）"
-        let place = [update.town, update.village, update.address].compactMap { $0 }.joined(separator: " ")
+        // The address often names the town and village already.
+        let place = ([update.town, update.village].compactMap { $0 }.filter { !(update.address ?? "").contains($0) }
+            + [update.address].compactMap { $0 }).joined(separator: " ")
         let reporter = [update.reporter?.name, update.reporter?.phone].compactMap { $0 }.joined(separator: " ")
         message = [
             title,

@@ -8,7 +8,8 @@ import MinshengPlatform
 
 /// Turns each classified event into a work order for the unit the routing table names, and publishes
 /// the new order on `workorders.updates`. A 110 police matter went back to the 110 system instead: it is
-/// recorded, not dispatched. Police matters from other channels go to the unit the rules name (the police).
+/// recorded, not dispatched. Police matters from other channels go to the unit the rules name for police
+/// matters (the shipped rules: the public security bureau).
 struct ClassifiedEventHandler: MessageHandler {
     let routing: RoutingTable
     let units: UnitsDirectory
@@ -52,7 +53,7 @@ struct ClassifiedEventHandler: MessageHandler {
     }
 
     func createWorkOrder(for event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
-        guard let unitId = routing.unitId(category: event.category, town: event.town) else {
+        guard let unitId = routing.unitId(category: event.category, town: event.town, police: event.police) else {
             // Start-up checks guarantee a catch-all rule; this is a bug, not bad input.
             throw UnprocessableMessage("no routing rule matches \(event.category.rawValue) in \(event.town ?? "unknown town")")
         }

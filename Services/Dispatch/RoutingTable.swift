@@ -11,9 +11,12 @@ struct RoutingTable: Sendable, Decodable {
         /// A town name or `*` (any town, and events whose town is unknown).
         var town: String
         var unit: String
+        /// When set, the rule applies only to police matters (true) or only to the rest (false).
+        var police: Bool?
 
-        func matches(category: Category, town: String?) -> Bool {
+        func matches(category: Category, town: String?, police: Bool) -> Bool {
             (self.category == "*" || self.category == category.rawValue) && (self.town == "*" || self.town == town)
+                && (self.police == nil || self.police == police)
         }
     }
 
@@ -26,8 +29,8 @@ struct RoutingTable: Sendable, Decodable {
     var deadlines: [String: Deadline]
 
     /// The first rule that matches.
-    func unitId(category: Category, town: String?) -> String? {
-        rules.first { $0.matches(category: category, town: town) }?.unit
+    func unitId(category: Category, town: String?, police: Bool) -> String? {
+        rules.first { $0.matches(category: category, town: town, police: police) }?.unit
     }
 
     func deadline(for level: Level) -> Deadline {
@@ -49,7 +52,7 @@ struct RoutingTable: Sendable, Decodable {
                 problems.append("rules[\(index)]: unit \(rule.unit) is not in units.json")
             }
         }
-        if !rules.contains(where: { $0.category == "*" && $0.town == "*" }) {
+        if !rules.contains(where: { $0.category == "*" && $0.town == "*" && $0.police == nil }) {
             problems.append("rules: a last rule with category \"*\" and town \"*\" is required, so every event has a unit")
         }
         for level in Level.allCases {

@@ -4,7 +4,8 @@ import Hummingbird
 import MinshengModel
 import MinshengPlatform
 
-/// Read access to work orders: `GET /v1/workorders/{id}` and `GET /v1/workorders?source=&sourceId=`.
+/// Read access to work orders: `GET /v1/workorders/{id}` and
+/// `GET /v1/workorders?source=&sourceId=&eventId=&unit=&limit=` (newest first).
 struct WorkOrderController: Sendable {
     let database: any DatabaseWriter
 

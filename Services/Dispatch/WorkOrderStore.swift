@@ -4,14 +4,17 @@ import MinshengModel
 
 /// Reads and writes work orders in dispatch's database.
 enum WorkOrderStore {
-    /// The next id in the `WO<date>-<seq>` series; the date is the command centre's (UTC+8) day.
+    /// The next id in the `WO<date>-<n>` series, `n` counting from 1 each day of the command centre
+    /// (UTC+8); `seq` orders work orders across days.
     static func nextIdentity(_ db: Database, now: Date) throws -> (id: String, seq: Int) {
         let seq = (try Int.fetchOne(db, sql: "SELECT MAX(seq) FROM work_order") ?? 0) + 1
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
         let day = calendar.dateComponents([.year, .month, .day], from: now)
-        let date = String(format: "%04d%02d%02d", day.year!, day.month!, day.day!)
-        return ("WO\(date)-\(String(format: "%06d", seq))", seq)
+        let prefix = "WO" + String(format: "%04d%02d%02d", day.year!, day.month!, day.day!) + "-"
+        let today = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order WHERE work_order_id LIKE ?",
+                                     arguments: [prefix + "%"]) ?? 0
+        return (prefix + String(format: "%06d", today + 1), seq)
     }
 
     static func insert(_ order: WorkOrder, seq: Int, db: Database) throws {

@@ -33,7 +33,8 @@ struct EventController: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: InboundEventValidator.maximumMessageBytes)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            _ = error
             return HTTPServer.errorResponse(
                 .contentTooLarge, code: "too_large",
                 message: "body is larger than \(InboundEventValidator.maximumMessageBytes) bytes")

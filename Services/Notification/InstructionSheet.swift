@@ -2,7 +2,7 @@ import Foundation
 import MinshengModel
 
 /// The instruction sheet (指令单) a handling unit receives for a new work order: the webhook body.
-/// Documented in docs/notifications.md.
+/// Documented in docs/messages.md.
 struct InstructionSheet: Codable, Sendable, Equatable {
     static let currentSchemaVersion = 1
 

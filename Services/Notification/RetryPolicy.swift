@@ -1,6 +1,7 @@
 /// When to try a failed delivery again: exponential backoff with jitter, up to a number of attempts.
 struct RetryPolicy: Sendable {
-    var maximumAttempts = 8
+    /// 12 attempts span about 17 minutes: a unit's webhook may be down for a while.
+    var maximumAttempts = 12
     var baseDelay: Duration = .seconds(1)
     var maximumDelay: Duration = .seconds(300)
     /// ± this fraction of the delay, so many failed deliveries do not retry in step.

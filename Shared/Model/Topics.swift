@@ -1,5 +1,5 @@
 /// Kafka topic names: the contract between the services and with outside systems.
-/// Documented in `docs/topics.md`.
+/// Documented in `docs/messages.md` and `docs/inbound.md`.
 public enum Topics {
     /// Inbound topics, one per source, published by outside systems.
     public static let inbound: [String] = Source.allCases.compactMap(\.inboundTopic)

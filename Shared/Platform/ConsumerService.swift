@@ -91,6 +91,9 @@ public final class ConsumerService: Service, Sendable {
             } catch {
                 if Task.isCancelled { throw error }
                 guard attempt < retryDelays.count else {
+                    // A database that keeps failing is not the message's fault: stop the service (it is
+                    // restarted and the message redelivered) rather than dead-letter good messages.
+                    if error is DatabaseError { throw error }
                     return try await deadLetter(message, key: key, reason: "\(error)", attempts: attempt + 1)
                 }
                 logger.info("Message failed; retrying", metadata: [

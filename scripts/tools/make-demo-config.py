@@ -42,7 +42,7 @@ for name, code, aliases, villages, roads in towns:
     units.append({"id": f"{code}-team", "name": f"{name}民声一键办服务队", "tier": "town", "town": name, "webhook": None, "supervisor": f"{code}-centre"})
 # Town-level matters go to the town's service team; the rest to the city department.
 town_categories = ["urban_management", "dispute", "housing", "utilities", "other"]
-rules = []
+rules = [{"category": "*", "town": "*", "police": True, "unit": "city-police"}]
 for name, code, *_ in towns:
     for category in town_categories:
         rules.append({"category": category, "town": name, "unit": f"{code}-team"})
@@ -56,7 +56,7 @@ for category, unit in city.items():
     rules.append({"category": category, "town": "*", "unit": unit})
 rules.append({"category": "*", "town": "*", "unit": "centre"})
 routing = {
-    "comment": "First matching rule wins. town '*' matches any town and events whose town is unknown.",
+    "comment": "First matching rule wins. town '*' matches any town and events whose town is unknown; police true/false restricts a rule to police matters or to the rest (110 police matters never reach dispatch: they go back to the 110 system).",
     "rules": rules,
     "deadlines": {
         "critical": {"signMinutes": 5, "resolveMinutes": 1440},

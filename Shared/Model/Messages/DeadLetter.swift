@@ -1,7 +1,7 @@
 import Foundation
 
 /// A message a service could not process after retries, parked so the partition moves on.
-/// Topic `<service>.dlq`, key: the original key; schema version 1.
+/// Topic `<service>.dlq`, key: the original key (or `topic/partition/offset` when it had none); schema version 1.
 public struct DeadLetter: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 

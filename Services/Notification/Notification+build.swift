@@ -12,7 +12,7 @@ enum NotificationService {
         let worker = DeliveryWorker(
             database: runtime.database.writer, sender: WebhookSender(), policy: RetryPolicy(), outbox: runtime.outbox,
             logger: runtime.logger)
-        let handler = WorkOrderUpdateHandler(units: units, logger: runtime.logger, worker: worker)
+        let handler = WorkOrderUpdateHandler(units: units, logger: runtime.logger, onCommit: { worker.wake() })
         let consumer = try runtime.consumerServices(topics: [Topics.workOrderUpdates], handler: handler)
         let router = runtime.makeRouter()
         NotificationController(database: runtime.database.writer).addRoutes(to: router)

@@ -11,9 +11,10 @@ import MinshengPlatform
 struct WorkOrderUpdateHandler: MessageHandler {
     let units: UnitsDirectory
     let logger: Logger
-    let worker: DeliveryWorker
+    /// Called after each commit: wakes the delivery worker.
+    let onCommit: @Sendable () -> Void
 
-    func didCommit() { worker.wake() }
+    func didCommit() { onCommit() }
 
     /// One set of notifications per work-order change, however often the change is delivered.
     func idempotencyKey(for message: KafkaMessage) -> String {

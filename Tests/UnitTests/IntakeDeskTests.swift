@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import Logging
+import MinshengModel
+import MinshengPlatform
+import Testing
+@testable import MinshengIntake
+
+@Suite("Intake desk")
+struct IntakeDeskTests {
+    let database = try! ServiceDatabase.inMemory(migrations: IntakeMigrations.register)
+    let desk = IntakeDesk(logger: Logger(label: "test"))
+    let now = Date(timeIntervalSince1970: 1_795_398_100)
+
+    func receive(_ json: String, source: Source = .hotline12345) throws -> IntakeDesk.Outcome {
+        try database.writer.write { db in try desk.receive(Array(json.utf8), source: source, origin: "test", db: db, now: now) }
+    }
+
+    func outbox() throws -> [(topic: String, key: String, payload: [UInt8])] {
+        try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT topic, message_key, payload FROM outbox ORDER BY id").map {
+                ($0["topic"], $0["message_key"], Array($0["payload"] as Data))
+            }
+        }
+    }
+
+    @Test func anAcceptedEventIsRecordedAndQueuedForEventsAccepted() throws {
+        let outcome = try receive(#"{"id":"12345-1","occurredAt":"2026-11-23T09:41:00+08:00","text":"路灯不亮","address":"三港路"}"#)
+        guard case .accepted(let eventId) = outcome else {
+            Issue.record("not accepted: \(outcome)")
+            return
+        }
+        let rows = try outbox()
+        #expect(rows.count == 1)
+        #expect(rows[0].topic == Topics.eventsAccepted)
+        #expect(rows[0].key == eventId)
+        let message = try MessageCoding.decode(AcceptedEvent.self, from: rows[0].payload)
+        #expect(message.eventId == eventId)
+        #expect(message.source == .hotline12345)
+        #expect(message.sourceId == "12345-1")
+        #expect(message.text == "路灯不亮")
+        #expect(message.receivedAt == now)
+    }
+
+    @Test func aRepeatOfTheSameSourceAndIdPublishesNothingNew() throws {
+        let json = #"{"id":"110-9","occurredAt":"2026-11-23T09:41:00Z","text":"楼上太吵"}"#
+        let first = try receive(json, source: .police110)
+        let second = try receive(json, source: .police110)
+        let changed = try receive(#"{"id":"110-9","occurredAt":"2026-11-23T09:41:00Z","text":"楼上太吵了!"}"#, source: .police110)
+        guard case .accepted(let id) = first else {
+            Issue.record("first not accepted")
+            return
+        }
+        #expect(second == .duplicate(eventId: id))
+        #expect(changed == .duplicate(eventId: id))
+        #expect(try outbox().count == 1)
+        // The same id from another source is another event.
+        guard case .accepted = try receive(json, source: .hotline12345) else {
+            Issue.record("same id from another source was not accepted")
+            return
+        }
+    }
+
+    @Test func aRefusalGoesToEventsRejectedWithTheOriginalBytes() throws {
+        let json = #"{"id":"g-1","occurredAt":"soon","text":"井盖丢了"}"#
+        guard case .rejected(let rejected) = try receive(json, source: .grid) else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(rejected.reason == "invalid_field")
+        #expect(rejected.field == "occurredAt")
+        #expect(rejected.sourceId == "g-1")
+        let rows = try outbox()
+        #expect(rows.map(\.topic) == [Topics.eventsRejected])
+        #expect(rows[0].key == "g-1")
+        let message = try MessageCoding.decode(RejectedEvent.self, from: rows[0].payload)
+        #expect(Data(base64Encoded: message.originalBase64) == Data(json.utf8))
+        let stored = try database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejection") }
+        #expect(stored == 1)
+    }
+
+    @Test func garbageIsRejectedAndKeyedByOrigin() throws {
+        guard case .rejected(let rejected) = try receive("not json at all") else {
+            Issue.record("not rejected")
+            return
+        }
+        #expect(rejected.reason == "malformed_json")
+        #expect(try outbox()[0].key == "test")
+    }
+}

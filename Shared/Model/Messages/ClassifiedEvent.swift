@@ -26,6 +26,11 @@ public struct ClassifiedEvent: Codable, Sendable, Equatable {
     public var confidence: Double
     /// The rule or features that decided, short.
     public var explanation: String
+    /// The earlier, still open event this one repeats (same place, same problem), if any: dispatch
+    /// attaches it to that event's work order instead of dispatching it again.
+    public var duplicateOf: String?
+    /// The classifier was not sure enough: a person should check category and level.
+    public var needsReview: Bool?
     public var classifiedAt: Date
 
     // Carried over from the accepted event so dispatch needs nothing else.
@@ -38,7 +43,7 @@ public struct ClassifiedEvent: Codable, Sendable, Equatable {
     public init(
         accepted: AcceptedEvent, category: Category, level: Level, police: Bool, shuangfei: Bool,
         town: String?, village: String?, grid: String?, confidence: Double, explanation: String,
-        classifiedAt: Date
+        duplicateOf: String? = nil, needsReview: Bool? = nil, classifiedAt: Date
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.eventId = accepted.eventId
@@ -54,6 +59,8 @@ public struct ClassifiedEvent: Codable, Sendable, Equatable {
         self.grid = grid
         self.confidence = confidence
         self.explanation = explanation
+        self.duplicateOf = duplicateOf
+        self.needsReview = needsReview
         self.classifiedAt = classifiedAt
         self.occurredAt = accepted.occurredAt
         self.requestType = accepted.requestType

@@ -1,14 +1,9 @@
 import MinshengModel
 
 /// Places an event in the region from its address and text: village or community first (it names the
-/// town too), then road, then the town's own name. The address wins over the text.
+/// town too), then road, then the town's own name. The address wins over the text. A village's grid is
+/// not named by text: the gazetteer leaves it unknown (coordinates find it, see `RegionMap`).
 struct Gazetteer: Sendable {
-    struct Place: Sendable, Equatable {
-        var town: String
-        var village: String?
-        var grid: String?
-    }
-
     private struct Entry: Sendable {
         var name: String
         var place: Place
@@ -22,7 +17,7 @@ struct Gazetteer: Sendable {
         var towns: [Entry] = []
         for town in region.towns {
             for village in town.villages {
-                villages.append(Entry(name: village.name, place: Place(town: town.name, village: village.name, grid: village.grids.first)))
+                villages.append(Entry(name: village.name, place: Place(town: town.name, village: village.name)))
             }
             for road in town.roads {
                 roads.append(Entry(name: road, place: Place(town: town.name)))
@@ -37,8 +32,12 @@ struct Gazetteer: Sendable {
     }
 
     func place(address: String?, text: String) -> Place? {
-        for haystack in [address, text].compactMap({ $0 }) {
-            if let entry = entries.first(where: { haystack.contains($0.name) }) { return entry.place }
+        for (haystack, basis) in [(address, Place.Basis.address), (text, .text)] {
+            guard let haystack else { continue }
+            if var place = entries.first(where: { haystack.contains($0.name) })?.place {
+                place.basis = basis
+                return place
+            }
         }
         return nil
     }

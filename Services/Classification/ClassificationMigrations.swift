@@ -41,7 +41,7 @@ enum ClassificationMigrations {
                     duplicate_of TEXT,
                     hotspot_id TEXT
                 );
-                CREATE INDEX recent_event_area ON recent_event(town, category, received_at);
+                CREATE INDEX recent_event_area ON recent_event(town, received_at);
                 CREATE INDEX recent_event_time ON recent_event(received_at);
                 CREATE TABLE hotspot (
                     alert_id TEXT PRIMARY KEY NOT NULL,

@@ -30,7 +30,7 @@ struct EventClassifier: Sendable {
 
         let levelPrediction = model.level.predict(features)
         var level = Level(rawValue: levelPrediction.label) ?? .normal
-        if let phrase = KeywordRules.critical.first(where: event.text.contains) {
+        if let phrase = KeywordRules.criticalMatcher.firstMatch(in: event.text) {
             level = .critical
             reasons.append("critical: rule \(phrase)")
         } else if level != .critical, levelPrediction.probability(of: "critical") >= settings.criticalProbability {
@@ -42,7 +42,7 @@ struct EventClassifier: Sendable {
 
         let policeProbability = model.police.predict(features).probability(of: "true")
         var police = policeProbability >= settings.policeProbability
-        if let phrase = KeywordRules.police.first(where: event.text.contains) {
+        if let phrase = KeywordRules.policeMatcher.firstMatch(in: event.text) {
             police = true
             reasons.append("police: rule \(phrase)")
         } else if police {

@@ -9,6 +9,9 @@ enum KeywordRules {
         "走失", "失踪", "大量出血", "流了很多血", "救命", "有人晕倒", "人晕倒",
     ]
 
+    static let criticalMatcher = PhraseMatcher(critical)
+    static let policeMatcher = PhraseMatcher(police)
+
     /// Police business beyond doubt (the model decides the rest). Phrases that the training split shows
     /// are often not police matters (打架 among children, 诈骗 as a consumer's word for a bad deal, 走失 of
     /// a confused elder found by neighbours) are left to the model.

@@ -115,7 +115,7 @@ final class ServiceStack: Sendable {
     static func writeConfig(to directory: String, webhookBase: String) throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/config")
-        for file in ["region.json", "routing.json"] {
+        for file in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where file != "units.json" {
             try FileManager.default.copyItem(atPath: shipped.appendingPathComponent(file).path, toPath: "\(directory)/\(file)")
         }
         var units = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("units.json"))) as! [String: Any]

@@ -10,6 +10,7 @@ struct Gazetteer: Sendable {
     }
 
     private let entries: [Entry]
+    private let matcher: PhraseMatcher
 
     init(region: Region) {
         var villages: [Entry] = []
@@ -29,12 +30,14 @@ struct Gazetteer: Sendable {
         // Longer names first within each kind, so 新埭社区 wins over 新埭.
         let byLength: (Entry, Entry) -> Bool = { $0.name.count > $1.name.count }
         entries = villages.sorted(by: byLength) + roads.sorted(by: byLength) + towns.sorted(by: byLength)
+        matcher = PhraseMatcher(entries.map(\.name))
     }
 
     func place(address: String?, text: String) -> Place? {
         for (haystack, basis) in [(address, Place.Basis.address), (text, .text)] {
             guard let haystack else { continue }
-            if var place = entries.first(where: { haystack.contains($0.name) })?.place {
+            if let first = matcher.matches(in: haystack).first {
+                var place = entries[first].place
                 place.basis = basis
                 return place
             }

@@ -28,11 +28,12 @@ enum RecentEvents {
                              row.duplicateOf, row.hotspotId])
     }
 
-    /// Events of one town and category received since `since`, oldest first.
-    static func candidates(town: String, category: MinshengModel.Category, since: Date, db: Database) throws -> [Row] {
+    /// Events of one town received since `since`, oldest first. Category is not a filter: reports of
+    /// one problem (parking charges) may fall either side of a border (market / urban management).
+    static func candidates(town: String, since: Date, db: Database) throws -> [Row] {
         try GRDB.Row.fetchAll(db, sql: """
-            SELECT * FROM recent_event WHERE town = ? AND category = ? AND received_at >= ? ORDER BY received_at, event_id
-            """, arguments: [town, category.rawValue, MessageCoding.formatTimestamp(since)]).map { row in
+            SELECT * FROM recent_event WHERE town = ? AND received_at >= ? ORDER BY received_at, event_id
+            """, arguments: [town, MessageCoding.formatTimestamp(since)]).map { row in
             Row(eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin, town: row["town"],
                 village: row["village"], category: MinshengModel.Category(rawValue: row["category"]) ?? .other,
                 reporterKey: row["reporter_key"], shingles: Shingles(bytes: Array(row["shingles"] as Data)),

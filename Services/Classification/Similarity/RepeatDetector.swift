@@ -26,7 +26,7 @@ struct RepeatDetector: Sendable {
         guard let place else { return Outcome() }
         let shingles = Shingles(text: event.text)
         let since = event.receivedAt.addingTimeInterval(-maximumWindow)
-        let candidates = try RecentEvents.candidates(town: place.town, category: category, since: since, db: db)
+        let candidates = try RecentEvents.candidates(town: place.town, since: since, db: db)
             .filter { $0.eventId != event.eventId }
         let scored = candidates.map { (row: $0, similarity: shingles.similarity(to: $0.shingles)) }
 
@@ -62,9 +62,12 @@ struct RepeatDetector: Sendable {
                         : try String.fetchOne(db, sql: "SELECT text FROM classified_event WHERE event_id = ?", arguments: [member.eventId]) ?? ""
                 }
                 let villages = Set(cluster.map(\.village))
+                // The cluster's category: the most common one (ties: the newest report's).
+                let counts = Dictionary(grouping: cluster, by: \.category).mapValues(\.count)
+                let clusterCategory = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key != category }!.key
                 outcome.newHotspot = HotspotAlert(
                     alertId: alertId, eventId: event.eventId, town: place.town,
-                    village: villages.count == 1 ? villages.first! : nil, category: category,
+                    village: villages.count == 1 ? villages.first! : nil, category: clusterCategory,
                     theme: ThemeFinder.theme(of: texts), eventIds: cluster.map(\.eventId),
                     sources: Array(Set(cluster.map(\.source))).sorted { $0.rawValue < $1.rawValue },
                     reporterCount: reporters.count, firstReportedAt: cluster.map(\.receivedAt).min()!,

@@ -115,7 +115,7 @@ final class ServiceStack: Sendable {
     static func writeConfig(to directory: String, webhookBase: String) throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/config")
-        for file in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where file != "units.json" {
+        for file in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where file != "units.json" && file != "channels.json" {
             try FileManager.default.copyItem(atPath: shipped.appendingPathComponent(file).path, toPath: "\(directory)/\(file)")
         }
         var units = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("units.json"))) as! [String: Any]
@@ -125,6 +125,21 @@ final class ServiceStack: Sendable {
             return unit
         }
         try JSONSerialization.data(withJSONObject: units).write(to: URL(fileURLWithPath: "\(directory)/units.json"))
+        // Signed webhooks for every unit, a duty robot for one town team, the SMS gateway, no quiet hours.
+        var channels = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("channels.json"))) as! [String: Any]
+        var unitChannels: [String: Any] = [:]
+        for unit in units["units"] as! [[String: Any]] {
+            unitChannels[unit["id"] as! String] = ["webhookSecret": WebhookReceiver.webhookSecret]
+        }
+        unitChannels["danghu-team"] = ["webhookSecret": WebhookReceiver.webhookSecret,
+                                       "robot": ["kind": "dingtalk", "url": "\(webhookBase)/robot/danghu-team?access_token=e2e",
+                                                 "secret": WebhookReceiver.robotSecret]]
+        channels["units"] = unitChannels
+        channels["quietHours"] = ["from": "00:00", "to": "00:00", "utcOffsetHours": 8]
+        var sms = channels["sms"] as! [String: Any]
+        sms["url"] = "\(webhookBase)/sms"
+        channels["sms"] = sms
+        try JSONSerialization.data(withJSONObject: channels).write(to: URL(fileURLWithPath: "\(directory)/channels.json"))
     }
 }
 

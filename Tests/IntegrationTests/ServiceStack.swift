@@ -31,43 +31,55 @@ final class ServiceStack: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     }
 
-    static func start(bootstrap: String) async throws -> ServiceStack {
+    static func start(bootstrap: String, failFirst: Int = 1, receiverDelay: Duration = .zero) async throws -> ServiceStack {
         let directory = NSTemporaryDirectory() + "minsheng-e2e-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
-        let receiver = WebhookReceiver(failFirst: 1)
+        let receiver = WebhookReceiver(failFirst: failFirst, delay: receiverDelay)
         let receiverPort = try await receiver.start()
         try writeConfig(to: directory + "/config", webhookBase: "http://127.0.0.1:\(receiverPort)")
 
         var ports: [ServiceName: Int] = [:]
-        var processes: [ServiceName: Process] = [:]
-        for service in ServiceName.allCases {
-            let port = try freePort()
-            ports[service] = port
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binDirectory + "/" + service.executableName)
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
-            environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-            environment["MINSHENG_DATA_DIR"] = "\(directory)/data/\(service.rawValue)"
-            environment["MINSHENG_CONFIG_DIR"] = "\(directory)/config"
-            environment["MINSHENG_INSTANCE_ID"] = "\(service.rawValue)-e2e"
-            environment["HTTP_HOST"] = "127.0.0.1"
-            environment["HTTP_PORT"] = "\(port)"
-            environment["KAFKA_IDLE_PAUSE_MS"] = "100"
-            environment["LOG_LEVEL"] = "info"
-            process.environment = environment
-            let log = "\(directory)/\(service.rawValue).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            processes[service] = process
-        }
-        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: processes)
-        for service in ServiceName.allCases {
-            let ready = try await eventually(timeout: .seconds(60)) { try? await stack.get(service, "/readyz").status == 200 ? true : nil }
-            try #require(ready == true, "\(service.executableName) did not become ready; log: \(directory)/\(service.rawValue).log")
-        }
+        for service in ServiceName.allCases { ports[service] = try freePort() }
+        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:])
+        for service in ServiceName.allCases { try stack.launch(service) }
+        for service in ServiceName.allCases { try await stack.waitUntilReady(service) }
         return stack
+    }
+
+    /// Starts `service`'s executable (again, after a kill: same data directory, port and instance id).
+    func launch(_ service: ServiceName) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/" + service.executableName)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
+        environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        environment["MINSHENG_DATA_DIR"] = "\(directory)/data/\(service.rawValue)"
+        environment["MINSHENG_CONFIG_DIR"] = "\(directory)/config"
+        environment["MINSHENG_INSTANCE_ID"] = "\(service.rawValue)-e2e"
+        environment["HTTP_HOST"] = "127.0.0.1"
+        environment["HTTP_PORT"] = "\(ports[service]!)"
+        environment["KAFKA_IDLE_PAUSE_MS"] = "100"
+        environment["LOG_LEVEL"] = "info"
+        process.environment = environment
+        let log = "\(directory)/\(service.rawValue).log"
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: log)
+        handle?.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.withLock { $0[service] = process }
+    }
+
+    func waitUntilReady(_ service: ServiceName) async throws {
+        let ready = try await eventually(timeout: .seconds(60)) { try? await self.get(service, "/readyz").status == 200 ? true : nil }
+        try #require(ready == true, "\(service.executableName) did not become ready; log: \(directory)/\(service.rawValue).log")
+    }
+
+    /// kill -9: no graceful shutdown, nothing flushed or committed.
+    func kill9(_ service: ServiceName) {
+        guard let process = processes.withLock({ $0.removeValue(forKey: service) }) else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// SIGTERM to every process still running; waits for each and returns the exit codes.

@@ -17,7 +17,12 @@ final class WebhookReceiver: Sendable {
         var body: [UInt8]
         /// Whether the signature the receiver checks was right (webhooks and robots).
         var signatureValid: Bool
+        /// A webhook request whose Idempotency-Key came before: acknowledged and dropped, as a receiver should.
+        var repeated = false
     }
+
+    /// Webhook requests taken in (first of each Idempotency-Key, signature valid).
+    var accepted: [Received] { requests.filter { $0.path.hasPrefix("/units/") && $0.signatureValid && !$0.repeated } }
 
     static let webhookSecret = "e2e-webhook-secret"
     static let robotSecret = "SECe2e-robot-secret"
@@ -26,8 +31,12 @@ final class WebhookReceiver: Sendable {
     private let failuresLeft: Mutex<Int>
     private let portBox = Mutex<Int?>(nil)
 
-    init(failFirst: Int = 0) {
+    /// How long each webhook request takes to answer (a slow unit system).
+    private let delay: Duration
+
+    init(failFirst: Int = 0, delay: Duration = .zero) {
         failuresLeft = Mutex(failFirst)
+        self.delay = delay
     }
 
     var requests: [Received] { received.withLock { $0 } }
@@ -37,6 +46,7 @@ final class WebhookReceiver: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.post("/units/:unit") { [self] request, _ -> Response in
             let body = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
+            if delay > .zero { try await Task.sleep(for: delay) }
             let fail = failuresLeft.withLock { left -> Bool in
                 guard left > 0 else { return false }
                 left -= 1
@@ -46,9 +56,11 @@ final class WebhookReceiver: Sendable {
             let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(Self.webhookSecret.utf8)))
             let expected = "sha256=" + code.map { String(format: "%02x", $0) }.joined()
             let valid = request.headers[.init("X-Minsheng-Signature")!] == expected
-            received.withLock {
-                $0.append(Received(path: request.uri.path, idempotencyKey: request.headers[.init("Idempotency-Key")!],
-                                   body: body, signatureValid: valid))
+            let key = request.headers[.init("Idempotency-Key")!]
+            received.withLock { received in
+                let repeated = valid && key != nil && received.contains { $0.idempotencyKey == key && $0.signatureValid }
+                received.append(Received(path: request.uri.path, idempotencyKey: key, body: body, signatureValid: valid,
+                                         repeated: repeated))
             }
             return Response(status: valid ? .ok : .unauthorized)
         }

@@ -1,0 +1,54 @@
+import Foundation
+import MinshengModel
+import Testing
+
+extension EndToEndTests {
+    /// kill -9 of notification in the middle of a burst, then a restart: every expected notification
+    /// reaches the receiver, and exactly once once the receiver drops repeats by Idempotency-Key.
+    @Test func aNotificationCrashMidBurstLosesNothingAndDuplicatesNothing() async throws {
+        // A slow receiver (200 ms an answer) keeps deliveries in flight when the kill comes.
+        let stack = try await ServiceStack.start(bootstrap: try TestBroker.address(), failFirst: 0, receiverDelay: .milliseconds(200))
+        defer { stack.stopAll() }
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let count = 40
+        let towns = ["当湖街道三港路", "钟埭街道花园村", "新埭镇新埭社区", "广陈镇山塘村"]
+        for index in 0..<count {
+            let id = "crash-\(run)-\(index)"
+            let json = #"{"id":"\#(id)","occurredAt":"2026-11-23T09:00:00+08:00","text":"第\#(index)号（\#(run)）：小区门口的垃圾桶满了三天没人清运，臭味很大","address":"\#(towns[index % towns.count])"}"#
+            try kcatProduce(stack.bootstrap, topic: "intake.hotline12345", key: id, value: json)
+        }
+        // Wait until some, not all, work orders have reached the units, then kill notification.
+        func ours(_ requests: [WebhookReceiver.Received]) -> [WebhookReceiver.Received] {
+            requests.filter { $0.path.hasPrefix("/units/") && String(decoding: $0.body, as: UTF8.self).contains("（\(run)）") }
+        }
+        _ = try await eventually(every: .milliseconds(10)) { ours(stack.receiver.requests).count >= 3 ? true : nil }
+        stack.kill9(.notification)
+        let beforeRestart = ours(stack.receiver.accepted).count
+        try stack.launch(.notification)
+        try await stack.waitUntilReady(.notification)
+
+        let workOrders = try await eventually(timeout: .seconds(90)) {
+            let page = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&limit=500")
+            let ids = (page["items"] as? [[String: Any]] ?? [])
+                .filter { ($0["sourceId"] as? String)?.hasPrefix("crash-\(run)") == true }
+                .compactMap { $0["workOrderId"] as? String }
+            return ids.count == count ? Set(ids) : nil
+        }
+        let expected = try #require(workOrders, "not every event became a work order; logs in \(stack.directory)")
+        let delivered = try await eventually(timeout: .seconds(90)) {
+            let keys = Set(stack.receiver.accepted.compactMap(\.idempotencyKey).filter { key in expected.contains { key.contains($0) } })
+            return keys.count == count ? keys : nil
+        }
+        #expect(delivered?.count == count, "delivered \(delivered?.count ?? 0) of \(count); \(beforeRestart) before the kill; logs in \(stack.directory)")
+        // Exactly once after de-duplication: one accepted request per work order.
+        let accepted = stack.receiver.accepted.filter { request in expected.contains { request.idempotencyKey?.contains($0) == true } }
+        #expect(accepted.count == count)
+        print("crash test: \(beforeRestart) of \(count) delivered before the kill; \(ours(stack.receiver.requests).filter(\.repeated).count) repeats dropped by key")
+        #expect(beforeRestart < count, "the kill came after the burst: the test proved nothing")
+        // Any repeat carried the same key and the same body as the first delivery.
+        for repeatRequest in stack.receiver.requests where repeatRequest.repeated {
+            let first = accepted.first { $0.idempotencyKey == repeatRequest.idempotencyKey }
+            #expect(first?.body == repeatRequest.body)
+        }
+    }
+}

@@ -11,6 +11,9 @@ struct InstructionSheet: Codable, Sendable, Equatable {
     var kind: String
     var workOrderId: String
     var eventId: String
+    /// The channel and the outside system's own id (e.g. the 12345 ticket number), for the unit's records.
+    var source: Source
+    var sourceId: String
     var unitId: String
     var unitName: String
     var level: Level
@@ -36,6 +39,8 @@ struct InstructionSheet: Codable, Sendable, Equatable {
         kind = NotificationKind.newWorkOrder.rawValue
         workOrderId = update.workOrderId
         eventId = update.eventId
+        source = update.source
+        sourceId = update.sourceId
         unitId = update.unitId
         unitName = update.unitName
         level = update.level

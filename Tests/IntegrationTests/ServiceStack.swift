@@ -91,15 +91,21 @@ final class ServiceStack: Sendable {
         return codes
     }
 
-    func get(_ service: ServiceName, _ path: String) async throws -> (status: Int, body: Data) {
-        let url = URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+    func get(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    func getJSON(_ service: ServiceName, _ path: String) async throws -> [String: Any] {
-        let (_, body) = try await get(service, path)
+    func getJSON(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> [String: Any] {
+        let (_, body) = try await get(service, path, token: token)
         return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+    }
+
+    /// A unit's API token (dispatch's API) from the config the stack runs with.
+    func token(of unitId: String) throws -> String {
+        try apiToken(of: unitId, configDirectory: directory + "/config")
     }
 
     /// A sample's value from the service's /metrics, e.g. `name{label="x"}`.
@@ -115,7 +121,7 @@ final class ServiceStack: Sendable {
     static func writeConfig(to directory: String, webhookBase: String) throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/config")
-        for file in ["region.json", "routing.json"] {
+        for file in ["region.json", "routing.json", "deadlines.json", "calendar.json"] {
             try FileManager.default.copyItem(atPath: shipped.appendingPathComponent(file).path, toPath: "\(directory)/\(file)")
         }
         var units = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("units.json"))) as! [String: Any]
@@ -126,6 +132,13 @@ final class ServiceStack: Sendable {
         }
         try JSONSerialization.data(withJSONObject: units).write(to: URL(fileURLWithPath: "\(directory)/units.json"))
     }
+}
+
+/// A unit's `apiToken` in the `units.json` of a config directory.
+func apiToken(of unitId: String, configDirectory: String) throws -> String {
+    let units = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configDirectory + "/units.json")))
+    let unit = (units as? [String: Any])?["units"].flatMap { $0 as? [[String: Any]] }?.first { $0["id"] as? String == unitId }
+    return try #require(unit?["apiToken"] as? String, "no apiToken for \(unitId) in \(configDirectory)/units.json")
 }
 
 func freePort() throws -> Int {

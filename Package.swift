@@ -69,7 +69,11 @@ let package = Package(
             name: "MinshengClassification", dependencies: ["MinshengPlatform"],
             path: "Services/Classification", exclude: ["Corpus"]
         ),
-        .executableTarget(name: "MinshengDispatch", dependencies: ["MinshengPlatform"], path: "Services/Dispatch"),
+        .executableTarget(
+            name: "MinshengDispatch",
+            dependencies: ["MinshengPlatform", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+            path: "Services/Dispatch"
+        ),
         .executableTarget(
             name: "MinshengNotification",
             dependencies: [
@@ -84,6 +88,7 @@ let package = Package(
             dependencies: [
                 "MinshengModel", "MinshengPlatform",
                 "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests"
         ),

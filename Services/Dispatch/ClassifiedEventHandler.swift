@@ -6,14 +6,18 @@ import MinshengKafka
 import MinshengModel
 import MinshengPlatform
 
-/// Turns each classified event into a work order for the unit the routing table names, and publishes
-/// the new order on `workorders.updates`. A 110 police matter went back to the 110 system instead: it is
-/// recorded, not dispatched. Police matters from other channels go to the unit the rules name for police
-/// matters (the shipped rules: the public security bureau).
+/// Turns each classified event into a work order for the unit the routing rules name, and publishes the
+/// new order on `workorders.updates`. A repeat report (`duplicateOf` an event whose work order is not
+/// closed) is attached to that order instead (并案). A 110 police matter went back to the 110 system: it
+/// is recorded, not dispatched. Police matters from other channels go to the unit the rules name for
+/// police matters (the shipped rules: the public security bureau).
 struct ClassifiedEventHandler: MessageHandler {
-    let routing: RoutingTable
-    let units: UnitsDirectory
+    let configuration: ConfigStore
     let logger: Logger
+    /// Called after each commit: wakes the deadline watcher for the new timers.
+    var onCommit: @Sendable () -> Void = {}
+
+    func didCommit() { onCommit() }
 
     /// One work order per event, however often the event is delivered or re-published.
     func idempotencyKey(for message: KafkaMessage) -> String {
@@ -37,39 +41,23 @@ struct ClassifiedEventHandler: MessageHandler {
             return
         }
         if try WorkOrderStore.exists(eventId: event.eventId, db: db) { return }
-        let order = try createWorkOrder(for: event, db: db, now: now)
-        let unitName = units.unit(id: order.unitId)?.name ?? order.unitId
-        try Outbox.enqueue(db, topic: Topics.workOrderUpdates, key: event.eventId, message: WorkOrderUpdate(
-            eventId: event.eventId, workOrderId: order.workOrderId, sequence: order.version, change: .created,
-            status: order.status, unitId: order.unitId, unitName: unitName, category: order.category, level: order.level,
-            town: order.town, village: order.village, grid: order.grid, source: order.source, sourceId: order.sourceId,
-            text: order.text, address: order.address, reporter: order.reporter, occurredAt: order.occurredAt,
-            signBy: order.signBy, resolveBy: order.resolveBy, at: now), now: now)
-        Counter(label: "minsheng_workorders_created_total", dimensions: [("level", order.level.rawValue)]).increment()
+        let desk = WorkOrderDesk(configuration: configuration.current, logger: logger)
+        if let original = event.duplicateOf {
+            if let workOrderId = try WorkOrderStore.workOrderId(containing: original, db: db),
+               let order = try desk.attach(event, to: workOrderId, db: db, now: now) {
+                logger.info("Repeat report attached to its work order", metadata: [
+                    "event.id": "\(event.eventId)", "workOrder.id": "\(order.workOrderId)", "event.duplicateOf": "\(original)",
+                ])
+                return
+            }
+            logger.info("Repeat report of no open work order; dispatched on its own", metadata: [
+                "event.id": "\(event.eventId)", "event.duplicateOf": "\(original)",
+            ])
+        }
+        let order = try desk.create(for: event, db: db, now: now)
         logger.info("Work order dispatched", metadata: [
             "event.id": "\(event.eventId)", "workOrder.id": "\(order.workOrderId)", "unit.id": "\(order.unitId)",
             "level": "\(order.level.rawValue)", "category": "\(order.category.rawValue)",
         ])
-    }
-
-    func createWorkOrder(for event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
-        guard let unitId = routing.unitId(category: event.category, town: event.town, police: event.police) else {
-            // Start-up checks guarantee a catch-all rule; this is a bug, not bad input.
-            throw UnprocessableMessage("no routing rule matches \(event.category.rawValue) in \(event.town ?? "unknown town")")
-        }
-        let deadline = routing.deadline(for: event.level)
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
-        let order = WorkOrder(
-            workOrderId: id, eventId: event.eventId, source: event.source, sourceId: event.sourceId,
-            category: event.category, level: event.level, town: event.town, village: event.village, grid: event.grid,
-            unitId: unitId, status: .dispatched, text: event.text, address: event.address, reporter: event.reporter,
-            occurredAt: event.occurredAt, dispatchedAt: now,
-            signBy: now.addingTimeInterval(TimeInterval(deadline.signMinutes * 60)),
-            resolveBy: now.addingTimeInterval(TimeInterval(deadline.resolveMinutes * 60)),
-            version: 1,
-            timeline: [.init(version: 1, at: now, actor: "dispatch", change: "created",
-                             note: "routed to \(unitId) (\(event.category.rawValue), \(event.town ?? "town unknown"))")])
-        try WorkOrderStore.insert(order, seq: seq, db: db)
-        return order
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import MinshengModel
 import MinshengPlatform
 
@@ -5,15 +6,28 @@ import MinshengPlatform
 enum DispatchService {
     static let topics = [Topics.eventsClassified, Topics.workOrderUpdates, Topics.deadLetter(service: "dispatch")]
 
-    static func build(settings: ServiceSettings) async throws -> BuiltService {
-        let region = try ConfigFile.region(directory: settings.configDirectory)
-        let units = try ConfigFile.units(directory: settings.configDirectory)
-        let routing = try RoutingTable.load(directory: settings.configDirectory, units: units, region: region)
+    static func build(settings: ServiceSettings, clock: any WallClock = SystemWallClock()) async throws -> BuiltService {
+        let configuration = try DispatchConfiguration.load(directory: settings.configDirectory)
+        let store = ConfigStore(configuration, directory: settings.configDirectory)
         let runtime = try await ServiceRuntime.start(settings: settings, topics: topics, migrations: DispatchMigrations.register)
-        let handler = ClassifiedEventHandler(routing: routing, units: units, logger: runtime.logger)
+        if !configuration.calendar.covers(clock.now()) {
+            runtime.logger.warning("calendar.json does not cover this year: only weekends count as days off", metadata: [
+                "config.dir": "\(settings.configDirectory)",
+            ])
+        }
+        let outbox = runtime.outbox
+        let watcher = DeadlineWatcher(
+            database: runtime.database.writer, configuration: store, clock: clock, logger: runtime.logger,
+            onFired: { outbox.wake() })
+        let handler = ClassifiedEventHandler(configuration: store, logger: runtime.logger, onCommit: { watcher.wake() })
         let consumer = try runtime.consumerServices(topics: [Topics.eventsClassified], handler: handler)
         let router = runtime.makeRouter()
-        WorkOrderController(database: runtime.database.writer).addRoutes(to: router)
-        return BuiltService(runtime: runtime, services: consumer, router: router)
+        WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
+            outbox.wake()
+            watcher.wake()
+        }).addRoutes(to: router)
+        StatsController(database: runtime.database.writer, configuration: store, clock: clock).addRoutes(to: router)
+        let reloader = ConfigReloader(store: store, logger: runtime.logger)
+        return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router)
     }
 }

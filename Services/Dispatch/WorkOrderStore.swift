@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import MinshengModel
 
-/// Reads and writes work orders in dispatch's database.
+/// Reads and writes work orders in dispatch's database. Every function runs inside the caller's
+/// transaction; the `WorkOrderDesk` decides what to write.
 enum WorkOrderStore {
     /// The next id in the `WO<date>-<n>` series, `n` counting from 1 each day of the command centre
     /// (UTC+8); `seq` orders work orders across days.
@@ -17,73 +18,165 @@ enum WorkOrderStore {
         return (prefix + String(format: "%06d", today + 1), seq)
     }
 
-    static func insert(_ order: WorkOrder, seq: Int, db: Database) throws {
+    /// Writes a new work order with its events, co-operating units and timeline.
+    static func insert(_ order: WorkOrder, seq: Int, police: Bool, db: Database) throws {
         try db.execute(sql: """
             INSERT INTO work_order (work_order_id, seq, event_id, source, source_id, category, level, town, village, grid,
                 unit_id, status, text, address, reporter_name, reporter_phone, occurred_at, dispatched_at, sign_by,
-                resolve_by, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                resolve_by, version, on_site_by, round, round_started_at, police)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 order.workOrderId, seq, order.eventId, order.source.rawValue, order.sourceId, order.category.rawValue,
                 order.level.rawValue, order.town, order.village, order.grid, order.unitId, order.status.rawValue,
                 order.text, order.address, order.reporter?.name, order.reporter?.phone,
                 ts(order.occurredAt), ts(order.dispatchedAt), ts(order.signBy), ts(order.resolveBy), order.version,
+                order.onSiteBy.map(ts), order.round ?? 1, ts(order.roundStartedAt ?? order.dispatchedAt), police,
             ])
-        for entry in order.timeline {
-            try db.execute(sql: """
-                INSERT INTO work_order_timeline (work_order_id, version, at, actor, change, note) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [order.workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note])
+        for event in order.events ?? [] { try addEvent(event, to: order.workOrderId, db: db) }
+        try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
+        for entry in order.timeline { try appendTimeline(entry, to: order.workOrderId, unitId: order.unitId, db: db) }
+    }
+
+    /// Writes what changes in a work order's life (everything but its identity, event and place).
+    static func update(_ order: WorkOrder, db: Database) throws {
+        try db.execute(sql: """
+            UPDATE work_order SET unit_id = ?, status = ?, version = ?, round = ?, round_started_at = ?, sign_by = ?,
+                on_site_by = ?, resolve_by = ?, signed_at = ?, on_site_at = ?, resolved_at = ?, closed_at = ?, result = ?,
+                feedback_satisfied = ?, feedback_comment = ?, feedback_at = ?
+            WHERE work_order_id = ?
+            """, arguments: [
+                order.unitId, order.status.rawValue, order.version, order.round ?? 1,
+                ts(order.roundStartedAt ?? order.dispatchedAt), ts(order.signBy), order.onSiteBy.map(ts),
+                ts(order.resolveBy), order.signedAt.map(ts), order.onSiteAt.map(ts), order.resolvedAt.map(ts),
+                order.closedAt.map(ts), order.result, order.feedback?.satisfied, order.feedback?.comment,
+                order.feedback.map { ts($0.at) }, order.workOrderId,
+            ])
+        try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
+    }
+
+    static func appendTimeline(_ entry: WorkOrder.TimelineEntry, to workOrderId: String, unitId: String, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO work_order_timeline (work_order_id, version, at, actor, change, note, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note, unitId])
+    }
+
+    static func addEvent(_ event: WorkOrder.Event, to workOrderId: String, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO work_order_event (event_id, work_order_id, source, source_id, text, address, reporter_name,
+                reporter_phone, occurred_at, attached_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [event.eventId, workOrderId, event.source.rawValue, event.sourceId, event.text, event.address,
+                             event.reporter?.name, event.reporter?.phone, ts(event.occurredAt), ts(event.attachedAt)])
+    }
+
+    private static func replaceCoUnits(of workOrderId: String, with units: [String], db: Database) throws {
+        try db.execute(sql: "DELETE FROM work_order_co_unit WHERE work_order_id = ?", arguments: [workOrderId])
+        for unit in units {
+            try db.execute(sql: "INSERT OR IGNORE INTO work_order_co_unit (work_order_id, unit_id) VALUES (?, ?)",
+                           arguments: [workOrderId, unit])
         }
     }
 
+    /// Whether an event is already part of a work order (its own, or attached).
     static func exists(eventId: String, db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM work_order WHERE event_id = ?", arguments: [eventId]) ?? false
+        try workOrderId(containing: eventId, db: db) != nil
     }
 
-    static func find(id: String, db: Database) throws -> WorkOrder? {
-        try fetch(db, where: "work_order_id = ?", arguments: [id], limit: 1).first
+    /// The work order an event belongs to, if any.
+    static func workOrderId(containing eventId: String, db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT work_order_id FROM work_order_event WHERE event_id = ?", arguments: [eventId])
     }
 
-    /// Work orders matching the filters, newest first.
-    static func list(source: String?, sourceId: String?, eventId: String?, unitId: String?, limit: Int, db: Database) throws -> [WorkOrder] {
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        for (column, value) in [("source", source), ("source_id", sourceId), ("event_id", eventId), ("unit_id", unitId)] {
-            if let value {
-                conditions.append("\(column) = ?")
-                arguments.append(value)
-            }
+    /// Whether the order is a police matter (its event was classified as one).
+    static func isPoliceMatter(_ workOrderId: String, db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT police FROM work_order WHERE work_order_id = ?", arguments: [workOrderId]) ?? false
+    }
+
+    /// The units that returned the order (退回), so that re-routing does not send it back to them.
+    static func unitsThatReturned(_ workOrderId: String, db: Database) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: """
+            SELECT DISTINCT unit_id FROM work_order_timeline WHERE work_order_id = ? AND change = 'returned' AND unit_id IS NOT NULL
+            """, arguments: [workOrderId]))
+    }
+
+    static func find(id: String, db: Database, now: Date) throws -> WorkOrder? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM work_order WHERE work_order_id = ?", arguments: [id]) else {
+            return nil
         }
-        return try fetch(db, where: conditions.isEmpty ? "1" : conditions.joined(separator: " AND "),
-                         arguments: StatementArguments(arguments), limit: limit)
+        return try workOrder(row, db: db, now: now)
     }
 
-    private static func fetch(_ db: Database, where condition: String, arguments: StatementArguments, limit: Int) throws -> [WorkOrder] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM work_order WHERE \(condition) ORDER BY seq DESC LIMIT \(limit)",
-                                    arguments: arguments)
-        return try rows.map { row in
-            let id: String = row["work_order_id"]
-            let timeline = try Row.fetchAll(
-                db, sql: "SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version", arguments: [id]
-            ).map { entry in
-                WorkOrder.TimelineEntry(version: entry["version"], at: date(entry["at"]), actor: entry["actor"],
-                                        change: entry["change"], note: entry["note"])
-            }
-            let name: String? = row["reporter_name"]
-            let phone: String? = row["reporter_phone"]
-            return WorkOrder(
-                workOrderId: id, eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin,
-                sourceId: row["source_id"], category: Category(rawValue: row["category"]) ?? .other,
-                level: Level(rawValue: row["level"]) ?? .normal, town: row["town"], village: row["village"],
-                grid: row["grid"], unitId: row["unit_id"], status: WorkOrderStatus(rawValue: row["status"]) ?? .dispatched,
-                text: row["text"], address: row["address"],
-                reporter: name == nil && phone == nil ? nil : Reporter(name: name, phone: phone),
-                occurredAt: date(row["occurred_at"]), dispatchedAt: date(row["dispatched_at"]),
-                signBy: date(row["sign_by"]), resolveBy: date(row["resolve_by"]), version: row["version"],
-                timeline: timeline)
+    /// One page of work orders matching `query`, newest first, and the cursor of the next page.
+    static func list(_ query: WorkOrderQuery, db: Database, now: Date) throws -> (items: [WorkOrder], nextCursor: Int?) {
+        var (conditions, arguments) = query.sqlConditions(now: now)
+        if let cursor = query.cursor {
+            conditions.append("seq < ?")
+            arguments += [cursor]
         }
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT * FROM work_order WHERE \(conditions.isEmpty ? "1" : conditions.joined(separator: " AND "))
+            ORDER BY seq DESC LIMIT ?
+            """, arguments: arguments + [query.limit + 1])
+        let page = rows.prefix(query.limit)
+        let items = try page.map { try workOrder($0, db: db, now: now) }
+        return (items, rows.count > query.limit ? page.last.map { $0["seq"] as Int } : nil)
     }
 
-    private static func ts(_ date: Date) -> String { MessageCoding.formatTimestamp(date) }
+    private static func workOrder(_ row: Row, db: Database, now: Date) throws -> WorkOrder {
+        let id: String = row["work_order_id"]
+        let timeline = try Row.fetchAll(
+            db, sql: "SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version", arguments: [id]
+        ).map { entry in
+            WorkOrder.TimelineEntry(version: entry["version"], at: date(entry["at"]), actor: entry["actor"],
+                                    change: entry["change"], note: entry["note"])
+        }
+        let events = try Row.fetchAll(
+            db, sql: "SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid", arguments: [id]
+        ).map { event in
+            WorkOrder.Event(
+                eventId: event["event_id"], source: Source(rawValue: event["source"]) ?? .walkin, sourceId: event["source_id"],
+                text: event["text"], address: event["address"], reporter: reporter(event),
+                occurredAt: date(event["occurred_at"]), attachedAt: date(event["attached_at"]))
+        }
+        let coUnits = try String.fetchAll(
+            db, sql: "SELECT unit_id FROM work_order_co_unit WHERE work_order_id = ? ORDER BY unit_id", arguments: [id])
+        let satisfied: Bool? = row["feedback_satisfied"]
+        var order = WorkOrder(
+            workOrderId: id, eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin,
+            sourceId: row["source_id"], category: Category(rawValue: row["category"]) ?? .other,
+            level: Level(rawValue: row["level"]) ?? .normal, town: row["town"], village: row["village"],
+            grid: row["grid"], unitId: row["unit_id"], status: WorkOrderStatus(rawValue: row["status"]) ?? .dispatched,
+            text: row["text"], address: row["address"], reporter: reporter(row),
+            occurredAt: date(row["occurred_at"]), dispatchedAt: date(row["dispatched_at"]),
+            signBy: date(row["sign_by"]), resolveBy: date(row["resolve_by"]), version: row["version"],
+            timeline: timeline, onSiteBy: optionalDate(row["on_site_by"]), coUnitIds: coUnits, events: events,
+            round: row["round"], roundStartedAt: optionalDate(row["round_started_at"]),
+            signedAt: optionalDate(row["signed_at"]), onSiteAt: optionalDate(row["on_site_at"]),
+            resolvedAt: optionalDate(row["resolved_at"]), closedAt: optionalDate(row["closed_at"]), result: row["result"],
+            feedback: satisfied.map { WorkOrder.Feedback(satisfied: $0, comment: row["feedback_comment"],
+                                                         at: date(row["feedback_at"])) })
+        order.overdue = order.unmetDeadlines(at: now)
+        return order
+    }
+
+    private static func reporter(_ row: Row) -> Reporter? {
+        let name: String? = row["reporter_name"]
+        let phone: String? = row["reporter_phone"]
+        return name == nil && phone == nil ? nil : Reporter(name: name, phone: phone)
+    }
+
+    static func ts(_ date: Date) -> String { MessageCoding.formatTimestamp(date) }
     private static func date(_ text: String) -> Date { MessageCoding.parseTimestamp(text) ?? Date(timeIntervalSince1970: 0) }
+    private static func optionalDate(_ text: String?) -> Date? { text.flatMap(MessageCoding.parseTimestamp) }
+}
+
+extension WorkOrder {
+    /// The deadlines of the current round that have passed at `now` and are not met.
+    func unmetDeadlines(at now: Date) -> [WorkOrderUpdate.Deadline] {
+        var unmet: [WorkOrderUpdate.Deadline] = []
+        if DeadlineTimer.Kind.signOverdue.pendingStatuses.contains(status), signBy <= now { unmet.append(.sign) }
+        if DeadlineTimer.Kind.onSiteOverdue.pendingStatuses.contains(status), let onSiteBy, onSiteBy <= now { unmet.append(.onSite) }
+        if DeadlineTimer.Kind.resolveOverdue.pendingStatuses.contains(status), resolveBy <= now { unmet.append(.resolve) }
+        return unmet
+    }
 }

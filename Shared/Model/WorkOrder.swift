@@ -19,6 +19,44 @@ public struct WorkOrder: Codable, Sendable, Equatable {
         }
     }
 
+    /// An event the work order is for: the one it was created for, then every repeat attached to it (并案).
+    public struct Event: Codable, Sendable, Equatable {
+        public var eventId: String
+        public var source: Source
+        public var sourceId: String
+        public var text: String
+        public var address: String?
+        public var reporter: Reporter?
+        public var occurredAt: Date
+        /// When it joined the work order (for the first event: when the order was created).
+        public var attachedAt: Date
+
+        public init(eventId: String, source: Source, sourceId: String, text: String, address: String?,
+                    reporter: Reporter?, occurredAt: Date, attachedAt: Date) {
+            self.eventId = eventId
+            self.source = source
+            self.sourceId = sourceId
+            self.text = text
+            self.address = address
+            self.reporter = reporter
+            self.occurredAt = occurredAt
+            self.attachedAt = attachedAt
+        }
+    }
+
+    /// The citizen's answer in the follow-up (回访).
+    public struct Feedback: Codable, Sendable, Equatable {
+        public var satisfied: Bool
+        public var comment: String?
+        public var at: Date
+
+        public init(satisfied: Bool, comment: String?, at: Date) {
+            self.satisfied = satisfied
+            self.comment = comment
+            self.at = at
+        }
+    }
+
     /// `WO20261123-000001`
     public var workOrderId: String
     public var eventId: String
@@ -45,11 +83,36 @@ public struct WorkOrder: Codable, Sendable, Equatable {
     public var version: Int
     public var timeline: [TimelineEntry]
 
+    // Added with the lifecycle (issue 4); optional so that older readers and writers still agree.
+    /// On-site deadline (到场时限), for levels that have one.
+    public var onSiteBy: Date?
+    /// Co-operating units (协办).
+    public var coUnitIds: [String]?
+    /// Every event of the work order, the first one first (并案).
+    public var events: [Event]?
+    /// 1, then one more each time the order goes to a unit again (reassigned, escalated, reopened):
+    /// every round has its own deadlines.
+    public var round: Int?
+    /// When the current round began: the deadlines run from here.
+    public var roundStartedAt: Date?
+    public var signedAt: Date?
+    public var onSiteAt: Date?
+    public var resolvedAt: Date?
+    public var closedAt: Date?
+    /// The result text given when it was resolved (办结情况).
+    public var result: String?
+    public var feedback: Feedback?
+    /// Deadlines of the current round that have passed without being met, when read.
+    public var overdue: [WorkOrderUpdate.Deadline]?
+
     public init(
         workOrderId: String, eventId: String, source: Source, sourceId: String, category: Category, level: Level,
         town: String?, village: String?, grid: String?, unitId: String, status: WorkOrderStatus, text: String,
         address: String?, reporter: Reporter?, occurredAt: Date, dispatchedAt: Date, signBy: Date, resolveBy: Date,
-        version: Int, timeline: [TimelineEntry]
+        version: Int, timeline: [TimelineEntry], onSiteBy: Date? = nil, coUnitIds: [String]? = nil,
+        events: [Event]? = nil, round: Int? = nil, roundStartedAt: Date? = nil, signedAt: Date? = nil,
+        onSiteAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, result: String? = nil,
+        feedback: Feedback? = nil, overdue: [WorkOrderUpdate.Deadline]? = nil
     ) {
         self.workOrderId = workOrderId
         self.eventId = eventId
@@ -71,5 +134,17 @@ public struct WorkOrder: Codable, Sendable, Equatable {
         self.resolveBy = resolveBy
         self.version = version
         self.timeline = timeline
+        self.onSiteBy = onSiteBy
+        self.coUnitIds = coUnitIds
+        self.events = events
+        self.round = round
+        self.roundStartedAt = roundStartedAt
+        self.signedAt = signedAt
+        self.onSiteAt = onSiteAt
+        self.resolvedAt = resolvedAt
+        self.closedAt = closedAt
+        self.result = result
+        self.feedback = feedback
+        self.overdue = overdue
     }
 }

@@ -12,4 +12,6 @@ public enum WorkOrderStatus: String, Codable, Sendable, CaseIterable {
     case closed
     /// The unit says it is not theirs (退回).
     case returned
+    /// To be handled again (重办): the citizen was not satisfied, or the centre reopened it.
+    case reopened
 }

@@ -32,8 +32,9 @@ extension EndToEndTests {
         try stack.launch(.notification)
         try await stack.waitUntilReady(.notification)
 
+        let centre = try stack.token(of: "centre")
         let workOrders = try await eventually(timeout: .seconds(90)) {
-            let page = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&limit=500")
+            let page = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&limit=500", token: centre)
             let ids = (page["items"] as? [[String: Any]] ?? [])
                 .filter { ($0["sourceId"] as? String)?.hasPrefix("crash-\(run)") == true }
                 .compactMap { $0["workOrderId"] as? String }

@@ -24,8 +24,9 @@ struct EndToEndTests {
         try kcatProduce(stack.bootstrap, topic: "intake.police110", key: nil, value: malformed)
 
         // The hotline complaint becomes a work order for the town's service team.
+        let centre = try stack.token(of: "centre")
         let orders = try await eventually {
-            let page = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&sourceId=\(hotlineId)")
+            let page = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&sourceId=\(hotlineId)", token: centre)
             let items = page["items"] as? [[String: Any]] ?? []
             return items.isEmpty ? nil : items
         }
@@ -72,7 +73,7 @@ struct EndToEndTests {
             try kcatConsume(stack.bootstrap, topic: "police110.returns").first { $0["sourceId"] as? String == policeId }
         }
         #expect(returned != nil, "police110.returns has no \(policeId)")
-        let policeOrders = try await stack.getJSON(.dispatch, "/v1/workorders?source=police110&sourceId=\(policeId)")
+        let policeOrders = try await stack.getJSON(.dispatch, "/v1/workorders?source=police110&sourceId=\(policeId)", token: centre)
         #expect((policeOrders["items"] as? [Any])?.isEmpty == true)
 
         // The malformed message landed on events.rejected with its bytes.
@@ -91,7 +92,7 @@ struct EndToEndTests {
         }
         #expect(duplicateSeen == true)
         try await Task.sleep(for: .seconds(3))  // time for anything wrongly sent downstream to arrive
-        let after = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&sourceId=\(hotlineId)")
+        let after = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&sourceId=\(hotlineId)", token: centre)
         #expect((after["items"] as? [Any])?.count == 1)
         #expect(stack.receiver.requests.filter { $0.path.hasPrefix("/units/") && String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }.count == 1)
 

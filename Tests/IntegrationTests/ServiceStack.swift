@@ -103,15 +103,21 @@ final class ServiceStack: Sendable {
         return codes
     }
 
-    func get(_ service: ServiceName, _ path: String) async throws -> (status: Int, body: Data) {
-        let url = URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!
-        let (data, response) = try await URLSession.shared.data(from: url)
+    func get(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> (status: Int, body: Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    func getJSON(_ service: ServiceName, _ path: String) async throws -> [String: Any] {
-        let (_, body) = try await get(service, path)
+    func getJSON(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> [String: Any] {
+        let (_, body) = try await get(service, path, token: token)
         return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]
+    }
+
+    /// A unit's API token (dispatch's API) from the config the stack runs with.
+    func token(of unitId: String) throws -> String {
+        try apiToken(of: unitId, configDirectory: directory + "/config")
     }
 
     /// A sample's value from the service's /metrics, e.g. `name{label="x"}`.
@@ -153,6 +159,13 @@ final class ServiceStack: Sendable {
         channels["sms"] = sms
         try JSONSerialization.data(withJSONObject: channels).write(to: URL(fileURLWithPath: "\(directory)/channels.json"))
     }
+}
+
+/// A unit's `apiToken` in the `units.json` of a config directory.
+func apiToken(of unitId: String, configDirectory: String) throws -> String {
+    let units = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configDirectory + "/units.json")))
+    let unit = (units as? [String: Any])?["units"].flatMap { $0 as? [[String: Any]] }?.first { $0["id"] as? String == unitId }
+    return try #require(unit?["apiToken"] as? String, "no apiToken for \(unitId) in \(configDirectory)/units.json")
 }
 
 /// A port nobody listens on, below Linux's ephemeral range (32768-60999), so that the many outgoing

@@ -2,9 +2,12 @@
 """Writes the shipped demo region (平湖市, made-up villages, grids and units) into deploy/config.
 
 Run once by hand when the demo data changes; the JSON files it writes are committed. Real deployments
-replace the three files with their own.
+replace the files with their own (calendar.json is written by hand: it is not generated here).
+
+The demo API tokens are derived from the unit ids and therefore PUBLIC: a real units.json carries random
+tokens and is readable only by the dispatch service.
 """
-import json, os, sys
+import hashlib, json, os, sys
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "config")
 towns = [
@@ -17,6 +20,23 @@ towns = [
     ("林埭镇", "lindai", ["林埭"], ["林埭社区", "徐家埭村", "杉青港村"], ["林埭路"]),
     ("独山港镇", "dushangang", ["独山港"], ["全塘社区", "白沙湾村", "赵家桥村"], ["独山港路"]),
 ]
+# Pinyin of the villages and communities, for the ids of their grid teams.
+village_codes = {
+    "东湖社区": "donghu", "西门社区": "ximen", "三港社区": "sangang", "南市社区": "nanshi",
+    "钟埭社区": "zhongdai", "沈家弄村": "shenjianong", "花园村": "huayuan",
+    "曹桥社区": "caoqiao", "马厩村": "majiu", "百寿村": "baishou",
+    "新埭社区": "xindai", "鱼圻塘村": "yuqitang", "姚浜村": "yaobang",
+    "新仓社区": "xincang", "芦湾村": "luwan", "三叉河村": "sanchahe",
+    "广陈社区": "guangchen", "山塘村": "shantang", "龙萌村": "longmeng",
+    "林埭社区": "lindai", "徐家埭村": "xujiadai", "杉青港村": "shanqinggang",
+    "全塘社区": "quantang", "白沙湾村": "baishawan", "赵家桥村": "zhaojiaqiao",
+}
+
+
+def demo_token(unit_id):
+    """A public demo token; real deployments generate random ones (e.g. openssl rand -hex 24)."""
+    return "demo-" + hashlib.sha256(("minsheng-demo:" + unit_id).encode()).hexdigest()[:32]
+
 region = {
     "name": "平湖市 (demo data: villages, grids and roads are made up)",
     "demo": True,
@@ -40,9 +60,20 @@ units += [{"id": i, "name": n, "tier": "city", "town": None, "webhook": None, "s
 for name, code, aliases, villages, roads in towns:
     units.append({"id": f"{code}-centre", "name": f"{name}社会治理中心", "tier": "town", "town": name, "webhook": None, "supervisor": "centre"})
     units.append({"id": f"{code}-team", "name": f"{name}民声一键办服务队", "tier": "town", "town": name, "webhook": None, "supervisor": f"{code}-centre"})
-# Town-level matters go to the town's service team; the rest to the city department.
+    for village in villages:
+        units.append({"id": f"{code}-{village_codes[village]}-grid", "name": f"{village}网格服务团队", "tier": "village",
+                      "town": name, "village": village, "webhook": None, "supervisor": f"{code}-centre"})
+for unit in units:
+    unit["apiToken"] = demo_token(unit["id"])
+# Level decides the starting tier where the rules say so: an ordinary neighbour quarrel goes to the
+# village or community grid team (it mediates); a group wage-arrears case (urgent or critical labour
+# matter) to the town's team and the city labour bureau together. Other town-level matters go to the
+# town's service team; the rest to the city department.
 town_categories = ["urban_management", "dispute", "housing", "utilities", "other"]
 rules = [{"category": "*", "town": "*", "police": True, "unit": "city-police"}]
+rules.append({"category": "dispute", "levels": ["normal", "low"], "town": "*", "tier": "village"})
+for name, code, *_ in towns:
+    rules.append({"category": "labor", "levels": ["critical", "urgent"], "town": name, "unit": f"{code}-team", "coUnits": ["city-hrss"]})
 for name, code, *_ in towns:
     for category in town_categories:
         rules.append({"category": category, "town": name, "unit": f"{code}-team"})
@@ -56,13 +87,22 @@ for category, unit in city.items():
     rules.append({"category": category, "town": "*", "unit": unit})
 rules.append({"category": "*", "town": "*", "unit": "centre"})
 routing = {
-    "comment": "First matching rule wins. town '*' matches any town and events whose town is unknown; police true/false restricts a rule to police matters or to the rest (110 police matters never reach dispatch: they go back to the 110 system).",
+    "comment": "The first rule that matches and gives a unit wins. category/town '*' match anything (town '*' also an unknown town); levels (optional) restricts a rule to those levels; police true/false to police matters or to the rest (110 police matters never reach dispatch: they go back to the 110 system). A rule names a unit, or tier 'village': the grid team of the event's village (no team there: the next rule). coUnits co-operate (协办). defaults: per tier, the unit that takes work of that tier when no rule or supervisor gives one (escalation).",
     "rules": rules,
-    "deadlines": {
-        "critical": {"signMinutes": 5, "resolveMinutes": 1440},
-        "urgent": {"signMinutes": 30, "resolveMinutes": 4320},
-        "normal": {"signMinutes": 120, "resolveMinutes": 7200},
-        "low": {"signMinutes": 480, "resolveMinutes": 4320},
+    "defaults": {"town": "centre", "city": "centre"},
+}
+deadlines = {
+    "comment": "Per level, how long a unit has to sign for (签收), be on site (到场, only where given) and resolve (办结): s, m, h, d are clock time, wd working days of calendar.json. categories override single spans per level. warningAt: the share of a deadline after which the yellow warning fires. feedbackPeriod: a resolved order without the citizen's feedback is closed after this.",
+    "warningAt": 0.8,
+    "feedbackPeriod": "3wd",
+    "levels": {
+        "critical": {"sign": "5m", "onSite": "15m", "resolve": "24h"},
+        "urgent": {"sign": "30m", "resolve": "3d"},
+        "normal": {"sign": "2h", "resolve": "5wd"},
+        "low": {"sign": "1wd", "resolve": "3wd"},
+    },
+    "categories": {
+        "labor": {"normal": {"resolve": "10wd"}},
     },
 }
 # Made-up boundaries: the towns tile a box around Pinghu (4 x 2), each village is a strip of its town
@@ -84,7 +124,7 @@ for t, (name, code, aliases, villages, roads) in enumerate(towns):
 geojson = {"type": "FeatureCollection", "name": "平湖市 demo grids (made-up boundaries)", "features": features}
 os.makedirs(out, exist_ok=True)
 for file, data in (("region.json", region), ("units.json", {"units": units}), ("routing.json", routing),
-                   ("region.geojson", geojson)):
+                   ("deadlines.json", deadlines), ("region.geojson", geojson)):
     with open(os.path.join(out, file), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")

@@ -5,17 +5,69 @@ import Foundation
 public struct WorkOrderUpdate: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 
-    /// What happened. The skeleton publishes `created`; later changes follow the status names.
-    public enum Change: String, Codable, Sendable {
+    /// What happened. Changes named like a status lead to that status; the others say in their comment.
+    public enum Change: String, Codable, Sendable, CaseIterable {
         case created
+        /// 签收
         case signed
+        /// 到场
         case onSite = "on_site"
+        /// 办结, with `result`.
         case resolved
+        /// 结案: after the citizen's feedback (`feedback`) or the feedback period.
         case closed
+        /// 退回, with `reason`.
         case returned
+        /// 改派: another lead unit (`previousUnitId` had it); status `dispatched`.
         case reassigned
+        /// 升级: an unsigned order moved to the next tier up (`previousUnitId` had it); status `dispatched`.
         case escalated
+        /// 重办: the citizen was not satisfied (`feedback`) or the centre reopened it (`reason`).
         case reopened
+        /// 进展: a progress note (`note`); the status stays.
+        case progress
+        /// 预警 (yellow): 80% of the `deadline` has passed; the status stays.
+        case warning
+        /// 超时 (red): the `deadline` has passed; a supervision notice (督办) to `supervisorUnitId`.
+        case overdue
+        /// 并案: a repeat report (`attachedEvent`) joined the work order; the status stays.
+        case attached
+    }
+
+    /// Which deadline a `warning` or `overdue` is about.
+    public enum Deadline: String, Codable, Sendable, CaseIterable {
+        /// 签收时限 (`signBy`).
+        case sign
+        /// 到场时限 (`onSiteBy`).
+        case onSite = "on_site"
+        /// 办结时限 (`resolveBy`).
+        case resolve
+    }
+
+    /// The citizen's answer in the follow-up (回访).
+    public struct Feedback: Codable, Sendable, Equatable {
+        public var satisfied: Bool
+        public var comment: String?
+
+        public init(satisfied: Bool, comment: String?) {
+            self.satisfied = satisfied
+            self.comment = comment
+        }
+    }
+
+    /// A repeat report attached to the work order.
+    public struct AttachedEvent: Codable, Sendable, Equatable {
+        public var eventId: String
+        public var source: Source
+        public var sourceId: String
+        public var reporter: Reporter?
+
+        public init(eventId: String, source: Source, sourceId: String, reporter: Reporter?) {
+            self.eventId = eventId
+            self.source = source
+            self.sourceId = sourceId
+            self.reporter = reporter
+        }
     }
 
     public var schemaVersion: Int
@@ -45,11 +97,38 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
     public var resolveBy: Date
     public var at: Date
 
+    // Added within schema version 1: optional, absent when they do not apply.
+    /// Who made the change: a unit id, or `dispatch` for the service itself (rules, deadlines).
+    public var actor: String?
+    /// A free-text note: the progress note, or what the actor wrote with the change.
+    public var note: String?
+    /// The result text of `resolved` (办结情况).
+    public var result: String?
+    /// Why: of `returned`, `reopened`, `escalated`, `reassigned`.
+    public var reason: String?
+    /// The lead unit before `reassigned` or `escalated`.
+    public var previousUnitId: String?
+    /// Co-operating units (协办), when there are any.
+    public var coUnitIds: [String]?
+    /// On `warning` and `overdue`: the lead unit's supervisor, who is told (督办).
+    public var supervisorUnitId: String?
+    /// On `warning` and `overdue`: which deadline.
+    public var deadline: Deadline?
+    /// On-site deadline (到场时限), for levels that have one.
+    public var onSiteBy: Date?
+    /// On `closed` and `reopened` after the follow-up: the citizen's answer.
+    public var feedback: Feedback?
+    /// On `attached`: the repeat report.
+    public var attachedEvent: AttachedEvent?
+
     public init(
         eventId: String, workOrderId: String, sequence: Int, change: Change, status: WorkOrderStatus,
         unitId: String, unitName: String, category: Category, level: Level, town: String?, village: String?,
         grid: String?, source: Source, sourceId: String, text: String, address: String?, reporter: Reporter?,
-        occurredAt: Date, signBy: Date, resolveBy: Date, at: Date
+        occurredAt: Date, signBy: Date, resolveBy: Date, at: Date,
+        actor: String? = nil, note: String? = nil, result: String? = nil, reason: String? = nil,
+        previousUnitId: String? = nil, coUnitIds: [String]? = nil, supervisorUnitId: String? = nil,
+        deadline: Deadline? = nil, onSiteBy: Date? = nil, feedback: Feedback? = nil, attachedEvent: AttachedEvent? = nil
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.eventId = eventId
@@ -73,5 +152,16 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
         self.signBy = signBy
         self.resolveBy = resolveBy
         self.at = at
+        self.actor = actor
+        self.note = note
+        self.result = result
+        self.reason = reason
+        self.previousUnitId = previousUnitId
+        self.coUnitIds = coUnitIds
+        self.supervisorUnitId = supervisorUnitId
+        self.deadline = deadline
+        self.onSiteBy = onSiteBy
+        self.feedback = feedback
+        self.attachedEvent = attachedEvent
     }
 }

@@ -1,0 +1,37 @@
+import MinshengModel
+
+/// Who is calling the API: a handling unit, which acts only on the orders it leads (and adds progress to
+/// those it co-operates on), or the command centre, which acts on all of them.
+struct Caller: Sendable, Equatable {
+    var unitId: String
+    var isCentre: Bool
+
+    init(unit: UnitDirectory.Unit) {
+        unitId = unit.id
+        isCentre = unit.tier == .centre
+    }
+
+    /// Whether the caller may see the order.
+    func maySee(_ order: WorkOrder) -> Bool {
+        isCentre || order.unitId == unitId || (order.coUnitIds ?? []).contains(unitId)
+    }
+
+    /// Refuses what the caller may not do to the order (403), naming who may.
+    func check(_ action: WorkOrderLifecycle.Action, on order: WorkOrder) throws(WorkOrderError) {
+        if isCentre { return }
+        switch action {
+        case .sign, .arriveOnSite, .resolve, .returnOrder:
+            guard order.unitId == unitId else {
+                throw .forbidden("work order \(order.workOrderId) is led by \(order.unitId): only that unit or the centre can \(action.rawValue) it")
+            }
+        case .addProgress:
+            guard maySee(order) else {
+                throw .forbidden("work order \(order.workOrderId) is not for \(unitId): only its units or the centre can add progress")
+            }
+        case .reassign, .reopen, .recordSatisfied, .recordUnsatisfied:
+            throw .forbidden("only the command centre can \(action == .reassign ? "reassign" : action == .reopen ? "reopen" : "record feedback on") a work order")
+        case .escalate, .closeWithoutFeedback, .attachEvent:
+            throw .forbidden("\(action.rawValue) is done by dispatch itself")
+        }
+    }
+}

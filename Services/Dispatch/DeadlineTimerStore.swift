@@ -1,0 +1,68 @@
+import Foundation
+import GRDB
+import MinshengModel
+
+/// Reads and writes deadline timers. Every write runs inside the caller's transaction, together with the
+/// work-order change that made the timers (or that they report).
+enum DeadlineTimerStore {
+    /// Adds a timer for the order's round; an existing one of the same kind and round is left as it is.
+    static func schedule(workOrderId: String, round: Int, kind: DeadlineTimer.Kind, dueAt: Date, db: Database) throws {
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO deadline_timer (work_order_id, round, kind, due_at) VALUES (?, ?, ?, ?)
+            """, arguments: [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
+    }
+
+    /// Cancels the order's pending timers of these kinds (every kind when nil).
+    static func cancel(workOrderId: String, kinds: [DeadlineTimer.Kind]? = nil, db: Database, now: Date) throws {
+        var sql = "UPDATE deadline_timer SET cancelled_at = ? WHERE work_order_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"
+        var arguments: StatementArguments = [MessageCoding.formatTimestamp(now), workOrderId]
+        if let kinds {
+            guard !kinds.isEmpty else { return }
+            sql += " AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))"
+            arguments += StatementArguments(kinds.map(\.rawValue))
+        }
+        try db.execute(sql: sql, arguments: arguments)
+    }
+
+    /// Pending timers due at or before `now`, oldest first.
+    static func due(at now: Date, limit: Int, db: Database) throws -> [DeadlineTimer] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
+            ORDER BY due_at, id LIMIT ?
+            """, arguments: [MessageCoding.formatTimestamp(now), limit]).compactMap(timer)
+    }
+
+    /// When the next pending timer is due, if any.
+    static func nextDueAt(db: Database) throws -> Date? {
+        try String.fetchOne(db, sql: "SELECT MIN(due_at) FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL")
+            .flatMap(MessageCoding.parseTimestamp)
+    }
+
+    /// Marks a timer fired; false when it was no longer pending (fired or cancelled meanwhile), so that a
+    /// timer's effect is written at most once.
+    static func markFired(id: Int64, db: Database, now: Date) throws -> Bool {
+        try db.execute(sql: "UPDATE deadline_timer SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+                       arguments: [MessageCoding.formatTimestamp(now), id])
+        return db.changesCount == 1
+    }
+
+    /// Marks a timer cancelled: it came due but the order had moved on.
+    static func markCancelled(id: Int64, db: Database, now: Date) throws {
+        try db.execute(sql: "UPDATE deadline_timer SET cancelled_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+                       arguments: [MessageCoding.formatTimestamp(now), id])
+    }
+
+    /// The order's pending timers, soonest first (for tests and the API).
+    static func pending(workOrderId: String, db: Database) throws -> [DeadlineTimer] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM deadline_timer WHERE work_order_id = ? AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id
+            """, arguments: [workOrderId]).compactMap(timer)
+    }
+
+    private static func timer(_ row: Row) -> DeadlineTimer? {
+        guard let kind = DeadlineTimer.Kind(rawValue: row["kind"]), let due = MessageCoding.parseTimestamp(row["due_at"]) else {
+            return nil
+        }
+        return DeadlineTimer(id: row["id"], workOrderId: row["work_order_id"], round: row["round"], kind: kind, dueAt: due)
+    }
+}

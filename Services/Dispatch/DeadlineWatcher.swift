@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import MinshengModel
+import MinshengPlatform
+import ServiceLifecycle
+
+/// Fires deadline timers when they come due: warnings (预警), overdue notices with supervision (督办)
+/// and escalation (升级), and closing without feedback. It sleeps until the next timer is due, but at
+/// most `maximumWait` (a second), so timers written by a reload, another process or a clock change are
+/// noticed soon. Each timer is marked fired in the same transaction as its messages, so it fires
+/// exactly once; on start it fires everything that came due while the service was down.
+final class DeadlineWatcher: Service, Sendable {
+    private let database: any DatabaseWriter
+    private let configuration: ConfigStore
+    private let clock: any WallClock
+    private let logger: Logger
+    private let maximumWait: Duration
+    private let onFired: @Sendable () -> Void
+    private let wakeUps = WakeSignal()
+    /// How many due timers are read at a time.
+    static let batchSize = 100
+
+    init(
+        database: any DatabaseWriter, configuration: ConfigStore, clock: any WallClock, logger: Logger,
+        maximumWait: Duration = .seconds(1), onFired: @escaping @Sendable () -> Void = {}
+    ) {
+        self.database = database
+        self.configuration = configuration
+        self.clock = clock
+        self.logger = logger
+        self.maximumWait = maximumWait
+        self.onFired = onFired
+    }
+
+    /// Tells the watcher that timers were written (it looks again at once).
+    func wake() { wakeUps.signal() }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try await fireDue()
+            let next = try await database.read { db in try DeadlineTimerStore.nextDueAt(db: db) }
+            var wait = maximumWait
+            if let next {
+                let seconds = max(0, next.timeIntervalSince(clock.now()))
+                wait = min(wait, .milliseconds(Int64((seconds * 1000).rounded(.up))))
+            }
+            if wait > .zero {
+                let timeout = wait
+                await cancelWhenGracefulShutdown { await self.wakeUps.wait(timeout: timeout) }
+            }
+        }
+    }
+
+    /// Fires every timer due now, oldest first, one transaction each; returns how many fired.
+    @discardableResult
+    func fireDue() async throws -> Int {
+        var fired = 0
+        while true {
+            let now = clock.now()
+            let timers = try await database.read { db in try DeadlineTimerStore.due(at: now, limit: Self.batchSize, db: db) }
+            for timer in timers {
+                let desk = WorkOrderDesk(configuration: configuration.current, logger: logger)
+                let at = clock.now()
+                let outcome = try await database.write { db in try desk.fire(timer, db: db, now: at) }
+                Counter(label: "minsheng_deadline_timers_total", dimensions: [
+                    ("kind", timer.kind.rawValue), ("outcome", outcome == .fired ? "fired" : "cancelled"),
+                ]).increment()
+                if outcome == .fired {
+                    fired += 1
+                    onFired()
+                    logger.debug("Deadline timer fired", metadata: [
+                        "workOrder.id": "\(timer.workOrderId)", "timer.kind": "\(timer.kind.rawValue)",
+                        "timer.due": "\(MessageCoding.formatTimestamp(timer.dueAt))",
+                    ])
+                }
+            }
+            if timers.count < Self.batchSize { return fired }
+        }
+    }
+}

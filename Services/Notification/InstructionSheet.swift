@@ -33,10 +33,10 @@ struct InstructionSheet: Codable, Sendable, Equatable {
     var message: String
 
     /// - Parameter message: the sheet as rendered from `new_work_order.text.mustache`.
-    init(notificationId: String, update: WorkOrderUpdate, message: String) {
+    init(notificationId: String, update: WorkOrderUpdate, message: String, kind: NotificationKind = .newWorkOrder) {
         schemaVersion = Self.currentSchemaVersion
         self.notificationId = notificationId
-        kind = NotificationKind.newWorkOrder.rawValue
+        self.kind = kind.rawValue
         workOrderId = update.workOrderId
         eventId = update.eventId
         source = update.source
@@ -55,7 +55,8 @@ struct InstructionSheet: Codable, Sendable, Equatable {
         occurredAt = update.occurredAt
         signBy = update.signBy
         resolveBy = update.resolveBy
-        title = "【民声工单】\(update.workOrderId)（\(update.level.chineseName)）"
+        let label = [NotificationKind.reassigned: "·改派", .escalated: "·升级"][kind] ?? ""
+        title = "【民声工单\(label)】\(update.workOrderId)（\(update.level.chineseName)）"
         self.message = message
     }
 

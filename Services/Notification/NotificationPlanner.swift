@@ -31,21 +31,73 @@ struct NotificationPlanner: Sendable {
     let settings: ChannelSettings
     let templates: TemplateLibrary
 
+    /// Who hears what about a work-order change (docs/notifications.md has the table).
     func plan(_ update: WorkOrderUpdate, now: Date) throws -> [PlannedNotification] {
-        guard update.change == .created else { return [] }
         let urgent = update.level == .critical || update.level == .urgent
-        let context = Self.context(update, link: settings.workOrderLinkBase + update.workOrderId)
-        var planned = try unitMessages(
-            kind: .newWorkOrder, unitId: update.unitId, subjectId: update.workOrderId, eventId: update.eventId,
-            workOrderId: update.workOrderId, dedupe: "\(update.workOrderId):\(update.sequence)", urgent: urgent,
-            context: context, link: settings.workOrderLinkBase + update.workOrderId, now: now
-        ) { id in try MessageCoding.encode(InstructionSheet(notificationId: id, update: update, message: templates.render(.newWorkOrder, "text", context))) }
-        if let phone = update.reporter?.phone {
-            planned.append(citizenMessage(kind: .citizenReceipt, phone: phone, subjectId: update.workOrderId,
-                                          eventId: update.eventId, workOrderId: update.workOrderId,
-                                          dedupe: update.workOrderId, urgent: urgent, context: context, now: now))
+        let link = settings.workOrderLinkBase + update.workOrderId
+        let context = context(update, link: link)
+        let perChange = "\(update.workOrderId):\(update.sequence)"
+
+        /// The lead unit's instruction sheet (a new order, or one that came to it).
+        func sheet(_ kind: NotificationKind) throws -> [PlannedNotification] {
+            try unitMessages(kind: kind, unitId: update.unitId, update: update, dedupe: perChange, urgent: urgent,
+                             context: context, link: link, now: now) { id in
+                try MessageCoding.encode(InstructionSheet(notificationId: id, update: update,
+                                                          message: templates.render(kind, "text", context), kind: kind))
+            }
         }
-        return planned
+        /// A notice about the order to some unit (its lead unit or a supervisor).
+        func notice(_ kind: NotificationKind, to unitId: String, dedupe: String) throws -> [PlannedNotification] {
+            let unitName = units.unit(id: unitId)?.name ?? unitId
+            return try unitMessages(kind: kind, unitId: unitId, update: update, dedupe: dedupe, urgent: true,
+                                    context: context, link: link, now: now) { id in
+                let message = templates.render(kind, "text", context)
+                return try MessageCoding.encode(Notice(
+                    notificationId: id, kind: kind.rawValue, unitId: unitId, unitName: unitName, eventId: update.eventId,
+                    title: message.split(separator: "\n").first.map(String.init) ?? kind.rawValue, message: message,
+                    workOrder: update))
+            }
+        }
+        /// An SMS to the person who reported.
+        func citizen(_ kind: NotificationKind, phone: String?, urgent: Bool, dedupe: String) -> [PlannedNotification] {
+            guard let phone else { return [] }
+            return [citizenMessage(kind: kind, phone: phone, subjectId: update.workOrderId, eventId: update.eventId,
+                                   workOrderId: update.workOrderId, dedupe: dedupe, urgent: urgent, context: context, now: now)]
+        }
+        let supervisor = update.supervisorUnitId ?? units.unit(id: update.unitId)?.supervisor
+
+        switch update.change {
+        case .created:
+            return try sheet(.newWorkOrder)
+                + citizen(.citizenReceipt, phone: update.reporter?.phone, urgent: urgent, dedupe: update.workOrderId)
+        case .reassigned:
+            return try sheet(.reassigned)
+        case .escalated:
+            let previousSupervisor = update.previousUnitId.flatMap { units.unit(id: $0)?.supervisor }
+            return try sheet(.escalated)
+                + (previousSupervisor.map { try notice(.escalationNotice, to: $0, dedupe: perChange) } ?? [])
+        case .warning, .overdue:
+            // Once per order, deadline and handling unit, however often the change is published.
+            guard let supervisor else { return [] }
+            let kind: NotificationKind = update.change == .warning ? .warning : .overdue
+            return try notice(kind, to: supervisor,
+                              dedupe: "\(update.workOrderId):\(update.deadline?.rawValue ?? "-"):\(update.unitId)")
+        case .signed:
+            return citizen(.citizenSigned, phone: update.reporter?.phone, urgent: urgent, dedupe: perChange)
+        case .resolved:
+            return citizen(.citizenResolved, phone: update.reporter?.phone, urgent: urgent, dedupe: perChange)
+                + citizen(.citizenSurvey, phone: update.reporter?.phone, urgent: false, dedupe: perChange)
+        case .closed:
+            return update.feedback == nil ? [] : try notice(.feedback, to: update.unitId, dedupe: perChange)
+        case .reopened:
+            return try notice(.reopened, to: update.unitId, dedupe: perChange)
+        case .attached:
+            // The repeat's reporter gets a receipt naming the work order it joined.
+            return citizen(.citizenReceipt, phone: update.attachedEvent?.reporter?.phone, urgent: urgent,
+                           dedupe: "\(update.workOrderId):\(update.attachedEvent?.eventId ?? "")")
+        case .onSite, .returned, .progress:
+            return []
+        }
     }
 
     func plan(_ alert: HotspotAlert, now: Date) throws -> [PlannedNotification] {
@@ -75,13 +127,22 @@ struct NotificationPlanner: Sendable {
     // MARK: Channels
 
     private func unitMessages(
+        kind: NotificationKind, unitId: String, update: WorkOrderUpdate, dedupe: String, urgent: Bool,
+        context: MessageContext, link: String?, now: Date, webhookBody: (String) throws -> [UInt8]
+    ) throws -> [PlannedNotification] {
+        try unitMessages(kind: kind, unitId: unitId, subjectId: update.workOrderId, eventId: update.eventId,
+                         workOrderId: update.workOrderId, dedupe: dedupe, urgent: urgent, context: context, link: link,
+                         now: now, webhookBody: webhookBody)
+    }
+
+    private func unitMessages(
         kind: NotificationKind, unitId: String, subjectId: String, eventId: String, workOrderId: String?, dedupe: String,
         urgent: Bool, context: MessageContext, link: String?, now: Date, webhookBody: (String) throws -> [UInt8]
     ) throws -> [PlannedNotification] {
         let unit = units.unit(id: unitId)
         let text = templates.render(kind, "text", context)
         func make(_ channel: String, target: String?, payload: [UInt8]) -> PlannedNotification {
-            let id = "nt-\(subjectId)-\(kind.rawValue)-\(unitId)-\(channel)"
+            let id = Self.notificationId(subjectId: subjectId, kind: kind, recipient: unitId, channel: channel, dedupe: dedupe)
             return PlannedNotification(
                 id: id, kind: kind, subjectId: subjectId, eventId: eventId, workOrderId: workOrderId, recipient: "unit:\(unitId)",
                 unitId: unitId, channel: channel, target: target, payload: payload, urgent: urgent, notBefore: now,
@@ -89,7 +150,7 @@ struct NotificationPlanner: Sendable {
         }
         var planned: [PlannedNotification] = []
         if let webhook = unit?.webhook {
-            let id = "nt-\(subjectId)-\(kind.rawValue)-\(unitId)-webhook"
+            let id = Self.notificationId(subjectId: subjectId, kind: kind, recipient: unitId, channel: "webhook", dedupe: dedupe)
             planned.append(make("webhook", target: webhook, payload: try webhookBody(id)))
         }
         if let robot = settings.units[unitId]?.robot {
@@ -112,7 +173,7 @@ struct NotificationPlanner: Sendable {
         ]) ?? ""
         let channel = settings.sms.url == nil ? "none" : "sms"
         return PlannedNotification(
-            id: "nt-\(subjectId)-\(kind.rawValue)-citizen-\(channel)", kind: kind, subjectId: subjectId, eventId: eventId,
+            id: Self.notificationId(subjectId: subjectId, kind: kind, recipient: "citizen", channel: channel, dedupe: dedupe), kind: kind, subjectId: subjectId, eventId: eventId,
             workOrderId: workOrderId, recipient: "citizen:\(phone)", unitId: nil, channel: channel, target: settings.sms.url,
             payload: channel == "sms" ? Array(body.utf8) : Array(text.utf8), urgent: urgent,
             notBefore: settings.quietHours.earliestDelivery(at: now, urgent: urgent),
@@ -136,12 +197,42 @@ struct NotificationPlanner: Sendable {
         return Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
     }
 
+    /// `nt-<subject>-<kind>-<recipient>-<channel>`, plus a short hash of the de-duplication key when a
+    /// subject can have several of the kind (changes of one work order): stable across restarts, so it
+    /// serves as the Idempotency-Key.
+    static func notificationId(subjectId: String, kind: NotificationKind, recipient: String, channel: String, dedupe: String) -> String {
+        let base = "nt-\(subjectId)-\(kind.rawValue)-\(recipient)-\(channel)"
+        guard [.newWorkOrder, .hotspot, .citizenReceipt].contains(kind) == false else { return base }
+        var hash: UInt32 = 2_166_136_261
+        for byte in dedupe.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return base + "-" + String(hash, radix: 16)
+    }
+
     static func jsonEscaped(_ text: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
         return String(decoding: data.dropFirst(2).dropLast(2), as: UTF8.self)
     }
 
     // MARK: Template values
+
+    func context(_ update: WorkOrderUpdate, link: String) -> MessageContext {
+        var context = Self.context(update, link: link)
+        let deadlineNames: [WorkOrderUpdate.Deadline: String] = [.sign: "签收", .onSite: "到场", .resolve: "办结"]
+        let deadlineDates: [WorkOrderUpdate.Deadline: Date?] = [.sign: update.signBy, .onSite: update.onSiteBy, .resolve: update.resolveBy]
+        if let deadline = update.deadline {
+            context.values["deadlineName"] = deadlineNames[deadline]
+            context.values["deadlineAt"] = (deadlineDates[deadline] ?? nil).map(InstructionSheet.localTime)
+        }
+        if let previous = update.previousUnitId { context.values["previousUnitName"] = units.unit(id: previous)?.name ?? previous }
+        if let reason = update.reason { context.values["reason"] = reason }
+        if let result = update.result { context.values["result"] = result }
+        if let note = update.note { context.values["note"] = note }
+        if let feedback = update.feedback {
+            context.values["feedbackVerdict"] = feedback.satisfied ? "满意" : "不满意"
+            if let comment = feedback.comment, !comment.isEmpty { context.values["feedbackComment"] = comment }
+        }
+        return context
+    }
 
     static func context(_ update: WorkOrderUpdate, link: String) -> MessageContext {
         let place = ([update.town, update.village].compactMap { $0 }.filter { !(update.address ?? "").contains($0) }
@@ -181,5 +272,8 @@ struct Notice: Codable, Sendable, Equatable {
     var eventId: String
     var title: String
     var message: String
+    /// The hotspot, for `hotspot` notices.
     var hotspot: HotspotAlert?
+    /// The work-order change, for notices about a work order.
+    var workOrder: WorkOrderUpdate?
 }

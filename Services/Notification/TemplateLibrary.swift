@@ -7,11 +7,9 @@ import Mustache
 /// broken template stops the service with the file named.
 struct TemplateLibrary: Sendable {
     /// The renderings each kind needs: `text` (robots' text, logs), `markdown` (robots' cards), `sms`.
-    static let required: [NotificationKind: [String]] = [
-        .newWorkOrder: ["text", "markdown"],
-        .hotspot: ["text", "markdown"],
-        .citizenReceipt: ["sms"],
-    ]
+    static let required: [NotificationKind: [String]] = Dictionary(uniqueKeysWithValues: NotificationKind.allCases.map {
+        ($0, $0.isForCitizen ? ["sms"] : ["text", "markdown"])
+    })
 
     private let templates: [String: MustacheTemplate]
 
@@ -62,5 +60,7 @@ struct MessageContext: Sendable {
         "resolveBy": "2026-11-26 10:00", "link": "http://example/WO20261123-000001", "town": "当湖街道", "village": "东湖社区",
         "theme": "梅湾街、停车、小票", "reporterCount": "3", "eventCount": "4", "windowHours": "24",
         "sources": "12345、网络、110", "firstReportedAt": "2026-11-23 09:00", "lastReportedAt": "2026-11-23 10:20",
+        "previousUnitName": "东湖社区网格", "reason": "不属于本单位职责", "deadlineName": "签收", "deadlineAt": "2026-11-23 10:30",
+        "result": "已清理占道摊位并告知经营者", "feedbackVerdict": "不满意", "feedbackComment": "第二天又摆出来了",
     ])
 }

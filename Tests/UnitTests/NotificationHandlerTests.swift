@@ -119,8 +119,74 @@ struct NotificationHandlerTests {
         #expect(try database.writer.read { db in try NotificationStore.due(db, now: night, limit: 10) }.count == 1)
     }
 
-    @Test func laterChangesAreNotNotifiedYet() throws {
-        try deliver(update(sequence: 2, change: .signed), to: try handler(webhook: "http://127.0.0.1:9/hook"))
+    func recipients() throws -> [String: [String]] {
+        Dictionary(grouping: try stored(), by: \.kind).mapValues { $0.map(\.recipient).sorted() }
+    }
+
+    @Test func aWarningGoesToTheSupervisorOncePerDeadline() throws {
+        let handler = try handler(webhook: nil)
+        var warning = update(sequence: 2, change: .warning)
+        warning.deadline = .sign
+        warning.supervisorUnitId = "danghu-centre"
+        try deliver(warning, to: handler)
+        warning.sequence = 3  // the same warning published again
+        try deliver(warning, to: handler)
+        var overdue = update(sequence: 4, change: .overdue)
+        overdue.deadline = .sign
+        overdue.supervisorUnitId = "danghu-centre"
+        try deliver(overdue, to: handler)
+        #expect(try recipients() == ["warning": ["unit:danghu-centre"], "overdue": ["unit:danghu-centre"]])
+        #expect(try stored().first { $0.kind == "overdue" }?.text.contains("已超过签收时限（2026-11-23 10:30）") == true)
+    }
+
+    @Test func theCitizenHearsOfSigningAndResolutionAndIsAskedForAnAnswer() throws {
+        let handler = try handler(webhook: nil)
+        try deliver(update(sequence: 2, change: .signed), to: handler)
+        var resolved = update(sequence: 3, change: .resolved)
+        resolved.result = "已清理占道摊位"
+        try deliver(resolved, to: handler)
+        #expect(try recipients() == ["citizen_signed": ["citizen:***0000"], "citizen_resolved": ["citizen:***0000"],
+                                     "citizen_survey": ["citizen:***0000"]])
+        #expect(try stored().first { $0.kind == "citizen_resolved" }?.text.contains("已办结：已清理占道摊位") == true)
+    }
+
+    @Test func anEscalationGoesToTheNewUnitAndTellsTheOldUnitsSupervisor() throws {
+        var escalated = update(sequence: 2, change: .escalated)
+        escalated.previousUnitId = "danghu-donghu-grid"
+        escalated.unitId = "danghu-team"
+        try deliver(escalated, to: try handler(webhook: "http://127.0.0.1:9/hook"))
+        #expect(try recipients() == ["escalated": ["unit:danghu-team"], "escalation_notice": ["unit:danghu-centre"]])
+        let due = try database.writer.read { db in try NotificationStore.due(db, now: now, limit: 10) }
+        let sheet = try MessageCoding.decode(InstructionSheet.self, from: try #require(due.first { $0.channel == "webhook" }).payload)
+        #expect(sheet.kind == "escalated")
+        #expect(sheet.message.contains("东湖社区网格服务团队未按时签收"))
+    }
+
+    @Test func reopeningAndFeedbackGoToTheLeadUnit() throws {
+        let handler = try handler(webhook: nil)
+        var reopened = update(sequence: 5, change: .reopened)
+        reopened.reason = "群众不满意"
+        reopened.feedback = .init(satisfied: false, comment: "第二天又摆出来了")
+        try deliver(reopened, to: handler)
+        var closed = update(sequence: 8, change: .closed)
+        closed.feedback = .init(satisfied: true, comment: nil)
+        try deliver(closed, to: handler)
+        #expect(try recipients() == ["reopened": ["unit:danghu-team"], "feedback": ["unit:danghu-team"]])
+        #expect(try stored().first { $0.kind == "reopened" }?.text.contains("群众意见：第二天又摆出来了") == true)
+        #expect(try stored().first { $0.kind == "feedback" }?.text.contains("满意") == true)
+    }
+
+    @Test func aRepeatReportsCallerGetsAReceiptForTheWorkOrderItJoined() throws {
+        var attached = update(sequence: 2, change: .attached, phone: nil)
+        attached.attachedEvent = .init(eventId: "ev-2", source: .web, sourceId: "w-1", reporter: Reporter(phone: "13912345678"))
+        try deliver(attached, to: try handler(webhook: nil))
+        #expect(try recipients() == ["citizen_receipt": ["citizen:***5678"]])
+    }
+
+    @Test func progressNotesAndOnSiteTellNobody() throws {
+        let handler = try handler(webhook: "http://127.0.0.1:9/hook")
+        try deliver(update(sequence: 2, change: .progress), to: handler)
+        try deliver(update(sequence: 3, change: .onSite), to: handler)
         #expect(try stored().isEmpty)
     }
 

@@ -93,6 +93,13 @@ enum NotificationStore {
             kind: row["kind"], recipient: row["recipient"], recipientUnitId: row["unit_id"], channel: row["channel"],
             outcome: outcome, attempts: attempts, detail: detail, at: now)
         try Outbox.enqueue(db, topic: Topics.notificationDeliveries, key: result.eventId, message: result, now: now)
+        if status == .failed {
+            // Dead-lettered with the reason and the exact request body, for replay by an operator.
+            let letter = DeadLetter(
+                eventId: result.eventId, service: "notification", topic: "notification:\(result.channel)", partition: -1,
+                offset: -1, key: id, reason: detail, attempts: attempts, original: Array(row["payload"] as Data), failedAt: now)
+            try Outbox.enqueue(db, topic: Topics.deadLetter(service: "notification"), key: id, message: letter, now: now)
+        }
     }
 
     /// Every notification about a work order or hotspot, with its attempts.

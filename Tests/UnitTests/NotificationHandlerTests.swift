@@ -275,3 +275,27 @@ struct ChannelTests {
         }
     }
 }
+
+@Suite("Notification: failures for good are dead-lettered")
+struct NotificationDeadLetterTests {
+    @Test func aFailedNotificationGoesToTheDeadLetterTopicWithItsBody() throws {
+        let database = try ServiceDatabase.inMemory(migrations: NotificationMigrations.register)
+        let now = Date(timeIntervalSince1970: 1_795_398_060)
+        let planned = PlannedNotification(
+            id: "nt-x", kind: .newWorkOrder, subjectId: "WO1", eventId: "ev-1", workOrderId: "WO1", recipient: "unit:u",
+            unitId: "u", channel: "webhook", target: "http://127.0.0.1:9/", payload: Array("{}".utf8), urgent: false,
+            notBefore: now, dedupeKey: "k", text: "t")
+        try database.writer.write { db in
+            try NotificationStore.insert(planned, db: db, now: now)
+            try NotificationStore.finish(id: "nt-x", status: .failed, attempts: 12, detail: "gave up after 12 attempts: HTTP 503", db: db, now: now)
+        }
+        let letters = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = 'notification.dlq'")
+                .map { try MessageCoding.decode(DeadLetter.self, from: Array($0["payload"] as Data)) }
+        }
+        #expect(letters.count == 1)
+        #expect(letters.first?.reason == "gave up after 12 attempts: HTTP 503")
+        #expect(letters.first?.key == "nt-x")
+        #expect(Data(base64Encoded: letters.first?.originalBase64 ?? "") == Data("{}".utf8))
+    }
+}

@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // librdkafka 2.0.2 from Debian's librdkafka-dev.
@@ -72,7 +74,15 @@ let package = Package(
             dependencies: ["MinshengPlatform", .product(name: "UnixSignals", package: "swift-service-lifecycle")],
             path: "Services/Dispatch"
         ),
-        .executableTarget(name: "MinshengNotification", dependencies: ["MinshengPlatform"], path: "Services/Notification"),
+        .executableTarget(
+            name: "MinshengNotification",
+            dependencies: [
+                "MinshengPlatform",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            path: "Services/Notification"
+        ),
         .testTarget(
             name: "UnitTests",
             dependencies: [
@@ -87,6 +97,7 @@ let package = Package(
             dependencies: [
                 "MinshengModel", "MinshengKafka", "MinshengPlatform",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/IntegrationTests"
         ),

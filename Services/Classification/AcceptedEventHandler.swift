@@ -6,10 +6,12 @@ import MinshengKafka
 import MinshengModel
 import MinshengPlatform
 
-/// Classifies each event on `events.accepted`, records the decision and publishes it on
-/// `events.classified`; a 110 call judged a police matter also goes back on `police110.returns`.
+/// Classifies each event on `events.accepted`, links repeats, raises hotspots, records the decision and
+/// publishes it on `events.classified`; a 110 call judged a police matter also goes back on
+/// `police110.returns`, and a new hotspot goes on `alerts.hotspots`.
 struct AcceptedEventHandler: MessageHandler {
     let classifier: EventClassifier
+    let detector: RepeatDetector
     let logger: Logger
 
     /// One classification per event, however often the event is delivered.
@@ -28,30 +30,45 @@ struct AcceptedEventHandler: MessageHandler {
             throw UnprocessableMessage("events.accepted schemaVersion \(event.schemaVersion) is not supported")
         }
         let decision = classifier.classify(event)
+        let repeats = try detector.process(event: event, category: decision.category, place: decision.place, now: now, db: db)
+        var explanation = decision.explanation
+        if let duplicateOf = repeats.duplicateOf { explanation += "; repeats \(duplicateOf)" }
         let classified = ClassifiedEvent(
             accepted: event, category: decision.category, level: decision.level, police: decision.police,
             shuangfei: decision.shuangfei, town: decision.place?.town, village: decision.place?.village,
-            grid: decision.place?.grid, confidence: decision.confidence, explanation: decision.explanation,
+            grid: decision.place?.grid, confidence: (decision.confidence * 1000).rounded() / 1000,
+            explanation: explanation, duplicateOf: repeats.duplicateOf, needsReview: decision.needsReview,
             classifiedAt: now)
         try db.execute(sql: """
             INSERT OR REPLACE INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, town,
-                village, grid, confidence, explanation, classified_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                village, grid, confidence, explanation, classified_at, text, duplicate_of, needs_review)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [event.eventId, event.source.rawValue, event.sourceId, decision.category.rawValue,
                              decision.level.rawValue, decision.police, decision.shuangfei, classified.town,
-                             classified.village, classified.grid, decision.confidence, decision.explanation,
-                             MessageCoding.formatTimestamp(now)])
+                             classified.village, classified.grid, classified.confidence, explanation,
+                             MessageCoding.formatTimestamp(now), event.text, repeats.duplicateOf, decision.needsReview])
         try Outbox.enqueue(db, topic: Topics.eventsClassified, key: event.eventId, message: classified, now: now)
         if classified.police && event.source == .police110 {
             try Outbox.enqueue(db, topic: Topics.police110Returns, key: event.eventId,
                                message: PoliceReturn(classified: classified, returnedAt: now), now: now)
+        }
+        if let alert = repeats.newHotspot {
+            let payload = try MessageCoding.encode(alert)
+            try db.execute(sql: "INSERT INTO hotspot (alert_id, town, category, payload, detected_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [alert.alertId, alert.town, alert.category.rawValue, Data(payload),
+                                       MessageCoding.formatTimestamp(now)])
+            try Outbox.enqueue(db, topic: Topics.hotspotAlerts, key: alert.alertId, payload: payload, now: now)
+            logger.notice("Hotspot detected", metadata: [
+                "alert.id": "\(alert.alertId)", "town": "\(alert.town)", "category": "\(alert.category.rawValue)",
+                "theme": "\(alert.theme.joined(separator: ","))", "events": "\(alert.eventIds.count)",
+            ])
         }
         Counter(label: "minsheng_classified_total", dimensions: [
             ("category", decision.category.rawValue), ("level", decision.level.rawValue), ("police", "\(decision.police)"),
         ]).increment()
         logger.debug("Event classified", metadata: [
             "event.id": "\(event.eventId)", "category": "\(decision.category.rawValue)", "level": "\(decision.level.rawValue)",
-            "police": "\(decision.police)", "town": "\(classified.town ?? "-")",
+            "police": "\(decision.police)", "town": "\(classified.town ?? "-")", "duplicateOf": "\(repeats.duplicateOf ?? "-")",
         ])
     }
 }

@@ -1,58 +1,63 @@
 import MinshengModel
 
-/// Decides category, level, police matter and place for an accepted event.
+/// Decides category, level, police matter and place for an accepted event: the trained models first,
+/// the hand-written rules on top where they must win, and the place from coordinates or names.
 struct EventClassifier: Sendable {
     struct Decision: Sendable, Equatable {
         var category: Category
         var level: Level
         var police: Bool
         var shuangfei: Bool
-        var place: Gazetteer.Place?
+        var place: Place?
         var confidence: Double
+        var needsReview: Bool
         var explanation: String
     }
 
-    let gazetteer: Gazetteer
+    let model: ClassifierModel
+    let locator: PlaceLocator
+    let settings: ClassificationSettings
 
     func classify(_ event: AcceptedEvent) -> Decision {
-        let text = event.text
-        var scores: [(category: Category, hits: [String])] = KeywordRules.categories.map { category, words in
-            (category, words.filter { text.contains($0) })
-        }
-        scores = scores.filter { !$0.hits.isEmpty }
-        // Most distinct keywords wins; ties go to the earlier (more specific) category.
-        let best = scores.enumerated().max { a, b in
-            a.element.hits.count != b.element.hits.count ? a.element.hits.count < b.element.hits.count : a.offset > b.offset
-        }?.element
-        let category = best?.category ?? .other
-        let confidence = best.map { min(0.9, 0.5 + 0.1 * Double($0.hits.count)) } ?? 0.2
-
+        let input = ModelInput(text: event.text, source: event.source, requestType: event.requestType)
+        let features = input.features
         var reasons: [String] = []
-        if let best { reasons.append("category \(category.rawValue): \(best.hits.prefix(3).joined(separator: ","))") }
-        let level: Level
-        if let hit = KeywordRules.critical.first(where: text.contains) {
+
+        let categoryPrediction = model.category.predict(features)
+        let category = Category(rawValue: categoryPrediction.label) ?? .other
+        let confidence = categoryPrediction.confidence
+        reasons.append("\(category.rawValue) \(Self.percent(confidence)) (\(categoryPrediction.topFeatures(3).joined(separator: ",")))")
+
+        let levelPrediction = model.level.predict(features)
+        var level = Level(rawValue: levelPrediction.label) ?? .normal
+        if let phrase = KeywordRules.criticalMatcher.firstMatch(in: event.text) {
             level = .critical
-            reasons.append("critical: \(hit)")
-        } else if [.consult, .suggestion, .praise].contains(event.requestType) {
-            level = .low
-            reasons.append("low: requestType \(event.requestType!.rawValue)")
-        } else if let hit = KeywordRules.urgent.first(where: text.contains) {
-            level = .urgent
-            reasons.append("urgent: \(hit)")
-        } else if let hit = KeywordRules.low.first(where: text.contains) {
-            level = .low
-            reasons.append("low: \(hit)")
+            reasons.append("critical: rule \(phrase)")
+        } else if level != .critical, levelPrediction.probability(of: "critical") >= settings.criticalProbability {
+            level = .critical
+            reasons.append("critical: model \(Self.percent(levelPrediction.probability(of: "critical")))")
         } else {
-            level = .normal
+            reasons.append("\(level.rawValue) \(Self.percent(levelPrediction.confidence))")
         }
-        let policeHit = KeywordRules.police.first(where: text.contains)
-        let police = policeHit != nil || category == .fraud
-        if let policeHit { reasons.append("police: \(policeHit)") }
+
+        let policeProbability = model.police.predict(features).probability(of: "true")
+        var police = policeProbability >= settings.policeProbability
+        if let phrase = KeywordRules.policeMatcher.firstMatch(in: event.text) {
+            police = true
+            reasons.append("police: rule \(phrase)")
+        } else if police {
+            reasons.append("police \(Self.percent(policeProbability))")
+        }
         let shuangfei = event.source == .police110 && !police && level != .critical
-        if shuangfei { reasons.append("110 双非: not police business, not an emergency") }
+        if shuangfei { reasons.append("110 双非") }
+        let needsReview = confidence < settings.reviewBelowConfidence
+        if needsReview { reasons.append("needs review") }
+
         return Decision(
             category: category, level: level, police: police, shuangfei: shuangfei,
-            place: gazetteer.place(address: event.address, text: text), confidence: confidence,
-            explanation: reasons.isEmpty ? "no rule matched" : reasons.joined(separator: "; "))
+            place: locator.locate(location: event.location, address: event.address, text: event.text),
+            confidence: confidence, needsReview: needsReview, explanation: reasons.joined(separator: "; "))
     }
+
+    private static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }
 }

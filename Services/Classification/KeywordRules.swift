@@ -1,45 +1,23 @@
-import MinshengModel
-
-/// The skeleton's classification rules: plain keyword lists, honest about what they are. The trained
-/// classifier (issue 3) replaces the category part; the life-danger and police rules stay on top.
+/// Hand-written rules that win over the trained models, only where they must: phrases of danger to
+/// life or a crime in progress (a missed critical event is the worst error) and explicit police matters.
 enum KeywordRules {
-    /// Words that point at a category. Order matters only for ties (earlier wins).
-    static let categories: [(Category, [String])] = [
-        (.fraud, ["诈骗", "骗子", "被骗", "刷单", "冒充", "转账", "验证码", "杀猪盘", "中奖", "投资平台", "假客服"]),
-        (.publicOrder, ["打架", "斗殴", "打人", "小偷", "偷走", "被偷", "偷窃", "盗窃", "被盗", "抢劫", "持刀", "砍人", "赌博", "吸毒", "醉酒闹事", "可疑人员", "骚扰", "寻衅"]),
-        (.traffic, ["车祸", "交通事故", "追尾", "撞车", "被撞", "相撞", "红绿灯", "信号灯", "堵车", "拥堵", "肇事", "逃逸", "路面塌陷", "坑洼"]),
-        (.labor, ["工资", "欠薪", "讨薪", "拖欠", "劳动合同", "加班费", "工伤", "辞退", "社保没交", "劳务费"]),
-        (.market, ["价格", "收费", "乱收费", "食品", "过期", "假货", "退款", "退费", "消费者", "商家", "预付卡", "充值卡", "缺斤短两", "发票", "小票"]),
-        (.environment, ["污染", "排污", "废水", "废气", "臭味", "异味", "黑烟", "油烟", "河道", "死鱼", "焚烧", "秸秆", "粉尘", "噪音扰民", "工厂噪音"]),
-        (.urbanManagement, ["占道", "摊贩", "乱摆", "违建", "违章建筑", "乱停", "停车", "垃圾", "广告牌", "店招", "绿化", "装修噪音", "夜间施工", "渣土"]),
-        (.housing, ["物业", "电梯", "漏水", "渗水", "房屋质量", "开发商", "房东", "租房", "拆迁", "安置", "业委会", "维修基金"]),
-        (.safety, ["着火", "火灾", "冒烟", "消防", "煤气", "燃气", "液化气", "泄漏", "充电", "电瓶车", "危房", "倒塌", "危险品", "化学品", "隐患"]),
-        (.utilities, ["停水", "停电", "水压", "自来水", "水管", "爆管", "路灯", "断网", "供电", "水质", "供气", "电线"]),
-        (.education, ["学校", "老师", "学生", "幼儿园", "入学", "学费", "补课", "校园", "霸凌", "招生"]),
-        (.health, ["医院", "医生", "看病", "诊所", "疫苗", "医保报销", "医疗", "药店", "护士", "急诊"]),
-        (.socialSecurity, ["养老金", "退休金", "低保", "残疾", "医保", "社保卡", "救助", "养老院", "高龄补贴", "困难补助"]),
-        (.dispute, ["邻居", "纠纷", "吵架", "矛盾", "争吵", "宅基地", "借钱不还", "家暴", "婆媳", "离婚", "调解"]),
-    ]
-
     /// Danger to life, or a crime or fire in progress: always critical (a false alarm beats a miss).
     static let critical = [
-        "着火", "起火", "火灾", "冒烟", "浓烟", "爆炸", "持刀", "砍人", "杀人", "捅人", "抢劫", "绑架", "落水", "溺水",
-        "跳楼", "跳河", "轻生", "自杀", "煤气泄漏", "燃气泄漏", "昏迷", "没有呼吸", "触电", "被困", "倒塌", "孩子走失",
-        "小孩不见", "走失", "失踪", "大量出血", "正在打", "救命",
+        "着火", "起火", "失火", "火灾", "冒烟", "浓烟", "火苗", "爆炸", "持刀", "拿刀", "砍人", "杀人", "捅人", "抢劫",
+        "绑架", "落水", "溺水", "掉河里", "掉进河", "跳楼", "跳河", "轻生", "自杀", "寻短见", "喝农药", "煤气泄漏",
+        "燃气泄漏", "昏迷", "没有呼吸", "没呼吸", "触电", "被困", "倒塌", "塌了", "孩子走失", "小孩不见", "孩子不见",
+        "走失", "失踪", "大量出血", "流了很多血", "救命", "有人晕倒", "人晕倒",
     ]
 
-    /// Action within hours.
-    static let urgent = [
-        "停水", "停电", "爆管", "淹", "积水严重", "讨薪", "聚集", "围堵", "受伤", "打架", "斗殴", "煤气味", "燃气味",
-        "危房", "独居老人", "没人照顾", "堵住", "漏电", "塌陷",
-    ]
+    static let criticalMatcher = PhraseMatcher(critical)
+    static let policeMatcher = PhraseMatcher(police)
 
-    /// Consultation, suggestion, praise.
-    static let low = ["咨询", "请问", "想问", "建议", "表扬", "感谢", "锦旗", "好评", "点赞"]
-
-    /// Police business (非警务 calls are everything else).
+    /// Police business beyond doubt (the model decides the rest). Phrases that the training split shows
+    /// are often not police matters (打架 among children, 诈骗 as a consumer's word for a bad deal, 走失 of
+    /// a confused elder found by neighbours) are left to the model.
     static let police = [
-        "持刀", "砍人", "杀人", "捅人", "抢劫", "绑架", "盗窃", "被盗", "小偷", "偷走", "被偷", "偷窃", "打架", "斗殴", "打人", "诈骗", "被骗",
-        "吸毒", "赌博", "卖淫", "肇事", "逃逸", "走失", "失踪", "寻衅", "醉驾", "酒驾", "家暴",
+        "持刀", "拿刀", "砍人", "杀人", "捅人", "抢劫", "绑架", "盗窃", "被盗", "小偷", "偷走", "被偷", "偷窃",
+        "斗殴", "打人", "被骗", "吸毒", "贩毒", "赌博", "卖淫", "肇事逃逸", "逃逸", "醉驾", "酒驾", "家暴", "失踪",
+        "猥亵", "敲诈", "勒索", "寻衅滋事",
     ]
 }

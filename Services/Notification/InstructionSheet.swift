@@ -11,6 +11,9 @@ struct InstructionSheet: Codable, Sendable, Equatable {
     var kind: String
     var workOrderId: String
     var eventId: String
+    /// The channel and the outside system's own id (e.g. the 12345 ticket number), for the unit's records.
+    var source: Source
+    var sourceId: String
     var unitId: String
     var unitName: String
     var level: Level
@@ -29,12 +32,15 @@ struct InstructionSheet: Codable, Sendable, Equatable {
     var title: String
     var message: String
 
-    init(notificationId: String, update: WorkOrderUpdate) {
+    /// - Parameter message: the sheet as rendered from `new_work_order.text.mustache`.
+    init(notificationId: String, update: WorkOrderUpdate, message: String) {
         schemaVersion = Self.currentSchemaVersion
         self.notificationId = notificationId
         kind = NotificationKind.newWorkOrder.rawValue
         workOrderId = update.workOrderId
         eventId = update.eventId
+        source = update.source
+        sourceId = update.sourceId
         unitId = update.unitId
         unitName = update.unitName
         level = update.level
@@ -50,20 +56,7 @@ struct InstructionSheet: Codable, Sendable, Equatable {
         signBy = update.signBy
         resolveBy = update.resolveBy
         title = "【民声工单】\(update.workOrderId)（\(update.level.chineseName)）"
-        // The address often names the town and village already.
-        let place = ([update.town, update.village].compactMap { $0 }.filter { !(update.address ?? "").contains($0) }
-            + [update.address].compactMap { $0 }).joined(separator: " ")
-        let reporter = [update.reporter?.name, update.reporter?.phone].compactMap { $0 }.joined(separator: " ")
-        message = [
-            title,
-            "承办单位：\(update.unitName)",
-            "事件类别：\(update.category.chineseName)",
-            "发生地点：\(place.isEmpty ? "未知" : place)",
-            "反映人：\(reporter.isEmpty ? "未留" : reporter)",
-            "事件内容：\(update.text)",
-            "签收时限：\(Self.localTime(update.signBy))",
-            "办结时限：\(Self.localTime(update.resolveBy))",
-        ].joined(separator: "\n")
+        self.message = message
     }
 
     /// `2026-11-23 10:05` in China Standard Time.
@@ -73,10 +66,4 @@ struct InstructionSheet: Codable, Sendable, Equatable {
         let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
         return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
     }
-}
-
-/// What a notification is about.
-enum NotificationKind: String, Sendable {
-    /// A new work order for the handling unit.
-    case newWorkOrder = "new_work_order"
 }

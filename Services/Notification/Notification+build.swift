@@ -1,19 +1,27 @@
+import Foundation
 import MinshengModel
 import MinshengPlatform
 
 /// Notification's composition root.
 enum NotificationService {
-    static let topics = [Topics.workOrderUpdates, Topics.notificationDeliveries, Topics.deadLetter(service: "notification")]
+    static let topics = [Topics.workOrderUpdates, Topics.hotspotAlerts, Topics.notificationDeliveries,
+                         Topics.deadLetter(service: "notification")]
 
     static func build(settings: ServiceSettings) async throws -> BuiltService {
         let units = try ConfigFile.units(directory: settings.configDirectory)
+        let channels = try ChannelSettings.load(directory: settings.configDirectory, unitIds: Set(units.units.map(\.id)))
+        let templates = try TemplateLibrary.load(directory: settings.configDirectory)
         let runtime = try await ServiceRuntime.start(
             settings: settings, topics: topics, migrations: NotificationMigrations.register)
         let worker = DeliveryWorker(
-            database: runtime.database.writer, sender: WebhookSender(), policy: RetryPolicy(), outbox: runtime.outbox,
-            logger: runtime.logger)
-        let handler = WorkOrderUpdateHandler(units: units, logger: runtime.logger, onCommit: { worker.wake() })
-        let consumer = try runtime.consumerServices(topics: [Topics.workOrderUpdates], handler: handler)
+            database: runtime.database.writer, senders: ChannelSenders(settings: channels, poster: HTTPPoster()),
+            policy: channels.retryPolicy,
+            limiter: RateLimiter(limit: channels.rateLimit.perRecipient, window: channels.rateLimit.windowSeconds),
+            outbox: runtime.outbox, logger: runtime.logger)
+        let handler = TriggerHandler(
+            planner: NotificationPlanner(units: units, settings: channels, templates: templates), logger: runtime.logger,
+            onCommit: { worker.wake() })
+        let consumer = try runtime.consumerServices(topics: [Topics.workOrderUpdates, Topics.hotspotAlerts], handler: handler)
         let router = runtime.makeRouter()
         NotificationController(database: runtime.database.writer).addRoutes(to: router)
         return BuiltService(runtime: runtime, services: [worker] + consumer, router: router)

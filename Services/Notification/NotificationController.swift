@@ -3,7 +3,8 @@ import GRDB
 import Hummingbird
 import MinshengPlatform
 
-/// `GET /v1/notifications?workOrder=…`: every notification about a work order, with its attempts.
+/// `GET /v1/notifications?workOrder=…` (or `?alert=…`): every notification about a work order or a
+/// hotspot alert, with its attempts. Citizens' phone numbers are masked.
 struct NotificationController: Sendable {
     let database: any DatabaseWriter
 
@@ -13,11 +14,12 @@ struct NotificationController: Sendable {
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
         router.get("/v1/notifications") { request, _ in
-            guard let workOrderId = request.uri.queryParameters["workOrder"].map(String.init), !workOrderId.isEmpty else {
-                return HTTPServer.errorResponse(.badRequest, code: "missing_field", message: "workOrder is required",
+            let query = request.uri.queryParameters
+            guard let subject = (query["workOrder"] ?? query["alert"]).map(String.init), !subject.isEmpty else {
+                return HTTPServer.errorResponse(.badRequest, code: "missing_field", message: "workOrder (or alert) is required",
                                                 field: "workOrder")
             }
-            let items = try await database.read { db in try NotificationStore.list(workOrderId: workOrderId, db: db) }
+            let items = try await database.read { db in try NotificationStore.list(subjectId: subject, db: db) }
             return HTTPServer.jsonResponse(.ok, Page(items: items))
         }
     }

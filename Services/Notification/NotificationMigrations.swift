@@ -8,31 +8,34 @@ enum NotificationMigrations {
                 CREATE TABLE notification (
                     notification_id TEXT PRIMARY KEY NOT NULL,
                     kind TEXT NOT NULL,
+                    subject_id TEXT NOT NULL,
                     event_id TEXT NOT NULL,
-                    work_order_id TEXT NOT NULL,
-                    update_sequence INTEGER NOT NULL,
-                    unit_id TEXT NOT NULL,
+                    work_order_id TEXT,
+                    recipient TEXT NOT NULL,
+                    unit_id TEXT,
                     channel TEXT NOT NULL,
                     target TEXT,
                     payload BLOB NOT NULL,
+                    text TEXT NOT NULL,
+                    urgent INTEGER NOT NULL,
                     status TEXT NOT NULL,
                     attempts INTEGER NOT NULL DEFAULT 0,
                     next_attempt_at TEXT NOT NULL,
                     created_at TEXT NOT NULL,
                     finished_at TEXT,
                     last_error TEXT,
-                    UNIQUE (work_order_id, update_sequence, kind, unit_id)
+                    dedupe_key TEXT NOT NULL UNIQUE
                 );
                 CREATE INDEX notification_due ON notification(next_attempt_at) WHERE status = 'pending';
                 CREATE INDEX notification_work_order ON notification(work_order_id);
+                CREATE INDEX notification_subject ON notification(subject_id);
                 CREATE TABLE delivery_attempt (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     notification_id TEXT NOT NULL REFERENCES notification(notification_id),
                     attempt INTEGER NOT NULL,
                     at TEXT NOT NULL,
                     outcome TEXT NOT NULL,
-                    http_status INTEGER,
-                    error TEXT,
+                    detail TEXT,
                     duration_ms INTEGER NOT NULL
                 );
                 CREATE INDEX delivery_attempt_notification ON delivery_attempt(notification_id);

@@ -3,7 +3,9 @@ import GRDB
 import MinshengModel
 import MinshengPlatform
 
-/// Notifications and their delivery attempts in the notification service's database.
+/// Notifications and their delivery attempts in the notification service's database. A notification
+/// is written in the transaction that marks its trigger processed (the outbox of messages to people);
+/// `DeliveryWorker` delivers it from here.
 enum NotificationStore {
     enum Status: String {
         case pending, delivered, failed, undeliverable
@@ -12,52 +14,62 @@ enum NotificationStore {
     struct Pending: Sendable {
         var id: String
         var eventId: String
-        var workOrderId: String
+        var workOrderId: String?
         var kind: String
-        var unitId: String
+        var unitId: String?
+        var recipient: String
+        var channel: String
         var target: String
         var payload: [UInt8]
         var attempts: Int
     }
 
-    static func insert(
-        id: String, kind: NotificationKind, update: WorkOrderUpdate, channel: String, target: String?, payload: [UInt8],
-        db: Database, now: Date
-    ) throws {
+    /// Stores a planned notification unless the same one (same dedupe key) exists. Returns whether it
+    /// was new. One with no channel is finished at once as undeliverable.
+    @discardableResult
+    static func insert(_ planned: PlannedNotification, db: Database, now: Date) throws -> Bool {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO notification (notification_id, kind, event_id, work_order_id, update_sequence, unit_id,
-                channel, target, payload, status, next_attempt_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-            """, arguments: [id, kind.rawValue, update.eventId, update.workOrderId, update.sequence, update.unitId,
-                             channel, target, Data(payload), ts(now), ts(now)])
+            INSERT OR IGNORE INTO notification (notification_id, kind, subject_id, event_id, work_order_id, recipient, unit_id,
+                channel, target, payload, text, urgent, status, next_attempt_at, created_at, dedupe_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+            """, arguments: [planned.id, planned.kind.rawValue, planned.subjectId, planned.eventId, planned.workOrderId,
+                             planned.recipient, planned.unitId, planned.channel, planned.target, Data(planned.payload),
+                             planned.text, planned.urgent, ts(planned.notBefore), ts(now), planned.dedupeKey])
+        guard db.changesCount > 0 else { return false }
+        if planned.channel == "none" {
+            try finish(id: planned.id, status: .undeliverable, attempts: 0,
+                       detail: "no channel configured for \(planned.recipient)", db: db, now: now)
+        }
+        return true
     }
 
     /// Pending notifications whose next attempt is due, oldest first.
     static func due(_ db: Database, now: Date, limit: Int) throws -> [Pending] {
         try Row.fetchAll(db, sql: """
-            SELECT * FROM notification WHERE status = 'pending' AND channel = 'webhook' AND next_attempt_at <= ?
-            ORDER BY next_attempt_at LIMIT ?
+            SELECT * FROM notification WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
             """, arguments: [ts(now), limit]).map { row in
             Pending(id: row["notification_id"], eventId: row["event_id"], workOrderId: row["work_order_id"],
-                    kind: row["kind"], unitId: row["unit_id"], target: row["target"],
-                    payload: Array(row["payload"] as Data), attempts: row["attempts"])
+                    kind: row["kind"], unitId: row["unit_id"], recipient: row["recipient"], channel: row["channel"],
+                    target: row["target"] ?? "", payload: Array(row["payload"] as Data), attempts: row["attempts"])
         }
     }
 
     /// When the next pending notification is due, if any.
     static func nextDue(_ db: Database) throws -> Date? {
-        try String.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM notification WHERE status = 'pending' AND channel = 'webhook'")
+        try String.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM notification WHERE status = 'pending'")
             .flatMap(MessageCoding.parseTimestamp)
     }
 
-    static func recordAttempt(
-        id: String, attempt: Int, outcome: String, httpStatus: Int?, error: String?, duration: Duration, db: Database, now: Date
-    ) throws {
+    static func recordAttempt(id: String, attempt: Int, outcome: String, detail: String, duration: Duration, db: Database, now: Date) throws {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
         try db.execute(sql: """
-            INSERT INTO delivery_attempt (notification_id, attempt, at, outcome, http_status, error, duration_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, attempt, ts(now), outcome, httpStatus, error, millis])
+            INSERT INTO delivery_attempt (notification_id, attempt, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [id, attempt, ts(now), outcome, detail, millis])
+    }
+
+    /// Moves the next attempt without counting one (rate limit, quiet hours).
+    static func postpone(id: String, until: Date, db: Database) throws {
+        try db.execute(sql: "UPDATE notification SET next_attempt_at = ? WHERE notification_id = ?", arguments: [ts(until), id])
     }
 
     static func reschedule(id: String, attempts: Int, at next: Date, error: String, db: Database) throws {
@@ -77,28 +89,36 @@ enum NotificationStore {
         case .failed, .pending: .failed
         }
         let result = DeliveryResult(
-            eventId: row["event_id"], workOrderId: row["work_order_id"], notificationId: id, kind: row["kind"],
-            recipientUnitId: row["unit_id"], channel: row["channel"], outcome: outcome, attempts: attempts,
-            detail: detail, at: now)
+            eventId: row["event_id"], workOrderId: row["work_order_id"], subjectId: row["subject_id"], notificationId: id,
+            kind: row["kind"], recipient: row["recipient"], recipientUnitId: row["unit_id"], channel: row["channel"],
+            outcome: outcome, attempts: attempts, detail: detail, at: now)
         try Outbox.enqueue(db, topic: Topics.notificationDeliveries, key: result.eventId, message: result, now: now)
     }
 
-    /// Every notification about a work order, with its attempts.
-    static func list(workOrderId: String, db: Database) throws -> [NotificationView] {
-        try Row.fetchAll(db, sql: "SELECT * FROM notification WHERE work_order_id = ? ORDER BY created_at, notification_id",
-                         arguments: [workOrderId]).map { row in
+    /// Every notification about a work order or hotspot, with its attempts.
+    static func list(subjectId: String, db: Database) throws -> [NotificationView] {
+        try Row.fetchAll(db, sql: """
+            SELECT * FROM notification WHERE subject_id = ? OR work_order_id = ? ORDER BY created_at, notification_id
+            """, arguments: [subjectId, subjectId]).map { row in
             let id: String = row["notification_id"]
             let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE notification_id = ? ORDER BY id",
                                             arguments: [id]).map { attempt in
                 NotificationView.Attempt(attempt: attempt["attempt"], at: attempt["at"], outcome: attempt["outcome"],
-                                         httpStatus: attempt["http_status"], error: attempt["error"],
-                                         durationMs: attempt["duration_ms"])
+                                         detail: attempt["detail"], durationMs: attempt["duration_ms"])
             }
             return NotificationView(
                 notificationId: id, kind: row["kind"], eventId: row["event_id"], workOrderId: row["work_order_id"],
-                unitId: row["unit_id"], channel: row["channel"], status: row["status"], attempts: attempts,
-                lastError: row["last_error"], createdAt: row["created_at"], finishedAt: row["finished_at"])
+                subjectId: row["subject_id"], recipient: Self.masked(row["recipient"]), unitId: row["unit_id"],
+                channel: row["channel"], status: row["status"], text: row["text"], attempts: attempts,
+                lastError: row["last_error"], createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
+                finishedAt: row["finished_at"])
         }
+    }
+
+    /// A citizen's phone shows only its last four digits outside the database.
+    static func masked(_ recipient: String) -> String {
+        guard recipient.hasPrefix("citizen:") else { return recipient }
+        return "citizen:***" + recipient.suffix(4)
     }
 
     private static func ts(_ date: Date) -> String { MessageCoding.formatTimestamp(date) }
@@ -110,19 +130,22 @@ struct NotificationView: Codable, Sendable {
         var attempt: Int
         var at: String
         var outcome: String
-        var httpStatus: Int?
-        var error: String?
+        var detail: String?
         var durationMs: Int
     }
     var notificationId: String
     var kind: String
     var eventId: String
-    var workOrderId: String
-    var unitId: String
+    var workOrderId: String?
+    var subjectId: String
+    var recipient: String
+    var unitId: String?
     var channel: String
     var status: String
+    var text: String
     var attempts: [Attempt]
     var lastError: String?
     var createdAt: String
+    var nextAttemptAt: String
     var finishedAt: String?
 }

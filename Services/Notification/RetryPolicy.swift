@@ -4,6 +4,12 @@ struct RetryPolicy: Sendable {
     var maximumAttempts = 12
     var baseDelay: Duration = .seconds(1)
     var maximumDelay: Duration = .seconds(300)
+
+    init(maximumAttempts: Int = 12, baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(300)) {
+        self.maximumAttempts = maximumAttempts
+        self.baseDelay = baseDelay
+        self.maximumDelay = maximumDelay
+    }
     /// ± this fraction of the delay, so many failed deliveries do not retry in step.
     var jitter = 0.2
 

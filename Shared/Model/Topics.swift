@@ -13,6 +13,8 @@ public enum Topics {
     public static let police110Returns = "police110.returns"
     /// Every work-order state change.
     public static let workOrderUpdates = "workorders.updates"
+    /// Clusters of similar reports in one area (未诉先办), from classification.
+    public static let hotspotAlerts = "alerts.hotspots"
     /// Delivery results of notifications.
     public static let notificationDeliveries = "notifications.deliveries"
 
@@ -22,7 +24,7 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries]
+                   notificationDeliveries, hotspotAlerts]
             + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
     }
 }

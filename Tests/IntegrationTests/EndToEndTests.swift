@@ -36,23 +36,37 @@ struct EndToEndTests {
         #expect(order["town"] as? String == "当湖街道")
         let workOrderId = try #require(order["workOrderId"] as? String)
 
-        // The unit's webhook got the instruction sheet, after notification retried a 503.
+        // The unit's webhook got the signed instruction sheet, after notification retried a 503.
         let delivery = try await eventually {
-            stack.receiver.requests.first { String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }
+            stack.receiver.requests.first { $0.path.hasPrefix("/units/") && String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }
         }
         let sheet = try #require(delivery, "the webhook never got \(workOrderId)")
         #expect(sheet.path == "/units/danghu-team")
+        #expect(sheet.signatureValid)
         #expect(sheet.idempotencyKey?.contains(workOrderId) == true)
         let sheetJSON = try #require(try JSONSerialization.jsonObject(with: Data(sheet.body)) as? [String: Any])
         #expect((sheetJSON["message"] as? String)?.contains("三港路有人占道摆摊") == true)
         let delivered = try await eventually {
             let page = try await stack.getJSON(.notification, "/v1/notifications?workOrder=\(workOrderId)")
             let items = page["items"] as? [[String: Any]] ?? []
-            return items.first { $0["status"] as? String == "delivered" }
+            return items.first { $0["status"] as? String == "delivered" && $0["channel"] as? String == "webhook" }
         }
         let attempts = try #require(delivered?["attempts"] as? [[String: Any]])
         #expect(attempts.count == 2)  // one 503, then delivered
         #expect(attempts.first?["outcome"] as? String == "failed")
+
+        // The town team's duty robot got a signed action card; the citizen got an SMS receipt.
+        let robot = try await eventually {
+            stack.receiver.requests.first { $0.path.hasPrefix("/robot/") && String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }
+        }
+        #expect(robot?.signatureValid == true)
+        #expect(robot.map { String(decoding: $0.body, as: UTF8.self).contains("actionCard") } == true)
+        let sms = try await eventually {
+            stack.receiver.requests.first { $0.path == "/sms" && String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }
+        }
+        let smsBody = try #require(sms.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] })
+        #expect(smsBody["mobile"] as? String == "13800000000")
+        #expect((smsBody["content"] as? String)?.contains("已受理") == true)
 
         // The knife robbery went back to the 110 system and was not dispatched.
         let returned = try await eventually {
@@ -80,7 +94,7 @@ struct EndToEndTests {
         try await Task.sleep(for: .seconds(3))  // time for anything wrongly sent downstream to arrive
         let after = try await stack.getJSON(.dispatch, "/v1/workorders?source=hotline12345&sourceId=\(hotlineId)", token: centre)
         #expect((after["items"] as? [Any])?.count == 1)
-        #expect(stack.receiver.requests.filter { String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }.count == 1)
+        #expect(stack.receiver.requests.filter { $0.path.hasPrefix("/units/") && String(decoding: $0.body, as: UTF8.self).contains(workOrderId) }.count == 1)
 
         // SIGTERM: every service shuts down cleanly.
         let codes = stack.stopAll()

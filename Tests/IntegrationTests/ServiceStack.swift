@@ -31,43 +31,55 @@ final class ServiceStack: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     }
 
-    static func start(bootstrap: String) async throws -> ServiceStack {
+    static func start(bootstrap: String, failFirst: Int = 1, receiverDelay: Duration = .zero) async throws -> ServiceStack {
         let directory = NSTemporaryDirectory() + "minsheng-e2e-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
-        let receiver = WebhookReceiver(failFirst: 1)
+        let receiver = WebhookReceiver(failFirst: failFirst, delay: receiverDelay)
         let receiverPort = try await receiver.start()
         try writeConfig(to: directory + "/config", webhookBase: "http://127.0.0.1:\(receiverPort)")
 
         var ports: [ServiceName: Int] = [:]
-        var processes: [ServiceName: Process] = [:]
-        for service in ServiceName.allCases {
-            let port = try freePort()
-            ports[service] = port
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binDirectory + "/" + service.executableName)
-            var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
-            environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-            environment["MINSHENG_DATA_DIR"] = "\(directory)/data/\(service.rawValue)"
-            environment["MINSHENG_CONFIG_DIR"] = "\(directory)/config"
-            environment["MINSHENG_INSTANCE_ID"] = "\(service.rawValue)-e2e"
-            environment["HTTP_HOST"] = "127.0.0.1"
-            environment["HTTP_PORT"] = "\(port)"
-            environment["KAFKA_IDLE_PAUSE_MS"] = "100"
-            environment["LOG_LEVEL"] = "info"
-            process.environment = environment
-            let log = "\(directory)/\(service.rawValue).log"
-            FileManager.default.createFile(atPath: log, contents: nil)
-            process.standardOutput = FileHandle(forWritingAtPath: log)
-            process.standardError = FileHandle(forWritingAtPath: log)
-            try process.run()
-            processes[service] = process
-        }
-        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: processes)
-        for service in ServiceName.allCases {
-            let ready = try await eventually(timeout: .seconds(60)) { try? await stack.get(service, "/readyz").status == 200 ? true : nil }
-            try #require(ready == true, "\(service.executableName) did not become ready; log: \(directory)/\(service.rawValue).log")
-        }
+        for service in ServiceName.allCases { ports[service] = try freePort() }
+        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:])
+        for service in ServiceName.allCases { try stack.launch(service) }
+        for service in ServiceName.allCases { try await stack.waitUntilReady(service) }
         return stack
+    }
+
+    /// Starts `service`'s executable (again, after a kill: same data directory, port and instance id).
+    func launch(_ service: ServiceName) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/" + service.executableName)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
+        environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
+        environment["MINSHENG_DATA_DIR"] = "\(directory)/data/\(service.rawValue)"
+        environment["MINSHENG_CONFIG_DIR"] = "\(directory)/config"
+        environment["MINSHENG_INSTANCE_ID"] = "\(service.rawValue)-e2e"
+        environment["HTTP_HOST"] = "127.0.0.1"
+        environment["HTTP_PORT"] = "\(ports[service]!)"
+        environment["KAFKA_IDLE_PAUSE_MS"] = "100"
+        environment["LOG_LEVEL"] = "info"
+        process.environment = environment
+        let log = "\(directory)/\(service.rawValue).log"
+        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+        let handle = FileHandle(forWritingAtPath: log)
+        handle?.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        processes.withLock { $0[service] = process }
+    }
+
+    func waitUntilReady(_ service: ServiceName) async throws {
+        let ready = try await eventually(timeout: .seconds(60)) { try? await self.get(service, "/readyz").status == 200 ? true : nil }
+        try #require(ready == true, "\(service.executableName) did not become ready; log: \(directory)/\(service.rawValue).log")
+    }
+
+    /// kill -9: no graceful shutdown, nothing flushed or committed.
+    func kill9(_ service: ServiceName) {
+        guard let process = processes.withLock({ $0.removeValue(forKey: service) }) else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// SIGTERM to every process still running; waits for each and returns the exit codes.
@@ -121,7 +133,7 @@ final class ServiceStack: Sendable {
     static func writeConfig(to directory: String, webhookBase: String) throws {
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/config")
-        for file in ["region.json", "routing.json", "deadlines.json", "calendar.json"] {
+        for file in try FileManager.default.contentsOfDirectory(atPath: shipped.path) where file != "units.json" && file != "channels.json" {
             try FileManager.default.copyItem(atPath: shipped.appendingPathComponent(file).path, toPath: "\(directory)/\(file)")
         }
         var units = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("units.json"))) as! [String: Any]
@@ -131,6 +143,21 @@ final class ServiceStack: Sendable {
             return unit
         }
         try JSONSerialization.data(withJSONObject: units).write(to: URL(fileURLWithPath: "\(directory)/units.json"))
+        // Signed webhooks for every unit, a duty robot for one town team, the SMS gateway, no quiet hours.
+        var channels = try JSONSerialization.jsonObject(with: Data(contentsOf: shipped.appendingPathComponent("channels.json"))) as! [String: Any]
+        var unitChannels: [String: Any] = [:]
+        for unit in units["units"] as! [[String: Any]] {
+            unitChannels[unit["id"] as! String] = ["webhookSecret": WebhookReceiver.webhookSecret]
+        }
+        unitChannels["danghu-team"] = ["webhookSecret": WebhookReceiver.webhookSecret,
+                                       "robot": ["kind": "dingtalk", "url": "\(webhookBase)/robot/danghu-team?access_token=e2e",
+                                                 "secret": WebhookReceiver.robotSecret]]
+        channels["units"] = unitChannels
+        channels["quietHours"] = ["from": "00:00", "to": "00:00", "utcOffsetHours": 8]
+        var sms = channels["sms"] as! [String: Any]
+        sms["url"] = "\(webhookBase)/sms"
+        channels["sms"] = sms
+        try JSONSerialization.data(withJSONObject: channels).write(to: URL(fileURLWithPath: "\(directory)/channels.json"))
     }
 }
 
@@ -141,17 +168,22 @@ func apiToken(of unitId: String, configDirectory: String) throws -> String {
     return try #require(unit?["apiToken"] as? String, "no apiToken for \(unitId) in \(configDirectory)/units.json")
 }
 
+/// A port nobody listens on, below Linux's ephemeral range (32768-60999), so that the many outgoing
+/// connections of the test run (Kafka clients) cannot take it before the service binds it.
 func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-    return Int(UInt16(bigEndian: address.sin_port))
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000..<32_000)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        if bound == 0 { return port }
+    }
+    throw CancellationError()
 }
 
 /// Publishes like an outside system would: with kcat, a real Kafka client.

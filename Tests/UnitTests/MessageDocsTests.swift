@@ -15,6 +15,7 @@ struct MessageDocsTests {
         "police110.returns": PoliceReturn.self,
         "workorders.updates": WorkOrderUpdate.self,
         "notifications.deliveries": DeliveryResult.self,
+        "alerts.hotspots": HotspotAlert.self,
         "<service>.dlq": DeadLetter.self,
     ]
 

@@ -105,9 +105,26 @@ deadlines = {
         "labor": {"normal": {"resolve": "10wd"}},
     },
 }
+# Made-up boundaries: the towns tile a box around Pinghu (4 x 2), each village is a strip of its town
+# and each grid half of its village. One polygon feature per grid.
+features = []
+lon0, lat0, town_w, town_h = 120.95, 30.58, 0.0875, 0.12
+for t, (name, code, aliases, villages, roads) in enumerate(towns):
+    tx, ty = lon0 + (t % 4) * town_w, lat0 + (t // 4) * town_h
+    strip = town_w / len(villages)
+    for v, village in enumerate(villages):
+        for g in (0, 1):
+            x0, x1 = tx + v * strip, tx + (v + 1) * strip
+            y0, y1 = ty + g * town_h / 2, ty + (g + 1) * town_h / 2
+            ring = [[round(x0, 6), round(y0, 6)], [round(x1, 6), round(y0, 6)], [round(x1, 6), round(y1, 6)],
+                    [round(x0, 6), round(y1, 6)], [round(x0, 6), round(y0, 6)]]
+            features.append({"type": "Feature",
+                             "properties": {"town": name, "village": village, "grid": f"{village}第{g + 1}网格"},
+                             "geometry": {"type": "Polygon", "coordinates": [ring]}})
+geojson = {"type": "FeatureCollection", "name": "平湖市 demo grids (made-up boundaries)", "features": features}
 os.makedirs(out, exist_ok=True)
 for file, data in (("region.json", region), ("units.json", {"units": units}), ("routing.json", routing),
-                   ("deadlines.json", deadlines)):
+                   ("deadlines.json", deadlines), ("region.geojson", geojson)):
     with open(os.path.join(out, file), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")

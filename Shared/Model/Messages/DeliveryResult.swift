@@ -16,12 +16,18 @@ public struct DeliveryResult: Codable, Sendable, Equatable {
 
     public var schemaVersion: Int
     public var eventId: String
-    public var workOrderId: String
+    /// The work order it was about, if any.
+    public var workOrderId: String?
+    /// The work order or hotspot alert it was about.
+    public var subjectId: String
     public var notificationId: String
-    /// What the message was about, e.g. `new_work_order`.
+    /// What the message was about, e.g. `new_work_order`, `hotspot`, `citizen_receipt`.
     public var kind: String
-    public var recipientUnitId: String
-    /// `webhook`, or `none` for an undeliverable message.
+    /// `unit:<id>` or `citizen:<phone>`.
+    public var recipient: String
+    /// The unit, when the recipient is one.
+    public var recipientUnitId: String?
+    /// `webhook`, `dingtalk`, `wecom`, `sms`, or `none` for an undeliverable message.
     public var channel: String
     public var outcome: Outcome
     public var attempts: Int
@@ -29,12 +35,14 @@ public struct DeliveryResult: Codable, Sendable, Equatable {
     public var at: Date
 
     public init(
-        eventId: String, workOrderId: String, notificationId: String, kind: String, recipientUnitId: String,
-        channel: String, outcome: Outcome, attempts: Int, detail: String, at: Date
+        eventId: String, workOrderId: String?, subjectId: String, notificationId: String, kind: String, recipient: String,
+        recipientUnitId: String?, channel: String, outcome: Outcome, attempts: Int, detail: String, at: Date
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.eventId = eventId
         self.workOrderId = workOrderId
+        self.subjectId = subjectId
+        self.recipient = recipient
         self.notificationId = notificationId
         self.kind = kind
         self.recipientUnitId = recipientUnitId

@@ -1,0 +1,26 @@
+import MinshengModel
+
+/// What the text models see of an event: its text plus two context features, the channel and the
+/// request type (a 110 call and a hotline consultation read differently).
+struct ModelInput: Sendable {
+    var text: String
+    var source: Source
+    var requestType: RequestType?
+
+    var features: [TextFeatures.Key] {
+        var keys = TextFeatures.keys(of: text)
+        keys.append(Self.contextKey("source:" + source.rawValue))
+        if let requestType { keys.append(Self.contextKey("requestType:" + requestType.rawValue)) }
+        return keys
+    }
+
+    /// Context features live in their own key range (bit 62), away from character n-grams.
+    static func contextKey(_ name: String) -> TextFeatures.Key {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return (1 << 62) | (hash & 0x3FFF_FFFF_FFFF_FFFF & ~(1 << 63))
+    }
+}

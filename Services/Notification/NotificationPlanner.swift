@@ -1,0 +1,185 @@
+import Foundation
+import MinshengModel
+import Mustache
+
+/// One notification to store and deliver: who, over which channel, what exactly is sent, and from when.
+struct PlannedNotification: Sendable, Equatable {
+    var id: String
+    var kind: NotificationKind
+    /// The work order or hotspot it is about.
+    var subjectId: String
+    var eventId: String
+    var workOrderId: String?
+    /// `unit:<id>` or `citizen:<phone>`.
+    var recipient: String
+    var unitId: String?
+    /// webhook, dingtalk, wecom, sms, or none (nothing configured: logged, undeliverable).
+    var channel: String
+    var target: String?
+    var payload: [UInt8]
+    var urgent: Bool
+    var notBefore: Date
+    /// The same message to the same recipient over the same channel is sent once.
+    var dedupeKey: String
+    /// The message as a person reads it.
+    var text: String
+}
+
+/// Decides who hears what about a work-order change or a hotspot, and renders the messages.
+struct NotificationPlanner: Sendable {
+    let units: UnitsDirectory
+    let settings: ChannelSettings
+    let templates: TemplateLibrary
+
+    func plan(_ update: WorkOrderUpdate, now: Date) throws -> [PlannedNotification] {
+        guard update.change == .created else { return [] }
+        let urgent = update.level == .critical || update.level == .urgent
+        let context = Self.context(update, link: settings.workOrderLinkBase + update.workOrderId)
+        var planned = try unitMessages(
+            kind: .newWorkOrder, unitId: update.unitId, subjectId: update.workOrderId, eventId: update.eventId,
+            workOrderId: update.workOrderId, dedupe: "\(update.workOrderId):\(update.sequence)", urgent: urgent,
+            context: context, link: settings.workOrderLinkBase + update.workOrderId, now: now
+        ) { id in try MessageCoding.encode(InstructionSheet(notificationId: id, update: update, message: templates.render(.newWorkOrder, "text", context))) }
+        if let phone = update.reporter?.phone {
+            planned.append(citizenMessage(kind: .citizenReceipt, phone: phone, subjectId: update.workOrderId,
+                                          eventId: update.eventId, workOrderId: update.workOrderId,
+                                          dedupe: update.workOrderId, urgent: urgent, context: context, now: now))
+        }
+        return planned
+    }
+
+    func plan(_ alert: HotspotAlert, now: Date) throws -> [PlannedNotification] {
+        let context = Self.context(alert)
+        return try supervisors(ofTown: alert.town).flatMap { unit in
+            try unitMessages(
+                kind: .hotspot, unitId: unit.id, subjectId: alert.alertId, eventId: alert.eventId, workOrderId: nil,
+                dedupe: alert.alertId, urgent: true, context: context, link: nil, now: now
+            ) { id in
+                try MessageCoding.encode(Notice(notificationId: id, kind: NotificationKind.hotspot.rawValue, unitId: unit.id,
+                                                unitName: unit.name, eventId: alert.eventId, title: "【民声预警】\(alert.town)",
+                                                message: templates.render(.hotspot, "text", context), hotspot: alert))
+            }
+        }
+    }
+
+    /// The units that supervise a town: its units whose own supervisor is outside the town (the town's
+    /// social-governance centre); the command centre when the town has none.
+    func supervisors(ofTown town: String) -> [HandlingUnit] {
+        let inTown = units.units.filter { $0.town == town }
+        let ids = Set(inTown.map(\.id))
+        let top = inTown.filter { unit in unit.supervisor.map { !ids.contains($0) } ?? true }
+        if !top.isEmpty { return top }
+        return units.units.filter { $0.tier == .centre }
+    }
+
+    // MARK: Channels
+
+    private func unitMessages(
+        kind: NotificationKind, unitId: String, subjectId: String, eventId: String, workOrderId: String?, dedupe: String,
+        urgent: Bool, context: MessageContext, link: String?, now: Date, webhookBody: (String) throws -> [UInt8]
+    ) throws -> [PlannedNotification] {
+        let unit = units.unit(id: unitId)
+        let text = templates.render(kind, "text", context)
+        func make(_ channel: String, target: String?, payload: [UInt8]) -> PlannedNotification {
+            let id = "nt-\(subjectId)-\(kind.rawValue)-\(unitId)-\(channel)"
+            return PlannedNotification(
+                id: id, kind: kind, subjectId: subjectId, eventId: eventId, workOrderId: workOrderId, recipient: "unit:\(unitId)",
+                unitId: unitId, channel: channel, target: target, payload: payload, urgent: urgent, notBefore: now,
+                dedupeKey: "\(kind.rawValue):\(dedupe):unit:\(unitId):\(channel)", text: text)
+        }
+        var planned: [PlannedNotification] = []
+        if let webhook = unit?.webhook {
+            let id = "nt-\(subjectId)-\(kind.rawValue)-\(unitId)-webhook"
+            planned.append(make("webhook", target: webhook, payload: try webhookBody(id)))
+        }
+        if let robot = settings.units[unitId]?.robot {
+            let title = text.split(separator: "\n").first.map(String.init) ?? kind.rawValue
+            let markdown = templates.render(kind, "markdown", context)
+            planned.append(make(robot.kind.rawValue, target: robot.url,
+                                payload: try Self.robotBody(robot.kind, title: title, markdown: markdown, link: link)))
+        }
+        if planned.isEmpty { planned.append(make("none", target: nil, payload: Array(text.utf8))) }
+        return planned
+    }
+
+    private func citizenMessage(
+        kind: NotificationKind, phone: String, subjectId: String, eventId: String, workOrderId: String?, dedupe: String,
+        urgent: Bool, context: MessageContext, now: Date
+    ) -> PlannedNotification {
+        let text = settings.sms.signature + templates.render(kind, "sms", context)
+        let body = (try? MustacheTemplate(string: settings.sms.bodyTemplate))?.render([
+            "phone": Self.jsonEscaped(phone), "text": Self.jsonEscaped(text), "segments": String(SmsSegments.count(text)),
+        ]) ?? ""
+        let channel = settings.sms.url == nil ? "none" : "sms"
+        return PlannedNotification(
+            id: "nt-\(subjectId)-\(kind.rawValue)-citizen-\(channel)", kind: kind, subjectId: subjectId, eventId: eventId,
+            workOrderId: workOrderId, recipient: "citizen:\(phone)", unitId: nil, channel: channel, target: settings.sms.url,
+            payload: channel == "sms" ? Array(body.utf8) : Array(text.utf8), urgent: urgent,
+            notBefore: settings.quietHours.earliestDelivery(at: now, urgent: urgent),
+            dedupeKey: "\(kind.rawValue):\(dedupe):citizen:\(phone)", text: text)
+    }
+
+    /// The robots' own message formats: DingTalk action card (with a link) or markdown; WeCom markdown.
+    static func robotBody(_ kind: ChannelSettings.Robot.Kind, title: String, markdown: String, link: String?) throws -> [UInt8] {
+        let body: [String: Any]
+        switch kind {
+        case .dingtalk:
+            if let link {
+                body = ["msgtype": "actionCard",
+                        "actionCard": ["title": title, "text": markdown, "singleTitle": "查看工单", "singleURL": link]]
+            } else {
+                body = ["msgtype": "markdown", "markdown": ["title": title, "text": markdown]]
+            }
+        case .wecom:
+            body = ["msgtype": "markdown", "markdown": ["content": link.map { markdown + "\n[查看工单](\($0))" } ?? markdown]]
+        }
+        return Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]))
+    }
+
+    static func jsonEscaped(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(decoding: data.dropFirst(2).dropLast(2), as: UTF8.self)
+    }
+
+    // MARK: Template values
+
+    static func context(_ update: WorkOrderUpdate, link: String) -> MessageContext {
+        let place = ([update.town, update.village].compactMap { $0 }.filter { !(update.address ?? "").contains($0) }
+            + [update.address].compactMap { $0 }).joined(separator: " ")
+        let reporter = [update.reporter?.name, update.reporter?.phone].compactMap { $0 }.joined(separator: " ")
+        return MessageContext(values: [
+            "workOrderId": update.workOrderId, "levelName": update.level.chineseName,
+            "categoryName": update.category.chineseName, "unitName": update.unitName,
+            "place": place.isEmpty ? "未知" : place, "reporter": reporter.isEmpty ? "未留" : reporter, "text": update.text,
+            "signBy": InstructionSheet.localTime(update.signBy), "resolveBy": InstructionSheet.localTime(update.resolveBy),
+            "link": link,
+        ])
+    }
+
+    static func context(_ alert: HotspotAlert) -> MessageContext {
+        let sourceNames: [Source: String] = [.hotline12345: "12345", .police110: "110", .web: "网络", .grid: "网格", .walkin: "来访"]
+        var values = [
+            "town": alert.town, "categoryName": alert.category.chineseName, "theme": alert.theme.joined(separator: "、"),
+            "reporterCount": String(alert.reporterCount), "eventCount": String(alert.eventIds.count),
+            "windowHours": String(Int(alert.windowHours)),
+            "sources": alert.sources.map { sourceNames[$0] ?? $0.rawValue }.joined(separator: "、"),
+            "firstReportedAt": InstructionSheet.localTime(alert.firstReportedAt),
+            "lastReportedAt": InstructionSheet.localTime(alert.lastReportedAt),
+        ]
+        if let village = alert.village { values["village"] = village }
+        return MessageContext(values: values)
+    }
+}
+
+/// The webhook body of notifications other than the instruction sheet (docs/messages.md).
+struct Notice: Codable, Sendable, Equatable {
+    var schemaVersion = 1
+    var notificationId: String
+    var kind: String
+    var unitId: String
+    var unitName: String
+    var eventId: String
+    var title: String
+    var message: String
+    var hotspot: HotspotAlert?
+}

@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import Logging
+import MinshengKafka
+import MinshengModel
+import MinshengPlatform
+
+/// Turns work-order updates and hotspot alerts into notifications, written in the same transaction that
+/// marks the message processed; `DeliveryWorker` delivers them. A recipient without a channel gets its
+/// notification logged and marked undeliverable, never dropped.
+struct TriggerHandler: MessageHandler {
+    let planner: NotificationPlanner
+    let logger: Logger
+    /// Called after each commit: wakes the delivery worker.
+    let onCommit: @Sendable () -> Void
+
+    func didCommit() { onCommit() }
+
+    /// One set of notifications per work-order change or alert, however often it is delivered.
+    func idempotencyKey(for message: KafkaMessage) -> String {
+        if message.topic == Topics.hotspotAlerts,
+           let alert = try? MessageCoding.decode(HotspotAlert.self, from: message.value) {
+            return "alert:\(alert.alertId)"
+        }
+        if let update = try? MessageCoding.decode(WorkOrderUpdate.self, from: message.value) {
+            return "update:\(update.workOrderId):\(update.sequence)"
+        }
+        return message.coordinates
+    }
+
+    func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
+        let planned: [PlannedNotification]
+        if message.topic == Topics.hotspotAlerts {
+            let alert: HotspotAlert
+            do {
+                alert = try MessageCoding.decode(HotspotAlert.self, from: message.value)
+            } catch {
+                throw UnprocessableMessage("not an alerts.hotspots v1 message: \(error)")
+            }
+            guard alert.schemaVersion == HotspotAlert.currentSchemaVersion else {
+                throw UnprocessableMessage("alerts.hotspots schemaVersion \(alert.schemaVersion) is not supported")
+            }
+            planned = try planner.plan(alert, now: now)
+        } else {
+            let update: WorkOrderUpdate
+            do {
+                update = try MessageCoding.decode(WorkOrderUpdate.self, from: message.value)
+            } catch {
+                throw UnprocessableMessage("not a workorders.updates v1 message: \(error)")
+            }
+            guard update.schemaVersion == WorkOrderUpdate.currentSchemaVersion else {
+                throw UnprocessableMessage("workorders.updates schemaVersion \(update.schemaVersion) is not supported")
+            }
+            planned = try planner.plan(update, now: now)
+        }
+        for notification in planned where try NotificationStore.insert(notification, db: db, now: now) {
+            if notification.channel == "none" {
+                logger.warning("No channel for recipient; notification kept as undeliverable", metadata: [
+                    "event.id": "\(notification.eventId)", "subject.id": "\(notification.subjectId)",
+                    "recipient": "\(NotificationStore.masked(notification.recipient))", "notification.id": "\(notification.id)",
+                    "notification.text": "\(notification.text)",
+                ])
+            }
+        }
+    }
+}

@@ -59,8 +59,10 @@ final class PrivateBroker: Sendable {
         return broker
     }
 
+    /// Stops the broker and deletes its data.
     func stop() {
         try? Self.run(["down", "--data-dir", directory])
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private static func run(_ arguments: [String]) throws {

@@ -48,7 +48,11 @@ final class DeadlineWatcher: Service, Sendable {
             }
             if wait > .zero {
                 let timeout = wait
-                await cancelWhenGracefulShutdown { await self.wakeUps.wait(timeout: timeout) }
+                await withGracefulShutdownHandler {
+                    await self.wakeUps.wait(timeout: timeout)
+                } onGracefulShutdown: {
+                    self.wakeUps.signal()
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import MinshengModel
 import MinshengPlatform
 
@@ -20,7 +21,7 @@ enum DispatchAPI {
     /// Authenticates the caller against the configuration in force, runs `handle`, and answers any
     /// refusal with its status and JSON error.
     static func respond(
-        _ request: Request, _ store: ConfigStore,
+        _ request: Request, _ store: ConfigStore, logger: Logger,
         _ handle: (Caller, DispatchConfiguration) async throws -> Response
     ) async -> Response {
         let configuration = store.current
@@ -40,7 +41,8 @@ enum DispatchAPI {
         } catch Refusal.badRequest(let code, let message, let field) {
             return HTTPServer.errorResponse(.badRequest, code: code, message: message, field: field)
         } catch {
-            return HTTPServer.errorResponse(.internalServerError, code: "internal_error", message: "\(error)")
+            logger.error("Request failed", metadata: ["http.path": "\(request.uri.path)", "error": "\(error)"])
+            return HTTPServer.errorResponse(.internalServerError, code: "internal_error", message: "the request failed; see the service log")
         }
     }
 

@@ -15,8 +15,8 @@ struct StatsController: Sendable {
     static let defaultRange: TimeInterval = 30 * 86_400
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
-        router.get("/v1/stats") { request, _ in
-            await DispatchAPI.respond(request, configuration) { caller, _ in
+        router.get("/v1/stats") { request, context in
+            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in
                 let now = clock.now()
                 var query = try WorkOrderQuery(parameters: DispatchAPI.parameters(request))
                 query.to = query.to ?? now

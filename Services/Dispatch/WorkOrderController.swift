@@ -36,11 +36,11 @@ struct WorkOrderController: Sendable {
     struct FeedbackBody: Decodable { var satisfied: Bool; var comment: String? }
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
-        router.get("/v1/workorders") { request, _ in
-            await DispatchAPI.respond(request, configuration) { caller, _ in try await list(request, caller: caller) }
+        router.get("/v1/workorders") { request, context in
+            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in try await list(request, caller: caller) }
         }
         router.get("/v1/workorders/:id") { request, context in
-            await DispatchAPI.respond(request, configuration) { caller, _ in
+            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in
                 try await get(context.parameters.get("id") ?? "", caller: caller)
             }
         }
@@ -66,7 +66,7 @@ struct WorkOrderController: Sendable {
         _ command: @escaping @Sendable (Body) throws -> WorkOrderDesk.Command
     ) {
         router.post("/v1/workorders/:id/\(name)") { request, context in
-            await DispatchAPI.respond(request, configuration) { caller, configuration in
+            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, configuration in
                 let body: Body = try await DispatchAPI.decodeBody(request, allowEmpty: Body.self == NoteBody.self)
                 let command = try command(body)
                 let id = context.parameters.get("id") ?? ""

@@ -115,12 +115,12 @@ struct WorkOrderDesk {
             order.status = next
             order.signedAt = now
             try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, kinds: DeadlineTimer.Kind.watching(.sign), db: db, now: now)
-            try record(&order, .signed, actor: actor, note: note, db: db, now: now)
+            try record(&order, .signed, actor: actor, note: note, details: .init(note: note), db: db, now: now)
         case .arriveOnSite(let note):
             order.status = next
             order.onSiteAt = now
             try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, kinds: DeadlineTimer.Kind.watching(.onSite), db: db, now: now)
-            try record(&order, .onSite, actor: actor, note: note, db: db, now: now)
+            try record(&order, .onSite, actor: actor, note: note, details: .init(note: note), db: db, now: now)
         case .addProgress(let note):
             try record(&order, .progress, actor: actor, note: note, details: .init(note: note), db: db, now: now)
         case .resolve(let result, let note):
@@ -151,7 +151,7 @@ struct WorkOrderDesk {
             order.status = next
             try startRound(&order, unitId: unit.id, coUnitIds: coUnits, db: db, now: now)
             try record(&order, .reassigned, actor: actor, note: "to \(unit.id)" + (note.map { ": \($0)" } ?? ""),
-                       details: .init(note: note, reason: note, previousUnitId: previous), db: db, now: now)
+                       details: .init(note: note, previousUnitId: previous), db: db, now: now)
         case .recordFeedback(let satisfied, let comment):
             let feedback = WorkOrder.Feedback(satisfied: satisfied, comment: comment, at: now)
             let said = "citizen \(satisfied ? "satisfied" : "not satisfied")" + (comment.map { ": \($0)" } ?? "")

@@ -19,20 +19,20 @@ struct MessageDocsTests {
         "<service>.dlq": DeadLetter.self,
     ]
 
-    /// The first ```json block under each "## `topic`" heading.
-    static func examples() throws -> [String: String] {
+    /// Every ```json block under each "## `topic`" heading, in order.
+    static func examples() throws -> [String: [String]] {
         let text = try String(contentsOfFile: TestSupport.root + "/docs/messages.md", encoding: .utf8)
-        var result: [String: String] = [:]
+        var result: [String: [String]] = [:]
         var heading: String?
         var block: [String]?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("## ") {
                 let parts = line.split(separator: "`")
                 heading = parts.count >= 2 ? String(parts[1]) : nil
-            } else if line.hasPrefix("```json"), let heading, result[heading] == nil {
+            } else if line.hasPrefix("```json"), heading != nil {
                 block = []
             } else if line.hasPrefix("```"), let lines = block {
-                if let heading { result[heading] = lines.joined(separator: "\n") }
+                if let heading { result[heading, default: []].append(lines.joined(separator: "\n")) }
                 block = nil
             } else if block != nil {
                 block!.append(String(line))
@@ -41,9 +41,16 @@ struct MessageDocsTests {
         return result
     }
 
-    @Test(arguments: Array(types.keys).sorted())
-    func exampleMatchesTheType(topic: String) throws {
-        let example = try #require(try Self.examples()[topic], "docs/messages.md has no JSON example for \(topic)")
+    /// Each topic with each of its examples.
+    static var topicExamples: [(String, Int)] {
+        let examples = (try? Self.examples()) ?? [:]
+        return types.keys.sorted().flatMap { topic in (0..<max(1, examples[topic]?.count ?? 0)).map { (topic, $0) } }
+    }
+
+    @Test(arguments: topicExamples)
+    func exampleMatchesTheType(topic: String, index: Int) throws {
+        let examples = try #require(try Self.examples()[topic], "docs/messages.md has no JSON example for \(topic)")
+        let example = try #require(examples.indices.contains(index) ? examples[index] : nil)
         let type = try #require(Self.types[topic])
         let decoded = try MessageCoding.decoder().decode(type, from: Data(example.utf8))
         let reencoded = try MessageCoding.encoder().encode(decoded)
@@ -54,6 +61,28 @@ struct MessageDocsTests {
         let writtenButNotDocumented = Set(written.keys).subtracting(documented.keys)
         #expect(writtenButNotDocumented.isEmpty, "fields the code writes that are not documented: \(writtenButNotDocumented.sorted())")
         #expect(documented["schemaVersion"] as? Int == 1)
+    }
+
+    /// Every field `WorkOrderUpdate` can write has a row in the field table of `workorders.updates`.
+    @Test func everyWorkOrderUpdateFieldIsInTheTable() throws {
+        let now = Date(timeIntervalSince1970: 1_795_398_060)
+        let full = WorkOrderUpdate(
+            eventId: "e", workOrderId: "w", sequence: 2, change: .escalated, status: .dispatched, unitId: "u", unitName: "n",
+            category: .market, level: .urgent, town: "t", village: "v", grid: "g", source: .web, sourceId: "s", text: "x",
+            address: "a", reporter: Reporter(name: "r"), occurredAt: now, signBy: now, resolveBy: now, at: now, actor: "dispatch",
+            note: "n", result: "r", reason: "r", previousUnitId: "p", coUnitIds: ["c"], supervisorUnitId: "s", deadline: .sign,
+            onSiteBy: now, feedback: .init(satisfied: true, comment: "c"),
+            attachedEvent: .init(eventId: "e2", source: .web, sourceId: "s2", reporter: nil))
+        let written = try #require(try JSONSerialization.jsonObject(with: MessageCoding.encoder().encode(full)) as? [String: Any])
+        let text = try String(contentsOfFile: TestSupport.root + "/docs/messages.md", encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## `workorders.updates`").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        for key in written.keys.sorted() {
+            #expect(section.contains("| `\(key)` |"), "docs/messages.md: workorders.updates has no row for \(key)")
+        }
+        for change in WorkOrderUpdate.Change.allCases {
+            #expect(section.contains("| `\(change.rawValue)` |"), "docs/messages.md: no row for the change \(change.rawValue)")
+        }
     }
 
     @Test func theWebhookSheetExampleMatches() throws {

@@ -44,6 +44,8 @@ struct WorkOrderDeskTests {
         #expect(updates.map(\.status) == [.dispatched, .signed, .onSite, .onSite, .resolved, .closed])
         #expect(updates.map(\.actor) == ["dispatch", "city-market", "city-market", "city-market", "city-market", "centre"])
         #expect(updates.allSatisfy { $0.eventId == order.eventId && $0.unitName == "平湖市市场监督管理局" })
+        #expect(updates[1].note == "已签收")
+        #expect(updates[2].note == nil)
         #expect(updates[3].note == "已约谈停车场经营者")
         #expect(updates[4].result == "已责令退还多收费用并立案调查")
         #expect(updates[5].feedback == .init(satisfied: true, comment: "处理很快"))
@@ -133,6 +135,8 @@ struct WorkOrderDeskTests {
         #expect(last.previousUnitId == "city-urban")
         #expect(last.coUnitIds == ["city-urban"])
         #expect(last.actor == "centre")
+        #expect(last.note == "联合处置")
+        #expect(last.reason == nil)
     }
 
     @Test func reassigningToAnUnknownUnitNamesTheField() throws {

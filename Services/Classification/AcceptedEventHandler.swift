@@ -20,15 +20,7 @@ struct AcceptedEventHandler: MessageHandler {
     }
 
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
-        let event: AcceptedEvent
-        do {
-            event = try MessageCoding.decode(AcceptedEvent.self, from: message.value)
-        } catch {
-            throw UnprocessableMessage("not an events.accepted v1 message: \(error)")
-        }
-        guard event.schemaVersion == AcceptedEvent.currentSchemaVersion else {
-            throw UnprocessableMessage("events.accepted schemaVersion \(event.schemaVersion) is not supported")
-        }
+        let event = try message.decode(AcceptedEvent.self)
         let decision = classifier.classify(event)
         let repeats = try detector.process(event: event, category: decision.category, place: decision.place, now: now, db: db)
         var explanation = decision.explanation

@@ -25,15 +25,7 @@ struct ClassifiedEventHandler: MessageHandler {
     }
 
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
-        let event: ClassifiedEvent
-        do {
-            event = try MessageCoding.decode(ClassifiedEvent.self, from: message.value)
-        } catch {
-            throw UnprocessableMessage("not an events.classified v1 message: \(error)")
-        }
-        guard event.schemaVersion == ClassifiedEvent.currentSchemaVersion else {
-            throw UnprocessableMessage("events.classified schemaVersion \(event.schemaVersion) is not supported")
-        }
+        let event = try message.decode(ClassifiedEvent.self)
         if event.police && event.source == .police110 {
             try db.execute(sql: "INSERT OR IGNORE INTO police_return (event_id, source_id, received_at) VALUES (?, ?, ?)",
                            arguments: [event.eventId, event.sourceId, MessageCoding.formatTimestamp(now)])

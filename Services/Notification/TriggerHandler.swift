@@ -31,27 +31,9 @@ struct TriggerHandler: MessageHandler {
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
         let planned: [PlannedNotification]
         if message.topic == Topics.hotspotAlerts {
-            let alert: HotspotAlert
-            do {
-                alert = try MessageCoding.decode(HotspotAlert.self, from: message.value)
-            } catch {
-                throw UnprocessableMessage("not an alerts.hotspots v1 message: \(error)")
-            }
-            guard alert.schemaVersion == HotspotAlert.currentSchemaVersion else {
-                throw UnprocessableMessage("alerts.hotspots schemaVersion \(alert.schemaVersion) is not supported")
-            }
-            planned = try planner.plan(alert, now: now)
+            planned = try planner.plan(try message.decode(HotspotAlert.self), now: now)
         } else {
-            let update: WorkOrderUpdate
-            do {
-                update = try MessageCoding.decode(WorkOrderUpdate.self, from: message.value)
-            } catch {
-                throw UnprocessableMessage("not a workorders.updates v1 message: \(error)")
-            }
-            guard update.schemaVersion == WorkOrderUpdate.currentSchemaVersion else {
-                throw UnprocessableMessage("workorders.updates schemaVersion \(update.schemaVersion) is not supported")
-            }
-            planned = try planner.plan(update, now: now)
+            planned = try planner.plan(try message.decode(WorkOrderUpdate.self), now: now)
         }
         for notification in planned where try NotificationStore.insert(notification, db: db, now: now) {
             if notification.channel == "none" {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinshengKafka
+import MinshengModel
 
 /// What a service does with one message it consumes. `handle` runs inside the write transaction that
 /// also records the message as processed, so its effects (business rows and outbox rows) and the
@@ -31,4 +32,21 @@ extension MessageHandler {
 public struct UnprocessableMessage: Error, CustomStringConvertible, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
+}
+
+extension KafkaMessage {
+    /// The message's value as `type`; a value that does not decode, or whose schema version this code
+    /// does not know, is `UnprocessableMessage` (dead-lettered, never retried).
+    public func decode<T: VersionedMessage>(_ type: T.Type) throws -> T {
+        let value: T
+        do {
+            value = try MessageCoding.decode(type, from: self.value)
+        } catch {
+            throw UnprocessableMessage("not a \(topic) v\(T.currentSchemaVersion) message: \(error)")
+        }
+        guard value.schemaVersion == T.currentSchemaVersion else {
+            throw UnprocessableMessage("\(topic) schemaVersion \(value.schemaVersion) is not supported")
+        }
+        return value
+    }
 }

@@ -68,6 +68,20 @@ struct EndToEndTests {
         #expect(smsBody["mobile"] as? String == "13800000000")
         #expect((smsBody["content"] as? String)?.contains("已受理") == true)
 
+        // The unit signs for it and resolves it over dispatch's API; the citizen hears of both and is asked.
+        let team = try stack.token(of: "danghu-team")
+        #expect(try await stack.post(.dispatch, "/v1/workorders/\(workOrderId)/sign", body: [:], token: team) == 200)
+        #expect(try await stack.post(.dispatch, "/v1/workorders/\(workOrderId)/resolve",
+                                     body: ["result": "已清理占道摊位并告知经营者"], token: team) == 200)
+        let citizenMessages = try await eventually {
+            let texts = stack.receiver.requests.filter { $0.path == "/sms" }.map { String(decoding: $0.body, as: UTF8.self) }
+                .filter { $0.contains(workOrderId) }
+            return texts.count >= 4 ? texts : nil  // receipt, signed, resolved, survey
+        }
+        #expect(citizenMessages?.contains { $0.contains("签收") } == true)
+        #expect(citizenMessages?.contains { $0.contains("已清理占道摊位") } == true)
+        #expect(citizenMessages?.contains { $0.contains("满意") } == true)
+
         // The knife robbery went back to the 110 system and was not dispatched.
         let returned = try await eventually {
             try kcatConsume(stack.bootstrap, topic: "police110.returns").first { $0["sourceId"] as? String == policeId }

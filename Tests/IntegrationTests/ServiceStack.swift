@@ -110,6 +110,17 @@ final class ServiceStack: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
+    /// POSTs a JSON body with a Bearer token; returns the status.
+    func post(_ service: ServiceName, _ path: String, body: [String: Any], token: String) async throws -> Int {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!)
+        request.httpMethod = "POST"
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
     func getJSON(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> [String: Any] {
         let (_, body) = try await get(service, path, token: token)
         return try JSONSerialization.jsonObject(with: body) as? [String: Any] ?? [:]

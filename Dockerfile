@@ -1,6 +1,6 @@
 # Multi-stage build for the four Minsheng services. One image, four executables; docker-compose picks
 # the executable per service.
-FROM swift:6.1-bookworm AS builder
+FROM swift:6.2-bookworm AS builder
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends librdkafka-dev libsqlite3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*

@@ -106,6 +106,24 @@ public final class KafkaProducer: Service, Sendable {
         await close()
     }
 
+    /// Whether a broker answers a metadata request within `timeout` (for readiness checks).
+    public func brokerReachable(timeout: Duration = .seconds(2)) async -> Bool {
+        guard state.withLock({ $0 == .open }) else { return false }
+        let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                guard self.state.withLock({ $0 == .open }) else {
+                    continuation.resume(returning: false)
+                    return
+                }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                let err = rd_kafka_metadata(self.handle, 0, nil, &metadata, milliseconds)
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+                continuation.resume(returning: err == RD_KAFKA_RESP_ERR_NO_ERROR)
+            }
+        }
+    }
+
     /// Refuses new sends, waits up to the flush timeout for messages in flight, then destroys the handle.
     public func close() async {
         let shouldClose = state.withLock { state -> Bool in

@@ -85,7 +85,8 @@ public struct ServiceRuntime: Sendable {
                 await onHTTPRunning(port)
             })
         var configuration = ServiceGroupConfiguration(
-            services: [producer, outbox] + services + [app],
+            services: [producer, outbox, BrokerProbe(producer: producer, readiness: readiness, logger: logger)]
+                + services + [app],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(30)

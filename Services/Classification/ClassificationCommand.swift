@@ -10,6 +10,7 @@ struct ClassificationCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: ServiceName.classification.executableName,
         abstract: "Minsheng classification: reads events.accepted, publishes events.classified, police110.returns and alerts.hotspots.",
+        discussion: ServiceSettings.help(for: .classification),
         subcommands: [Serve.self, Train.self, Evaluate.self, Benchmark.self],
         defaultSubcommand: Serve.self)
 

@@ -47,17 +47,22 @@ struct ClassificationCommand: AsyncParsableCommand {
         }
     }
 
-    struct Evaluate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split.")
-
+    /// The labelled texts and the model files `evaluate` and `benchmark` work on.
+    struct HeldApartInput: ParsableArguments {
         @Option(help: "Held-apart split (JSON lines).")
         var corpus = "Services/Classification/Corpus/test.jsonl"
         @Option(help: "Directory with the model, region and settings files.")
         var configDirectory = "deploy/config"
+    }
+
+    struct Evaluate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split.")
+
+        @OptionGroup var input: HeldApartInput
 
         func run() throws {
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: configDirectory)
-            let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: corpus))
+            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
+            let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: input.corpus))
             print(evaluation.report)
         }
     }
@@ -65,10 +70,7 @@ struct ClassificationCommand: AsyncParsableCommand {
     struct Benchmark: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print model load time and classification throughput on one core.")
 
-        @Option(help: "Texts to classify (JSON lines of the corpus).")
-        var corpus = "Services/Classification/Corpus/test.jsonl"
-        @Option(help: "Directory with the model, region and settings files.")
-        var configDirectory = "deploy/config"
+        @OptionGroup var input: HeldApartInput
         @Option(help: "Seconds to run each measurement.")
         var seconds: Double = 3
 
@@ -77,11 +79,11 @@ struct ClassificationCommand: AsyncParsableCommand {
             var loads: [Duration] = []
             for _ in 0..<5 {
                 let started = clock.now
-                _ = try ClassifierModel.load(directory: configDirectory)
+                _ = try ClassifierModel.load(directory: input.configDirectory)
                 loads.append(clock.now - started)
             }
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: configDirectory)
-            let events = try CorpusExample.load(path: corpus).enumerated().map { index, example in
+            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
+            let events = try CorpusExample.load(path: input.corpus).enumerated().map { index, example in
                 AcceptedEvent(eventId: "bench-\(index)", source: example.channel, sourceId: example.id,
                               occurredAt: Date(timeIntervalSince1970: 0), receivedAt: Date(timeIntervalSince1970: 0),
                               text: example.text, requestType: example.requestType)

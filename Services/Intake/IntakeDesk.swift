@@ -83,12 +83,7 @@ struct IntakeDesk: Sendable {
 
     /// FNV-1a 64 of the raw bytes: tells an exact repeat from a changed re-send.
     static func contentHash(_ bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return String(hash, radix: 16)
+        String(FNV1a.hash(bytes), radix: 16)
     }
 }
 

@@ -203,9 +203,7 @@ struct NotificationPlanner: Sendable {
     static func notificationId(subjectId: String, kind: NotificationKind, recipient: String, channel: String, dedupe: String) -> String {
         let base = "nt-\(subjectId)-\(kind.rawValue)-\(recipient)-\(channel)"
         guard [.newWorkOrder, .hotspot, .citizenReceipt].contains(kind) == false else { return base }
-        var hash: UInt32 = 2_166_136_261
-        for byte in dedupe.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        return base + "-" + String(hash, radix: 16)
+        return base + "-" + String(FNV1a.hash(dedupe), radix: 16)
     }
 
     static func jsonEscaped(_ text: String) -> String {

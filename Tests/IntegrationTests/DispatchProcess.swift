@@ -38,25 +38,13 @@ final class DispatchProcess: @unchecked Sendable {
     /// Starts the executable and waits until it is ready.
     func start() async throws {
         starts += 1
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ServiceStack.binDirectory + "/minsheng-dispatch")
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
-        environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-        environment["MINSHENG_DATA_DIR"] = directory + "/data"
-        environment["MINSHENG_CONFIG_DIR"] = configDirectory
-        // Stable across restarts: a restarted static member gets its partitions at once.
-        environment["MINSHENG_INSTANCE_ID"] = "dispatch-it"
-        environment["HTTP_HOST"] = "127.0.0.1"
-        environment["HTTP_PORT"] = "\(port)"
-        environment["KAFKA_IDLE_PAUSE_MS"] = "100"
-        environment["LOG_LEVEL"] = "debug"
-        process.environment = environment
         let log = "\(directory)/dispatch-\(starts).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        self.process = process
+        // The instance id is stable across restarts: a restarted static member gets its partitions at once.
+        process = try ServiceProcess.launch(
+            .dispatch, bootstrap: bootstrap, port: port,
+            settings: ["MINSHENG_DATA_DIR": directory + "/data", "MINSHENG_CONFIG_DIR": configDirectory,
+                       "MINSHENG_INSTANCE_ID": "dispatch-it", "LOG_LEVEL": "debug"],
+            log: log)
         let ready = try await eventually(timeout: .seconds(60)) {
             try? await self.request("GET", "/readyz").status == 200 ? true : nil
         }
@@ -68,14 +56,7 @@ final class DispatchProcess: @unchecked Sendable {
     func stop() -> Int32 {
         guard let process else { return -1 }
         self.process = nil
-        if process.isRunning { process.terminate() }
-        let deadline = Date().addingTimeInterval(40)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
+        return ServiceProcess.terminate(process)
     }
 
     func signal(_ signal: Int32) {

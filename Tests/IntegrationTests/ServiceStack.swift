@@ -48,25 +48,11 @@ final class ServiceStack: Sendable {
 
     /// Starts `service`'s executable (again, after a kill: same data directory, port and instance id).
     func launch(_ service: ServiceName) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/" + service.executableName)
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MINSHENG_") }
-        environment["KAFKA_BOOTSTRAP_SERVERS"] = bootstrap
-        environment["MINSHENG_DATA_DIR"] = "\(directory)/data/\(service.rawValue)"
-        environment["MINSHENG_CONFIG_DIR"] = "\(directory)/config"
-        environment["MINSHENG_INSTANCE_ID"] = "\(service.rawValue)-e2e"
-        environment["HTTP_HOST"] = "127.0.0.1"
-        environment["HTTP_PORT"] = "\(ports[service]!)"
-        environment["KAFKA_IDLE_PAUSE_MS"] = "100"
-        environment["LOG_LEVEL"] = "info"
-        process.environment = environment
-        let log = "\(directory)/\(service.rawValue).log"
-        if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
-        let handle = FileHandle(forWritingAtPath: log)
-        handle?.seekToEndOfFile()
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        let process = try ServiceProcess.launch(
+            service, bootstrap: bootstrap, port: ports[service]!,
+            settings: ["MINSHENG_DATA_DIR": "\(directory)/data/\(service.rawValue)", "MINSHENG_CONFIG_DIR": "\(directory)/config",
+                       "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e"],
+            log: "\(directory)/\(service.rawValue).log")
         processes.withLock { $0[service] = process }
     }
 
@@ -89,18 +75,8 @@ final class ServiceStack: Sendable {
             defer { processes.removeAll() }
             return processes
         }
-        for process in running.values where process.isRunning { process.terminate() }
-        var codes: [ServiceName: Int32] = [:]
-        for (service, process) in running {
-            let deadline = Date().addingTimeInterval(40)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-            codes[service] = process.terminationStatus
-        }
-        return codes
+        for process in running.values where process.isRunning { process.terminate() }  // all at once, then wait
+        return running.mapValues(ServiceProcess.terminate)
     }
 
     func get(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> (status: Int, body: Data) {

@@ -16,11 +16,6 @@ struct ModelInput: Sendable {
 
     /// Context features live in their own key range (bit 62), away from character n-grams.
     static func contextKey(_ name: String) -> TextFeatures.Key {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        return (1 << 62) | (hash & 0x3FFF_FFFF_FFFF_FFFF & ~(1 << 63))
+        (1 << 62) | (FNV1a.hash(name) & 0x3FFF_FFFF_FFFF_FFFF)
     }
 }

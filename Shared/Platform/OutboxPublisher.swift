@@ -44,10 +44,14 @@ public final class OutboxPublisher: Service, Sendable {
     private let deliveries = Mutex<Deliveries>(Deliveries())
     private let metrics: OutboxMetrics
 
-    /// Delivery reports not yet written to the table, and how many sends are still out.
+    /// Rows handed to the producer whose outcome is not yet written to the table (`inFlight`), and the
+    /// delivery reports that came in for them. A row stays in flight until its report is recorded, so
+    /// a reported but unrecorded row is never read and sent again as "unsent".
     private struct Deliveries {
         var inFlight = 0
         var reports: [(id: Int64, result: Result<DeliveryReport, KafkaError>)] = []
+        /// Rows whose report has not come yet.
+        var awaitingReport: Int { inFlight - reports.count }
     }
 
     public init(
@@ -68,39 +72,56 @@ public final class OutboxPublisher: Service, Sendable {
     public func run() async throws {
         var loop = Loop()
         readiness?.set("outbox", .ready)
+        var troubleBackoff = Duration.milliseconds(500)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = ContinuousClock.now
-            try await recordDeliveries(&loop)
-            if loop.fatal {
-                try await recoverProducer(&loop)
-                continue
-            }
-            if now >= loop.nextHousekeeping {
-                try await housekeeping(&loop)
-                loop.nextHousekeeping = now + .seconds(5)
-            }
-            let inFlight = deliveries.withLock { $0.inFlight }
-            if let retryFrom = loop.retryFrom {
-                // Send again from the lowest failed row once everything sent after it has reported.
-                if inFlight > 0 {
-                    await wakeUps.wait(timeout: .milliseconds(100))
-                    continue
-                }
-                try? await Task.sleep(for: loop.backoff)
-                loop.backoff = min(loop.backoff * 2, .seconds(10))
-                loop.cursor = retryFrom
-                loop.retryFrom = nil
-            }
-            if inFlight == 0 { loop.cursor = 0 }  // nothing out: every unsent row is really unsent
-            let room = settings.maxInFlight - inFlight
-            let sent = room > 0 ? try await sendNext(upTo: min(room, settings.readBatch), loop: &loop) : 0
-            if sent == 0 {
-                // Nothing new (or no room, or the producer refused): wait for a wake-up, a report, or
-                // the idle interval (rows written by another process, rows left by a crash).
-                await wakeUps.wait(timeout: inFlight > 0 ? .milliseconds(50) : settings.idleInterval)
+            do {
+                try await step(&loop)
+                troubleBackoff = .milliseconds(500)
+            } catch {
+                if Task.isCancelled { break }
+                // The database in trouble (disk full, read-only): the rows wait; nothing is lost.
+                readiness?.set("outbox", .failing("cannot read or update the outbox: \(error)"))
+                logger.error("Outbox publisher failed; trying again", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: troubleBackoff)
+                troubleBackoff = min(troubleBackoff * 2, .seconds(10))
+                loop.nextHousekeeping = .now  // readiness is re-evaluated on the next good step
             }
         }
         await drain(&loop)
+    }
+
+    /// One turn of the loop: record reports, then send what is next, or wait.
+    private func step(_ loop: inout Loop) async throws {
+        let now = ContinuousClock.now
+        try await recordDeliveries(&loop)
+        if loop.fatal {
+            try await recoverProducer(&loop)
+            return
+        }
+        if now >= loop.nextHousekeeping {
+            try await housekeeping(&loop)
+            loop.nextHousekeeping = now + .seconds(5)
+        }
+        let inFlight = deliveries.withLock { $0.inFlight }
+        if let retryFrom = loop.retryFrom {
+            // Send again from the lowest failed row once everything sent after it has reported.
+            if inFlight > 0 {
+                await wakeUps.wait(timeout: .milliseconds(100))
+                return
+            }
+            try? await Task.sleep(for: loop.backoff)
+            loop.backoff = min(loop.backoff * 2, .seconds(10))
+            loop.cursor = retryFrom
+            loop.retryFrom = nil
+        }
+        if inFlight == 0 { loop.cursor = 0 }  // nothing out: every unsent row is really unsent
+        let room = settings.maxInFlight - inFlight
+        let sent = room > 0 ? try await sendNext(upTo: min(room, settings.readBatch), loop: &loop) : 0
+        if sent == 0 {
+            // Nothing new (or no room, or the producer refused): wait for a wake-up, a report, or
+            // the idle interval (rows written by another process, rows left by a crash).
+            await wakeUps.wait(timeout: inFlight > 0 ? .milliseconds(50) : settings.idleInterval)
+        }
     }
 
     /// The publisher loop's own state.
@@ -133,10 +154,7 @@ public final class OutboxPublisher: Service, Sendable {
                 topic: row["topic"], key: row["message_key"] as String, value: Array(row["payload"] as Data))
             deliveries.withLock { $0.inFlight += 1 }
             let refusal = producer.enqueue(message) { [self] result in
-                deliveries.withLock {
-                    $0.inFlight -= 1
-                    $0.reports.append((id, result))
-                }
+                deliveries.withLock { $0.reports.append((id, result)) }
                 wakeUps.signal()
             }
             guard let refusal else {
@@ -169,6 +187,7 @@ public final class OutboxPublisher: Service, Sendable {
             return deliveries.reports
         }
         guard !reports.isEmpty else { return }
+        defer { deliveries.withLock { $0.inFlight -= reports.count } }
         var sent: [(Int64, DeliveryReport)] = []
         var failed: [(Int64, KafkaError)] = []
         var toPark: [(id: Int64, error: KafkaError)] = []
@@ -231,7 +250,7 @@ public final class OutboxPublisher: Service, Sendable {
 
     private func recoverProducer(_ loop: inout Loop) async throws {
         // Let what was in flight on the failed producer report (it fails fast), then replace it.
-        for _ in 0..<50 where deliveries.withLock({ $0.inFlight }) > 0 {
+        for _ in 0..<50 where deliveries.withLock({ $0.awaitingReport }) > 0 {
             await wakeUps.wait(timeout: .milliseconds(100))
             try await recordDeliveries(&loop)
         }
@@ -263,7 +282,7 @@ public final class OutboxPublisher: Service, Sendable {
         metrics.backlog.record(backlog.pending)
         metrics.oldestAge.record(age)
         metrics.parkedNow.record(backlog.parked)
-        if let readiness, readiness.state(of: "outbox").map({ if case .failing = $0 { false } else { true } }) ?? true {
+        if let readiness, !loop.fatal {
             var problems: [String] = []
             if age > Double(settings.maxUnsentAge.components.seconds) {
                 problems.append("\(backlog.pending) messages unsent, the oldest for \(Int(age)) s")
@@ -288,7 +307,7 @@ public final class OutboxPublisher: Service, Sendable {
     /// On shutdown: no new sends; what is in flight gets a few seconds to report and be recorded.
     private func drain(_ loop: inout Loop) async {
         let deadline = ContinuousClock.now + .seconds(5)
-        while deliveries.withLock({ $0.inFlight }) > 0, ContinuousClock.now < deadline {
+        while deliveries.withLock({ $0.awaitingReport }) > 0, ContinuousClock.now < deadline {
             await wakeUps.wait(timeout: .milliseconds(100))
             try? await recordDeliveries(&loop)
         }
@@ -297,7 +316,7 @@ public final class OutboxPublisher: Service, Sendable {
             // Last chance for what the final messages produced (the producer stops after this service).
             _ = try? await sendNext(upTo: settings.readBatch, loop: &loop)
             let last = ContinuousClock.now + .seconds(2)
-            while deliveries.withLock({ $0.inFlight }) > 0, ContinuousClock.now < last {
+            while deliveries.withLock({ $0.awaitingReport }) > 0, ContinuousClock.now < last {
                 await wakeUps.wait(timeout: .milliseconds(50))
             }
             try? await recordDeliveries(&loop)
@@ -314,7 +333,7 @@ public final class OutboxPublisher: Service, Sendable {
         let deadline = ContinuousClock.now + timeout
         repeat {
             let sent = try await sendNext(upTo: settings.readBatch, loop: &loop)
-            while deliveries.withLock({ $0.inFlight }) > 0, ContinuousClock.now < deadline {
+            while deliveries.withLock({ $0.awaitingReport }) > 0, ContinuousClock.now < deadline {
                 await wakeUps.wait(timeout: .milliseconds(20))
             }
             let reports = deliveries.withLock { $0.reports.filter { if case .success = $0.result { true } else { false } }.count }

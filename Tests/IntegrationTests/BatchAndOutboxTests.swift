@@ -109,6 +109,70 @@ struct BatchAndOutboxTests {
         await consumer.close()
     }
 
+    @Test func theStreamingOutboxSendsEveryRowOnceInOrderWhileRowsKeepComing() async throws {
+        let topic = TestBroker.uniqueTopic("stream")
+        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: configuration("admin"))
+        let database = try ServiceDatabase.inMemory { _ in }
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        var settings = OutboxPublisher.Settings()
+        settings.maxInFlight = 300  // small, so the window fills and drains many times
+        settings.readBatch = 70
+        let publisher = OutboxPublisher(
+            database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
+        let run = Task { try await publisher.run() }
+        // 40 writers' worth of rows, 10 keys, in transactions of 1 to 50 rows, while the publisher runs.
+        var written = 0
+        for transaction in 0..<120 {
+            let rows = transaction % 50 + 1
+            let start = written
+            try await database.writer.write { db in
+                for index in start..<(start + rows) {
+                    try Outbox.enqueue(db, topic: topic, key: "k\(index % 10)", payload: Array("\(index)".utf8))
+                }
+            }
+            written += rows
+            publisher.wake()
+        }
+        let done = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+            try await database.writer.read { db in try Outbox.pendingCount(db) == 0 ? true : nil }
+        }
+        #expect(done == true)
+        run.cancel()
+        _ = try? await run.value
+        let reader = try KafkaConsumer(
+            configuration: configuration("test-consumer"),
+            options: .init(groupId: "it-stream-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
+            logger: logger)
+        var byKey: [String: [Int]] = [:]
+        var count = 0
+        while count < written, let batch = try await reader.nextBatch(maxMessages: 500) {
+            for message in batch {
+                byKey[message.keyString ?? "", default: []].append(Int(String(decoding: message.value, as: UTF8.self))!)
+            }
+            count += batch.count
+        }
+        // Nothing more arrives within two seconds: each row exactly once.
+        let extra = await withTaskGroup(of: Int.self) { group in
+            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return 0
+            }
+            let first = await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
+        #expect(extra == 0)
+        #expect(count == written)
+        #expect(byKey.values.reduce(0) { $0 + $1.count } == written)
+        for (key, values) in byKey {
+            #expect(values == values.sorted(), "key \(key) out of order")
+            #expect(Set(values).count == values.count, "key \(key) has repeats")
+        }
+        await reader.close()
+        await producer.close()
+    }
+
     @Test func anUndeliverableOutboxRowIsParkedAndTheRowsBehindItFlowInOrder() async throws {
         let topic = TestBroker.uniqueTopic("parking")
         try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))

@@ -32,6 +32,7 @@ enum NotificationService {
                           period: records),
             RetentionRule(table: "notification", keyColumn: "notification_id", timeColumn: "finished_at",
                           condition: "finished_at IS NOT NULL", period: records),
+            RetentionRule(table: "work_order_change", keyColumn: "work_order_id", timeColumn: "seen_at", period: records),
         ])
     }
 }

@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "minsheng-classification", targets: ["MinshengClassification"]),
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
+        // For the fault tests: librdkafka's mock cluster as a broker process.
+        .executable(name: "minsheng-mockbroker", targets: ["MinshengMockBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -84,6 +86,9 @@ let package = Package(
             ],
             path: "Services/Notification"
         ),
+        // librdkafka's mock cluster (rdkafka_mock.h), for the fault tests' broker process only.
+        .systemLibrary(name: "CRdKafkaMock", path: "Tests/CRdKafkaMock", pkgConfig: "rdkafka"),
+        .executableTarget(name: "MinshengMockBroker", dependencies: ["CRdKafkaMock"], path: "Tests/MockBroker"),
         .testTarget(
             name: "UnitTests",
             dependencies: [

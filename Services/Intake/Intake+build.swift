@@ -7,11 +7,13 @@ enum IntakeService {
     static let topics = Topics.inbound + [Topics.eventsAccepted, Topics.eventsRejected, Topics.deadLetter(service: "intake")]
 
     static func build(settings: ServiceSettings) async throws -> BuiltService {
+        let senders = try SenderDirectory.load(directory: settings.configDirectory)
         let runtime = try await ServiceRuntime.start(settings: settings, topics: topics, migrations: IntakeMigrations.register)
         let desk = IntakeDesk(logger: runtime.logger)
         let consumer = try runtime.consumerServices(topics: Topics.inbound, handler: InboundMessageHandler(desk: desk))
         let router = runtime.makeRouter()
-        EventController(desk: desk, database: runtime.database.writer, outbox: runtime.outbox).addRoutes(to: router)
+        EventController(desk: desk, database: runtime.database.writer, outbox: runtime.outbox,
+                        gate: SenderGate(senders: senders, demoMode: settings.demoMode)).addRoutes(to: router)
         return BuiltService(runtime: runtime, services: consumer, router: router)
     }
 }

@@ -26,6 +26,12 @@ public struct ServiceSettings: Sendable {
     /// `KAFKA_CREATE_TOPICS`: create missing topics at start-up.
     public var createTopics: Bool
 
+    // MARK: Security settings (docs/security.md)
+    /// `MINSHENG_DEMO_MODE`: accept the public `demo-` tokens, http webhooks without secrets. Never in production.
+    public var demoMode: Bool = false
+    /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_*`: TLS and SASL towards the brokers.
+    public var kafkaSecurity = KafkaSecuritySettings()
+
     /// One line per variable, for `--help` and the README.
     public static func variables(for service: ServiceName) -> [(name: String, meaning: String)] {
         [
@@ -39,7 +45,26 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ]
+        ] + securityVariables
+    }
+
+    // MARK: Security settings (docs/security.md)
+    public static let securityVariables: [(name: String, meaning: String)] = [
+        ("MINSHENG_DEMO_MODE", "true accepts the public demo- tokens and http webhooks without secrets; never in production (default false)"),
+    ] + KafkaSecuritySettings.variables
+
+    /// Reads the security settings into `settings`.
+    static func loadSecurity(
+        into settings: inout ServiceSettings, _ value: (String) -> String?
+    ) throws(ConfigurationError) {
+        if let raw = value("MINSHENG_DEMO_MODE") {
+            switch raw.lowercased() {
+            case "true", "1", "yes": settings.demoMode = true
+            case "false", "0", "no": settings.demoMode = false
+            default: throw .variable("MINSHENG_DEMO_MODE", raw, expected: "true or false")
+            }
+        }
+        settings.kafkaSecurity = try KafkaSecuritySettings.load(value, demoMode: settings.demoMode)
     }
 
     public static func help(for service: ServiceName) -> String {
@@ -108,7 +133,7 @@ public struct ServiceSettings: Sendable {
         guard instanceId.count <= 200, instanceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
             throw .variable("MINSHENG_INSTANCE_ID", instanceId, expected: "up to 200 ASCII letters, digits, '-', '_' or '.'")
         }
-        return ServiceSettings(
+        var settings = ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
             dataDirectory: value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)",
@@ -121,5 +146,7 @@ public struct ServiceSettings: Sendable {
             topicPartitions: partitions,
             createTopics: createTopics
         )
+        try loadSecurity(into: &settings, value)
+        return settings
     }
 }

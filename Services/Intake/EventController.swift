@@ -10,8 +10,9 @@ import MinshengPlatform
 struct EventController: Sendable {
     let desk: IntakeDesk
     let database: any DatabaseWriter
-    let outbox: OutboxPublisher
     let gate: SenderGate
+    /// Called after an event committed: wakes the outbox publisher.
+    let onCommit: @Sendable () -> Void
 
     struct Accepted: Codable, Sendable {
         var eventId: String
@@ -50,7 +51,7 @@ struct EventController: Sendable {
         let outcome = try await database.write { db in
             try desk.receive(bytes, source: source, origin: "http:\(sender.id)", db: db, now: Date())
         }
-        outbox.wake()
+        onCommit()
         switch outcome {
         case .accepted(let eventId):
             return HTTPServer.jsonResponse(.accepted, Accepted(eventId: eventId, status: "accepted"))

@@ -12,8 +12,10 @@ enum IntakeService {
         let desk = IntakeDesk(logger: runtime.logger)
         let consumer = try runtime.consumerServices(topics: Topics.inbound, handler: InboundMessageHandler(desk: desk))
         let router = runtime.makeRouter()
-        EventController(desk: desk, database: runtime.database.writer, outbox: runtime.outbox,
-                        gate: SenderGate(senders: senders, demoMode: settings.demoMode)).addRoutes(to: router)
+        let outbox = runtime.outbox
+        EventController(desk: desk, database: runtime.database.writer,
+                        gate: SenderGate(senders: senders, demoMode: settings.demoMode), onCommit: { outbox.wake() })
+            .addRoutes(to: router)
         return BuiltService(runtime: runtime, services: consumer, router: router)
     }
 }

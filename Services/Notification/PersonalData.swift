@@ -32,23 +32,27 @@ enum PersonalData {
         return maskDigitRuns(result)
     }
 
-    /// Runs of 7-20 ASCII digits (an optional leading +) masked as phones.
+    /// Runs of 7-21 ASCII digits (an optional leading +) masked as phones, unless they are part of an
+    /// identifier (a letter right before or after, as in WO20261123-000001).
     static func maskDigitRuns(_ text: String) -> String {
         var output = ""
         var run = ""
-        func flush() {
-            output += (7...21).contains(run.count) ? maskPhone(run) : run
+        var afterLetter = false
+        func flush(beforeLetter: Bool) {
+            output += (7...21).contains(run.count) && !afterLetter && !beforeLetter ? maskPhone(run) : run
             run = ""
         }
         for character in text {
             if character.isASCII && (character.isNumber || (character == "+" && run.isEmpty)) {
                 run.append(character)
-            } else {
-                flush()
-                output.append(character)
+                continue
             }
+            let isLetter = character.isASCII && character.isLetter
+            if !run.isEmpty { flush(beforeLetter: isLetter) }
+            afterLetter = isLetter
+            output.append(character)
         }
-        flush()
+        flush(beforeLetter: false)
         return output
     }
 }

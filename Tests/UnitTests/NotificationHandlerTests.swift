@@ -71,7 +71,7 @@ struct NotificationHandlerTests {
         #expect(body["mobile"] as? String == "13800000000")
         #expect((body["content"] as? String)?.hasPrefix("【平湖民声】您反映的问题已受理，工单号WO20261123-000001") == true)
         #expect(body["segments"] as? Int == SmsSegments.count(body["content"] as? String ?? ""))
-        #expect(list.first { $0.channel == "sms" }?.recipient == "citizen:***0000")
+        #expect(list.first { $0.channel == "sms" }?.recipient == "citizen:138****0000")
     }
 
     @Test func aRepeatedUpdateStoresNothingNew() throws {
@@ -145,8 +145,8 @@ struct NotificationHandlerTests {
         var resolved = update(sequence: 3, change: .resolved)
         resolved.result = "已清理占道摊位"
         try deliver(resolved, to: handler)
-        #expect(try recipients() == ["citizen_signed": ["citizen:***0000"], "citizen_resolved": ["citizen:***0000"],
-                                     "citizen_survey": ["citizen:***0000"]])
+        #expect(try recipients() == ["citizen_signed": ["citizen:138****0000"], "citizen_resolved": ["citizen:138****0000"],
+                                     "citizen_survey": ["citizen:138****0000"]])
         #expect(try stored().first { $0.kind == "citizen_resolved" }?.text.contains("已办结：已清理占道摊位") == true)
     }
 
@@ -180,7 +180,7 @@ struct NotificationHandlerTests {
         var attached = update(sequence: 2, change: .attached, phone: nil)
         attached.attachedEvent = .init(eventId: "ev-2", source: .web, sourceId: "w-1", reporter: Reporter(phone: "13912345678"))
         try deliver(attached, to: try handler(webhook: nil))
-        #expect(try recipients() == ["citizen_receipt": ["citizen:***5678"]])
+        #expect(try recipients() == ["citizen_receipt": ["citizen:139****5678"]])
     }
 
     @Test func progressNotesAndOnSiteTellNobody() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MinshengModel
 import MinshengPlatform
 
 /// How notifications reach people: per-unit secrets and robots, the SMS gateway, quiet hours, limits.

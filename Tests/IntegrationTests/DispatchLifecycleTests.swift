@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinshengModel
+import MinshengPlatform
 import Testing
 
 /// Dispatch alone over a broker of its own: a work order's whole life over the HTTP API with every

@@ -18,7 +18,7 @@ struct RoutingTableTests {
     @Test func theShippedDemoFilesLoadWithoutProblems() {
         #expect(table.rules.count > 10)
         #expect(units.units.filter { $0.tier == .village }.count == 25)
-        #expect(units.units.allSatisfy { $0.apiToken != nil })
+        #expect(units.units.allSatisfy { $0.apiTokenHash != nil })
     }
 
     @Test(arguments: [

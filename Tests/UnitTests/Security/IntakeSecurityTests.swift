@@ -75,21 +75,22 @@ struct IntakeSecurityTests {
             response = try await post(client, "walkin", token: DemoToken.sender("service-stations"))
             #expect(response.status == .accepted)
         }
-        let origins = try database.writer.read { db in try String.fetchAll(db, sql: "SELECT origin FROM event ORDER BY origin") }
+        let origins = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT origin FROM event ORDER BY origin") }
         #expect(origins == ["http:police110", "http:service-stations"])
     }
 
     @Test func demoTokensAreRefusedOutsideDemoMode() async throws {
-        try await application(demoMode: false).test(.router) { client in
+        try await application(demoMode: false).test(.router) { client async throws in
             #expect(try await post(client, "hotline12345", token: DemoToken.sender("hotline12345")).status == .unauthorized)
         }
         #expect(logs.all.contains { $0.metadata["auth.failure"] == "demo_token_refused" })
         // A real token works outside demo mode.
         let token = TokenHash.newToken()
-        var senders = try senders()
-        senders.senders[0].tokenHash = TokenHash.make(token: token)
-        try await application(demoMode: false, senders: senders).test(.router) { client in
-            #expect(try await post(client, senders.senders[0].sources.first!.rawValue, token: token).status == .accepted)
+        var changed = try senders()
+        changed.senders[0].tokenHash = TokenHash.make(token: token)
+        let source = changed.senders[0].sources.first!.rawValue
+        try await application(demoMode: false, senders: changed).test(.router) { client async throws in
+            #expect(try await post(client, source, token: token).status == .accepted)
         }
     }
 

@@ -72,7 +72,7 @@ struct NotificationSecurityTests {
             for secret in ["13812341234", "王小明", "13900001111"] { #expect(!body.contains(secret), "\(secret) in \(body)") }
         }
         // What is sent still carries the real values.
-        let payloads = try database.writer.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM notification") }
+        let payloads = try await database.writer.read { db in try Data.fetchAll(db, sql: "SELECT payload FROM notification") }
         #expect(payloads.contains { String(decoding: $0, as: UTF8.self).contains("13812341234") })
     }
 

@@ -48,7 +48,7 @@ struct TokenHashTests {
         #expect(DemoToken.unit("centre") == "demo-c799ab4ba5c38f6fe2118d55e70b0606")  // the token the demo always had
     }
 
-    @Test func bearerHeadersAreReadStrictly() {
+    @Test func bearerHeadersAreReadStrictly() throws {
         let hash = TokenHash.make(token: "a-token-of-more-than-thirty-two-characters")
         let holders = [(holder: "x", hash: hash)]
         func check(_ header: String?, demo: Bool = false) -> Result<String, BearerAuthentication.Failure> {

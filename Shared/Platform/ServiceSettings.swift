@@ -68,7 +68,8 @@ public struct ServiceSettings: Sendable {
     }
 
     public static func help(for service: ServiceName) -> String {
-        let lines = variables(for: service).map { "  \($0.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \($0.meaning)" }
+        let width = variables(for: service).map(\.name.count).max() ?? 0
+        let lines = variables(for: service).map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0)) \($0.meaning)" }
         return "Environment variables:\n" + lines.joined(separator: "\n")
     }
 

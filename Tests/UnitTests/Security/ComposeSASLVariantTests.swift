@@ -14,7 +14,7 @@ struct ComposeSASLVariantTests {
             let depth = line.prefix { $0 == " " }.count
             let content = line.trimmingCharacters(in: .whitespaces)
             if content.isEmpty || content.hasPrefix("#") { continue }
-            if content == "\(block):" { inside = true; continue }
+            if content == "\(block):" || content.hasPrefix("\(block): &") { inside = true; continue }
             if inside && depth < indent { inside = false }
             guard inside, depth == indent, let colon = content.firstIndex(of: ":") else { continue }
             let key = String(content[..<colon])
@@ -29,7 +29,10 @@ struct ComposeSASLVariantTests {
     func theVariantConfiguresEachServiceForSASL(service: ServiceName) throws {
         let text = try String(contentsOfFile: TestSupport.root + "/deploy/compose/docker-compose.sasl.yml", encoding: .utf8)
         let shared = Self.variables(in: text, block: "x-kafka-client", indent: 2)
-        let block = try #require(text.components(separatedBy: "\n  \(service.rawValue):\n").dropFirst().first)
+        let rest = try #require(text.components(separatedBy: "\n  \(service.rawValue):\n").dropFirst().first)
+        // The service's own lines: up to the next line indented two spaces or less.
+        let block = rest.split(separator: "\n", omittingEmptySubsequences: false)
+            .prefix { $0.isEmpty || $0.hasPrefix("   ") }.joined(separator: "\n")
         let own = Self.variables(in: "  \(service.rawValue):\n" + block, block: "environment", indent: 6)
         #expect(block.contains("<<: *kafka-client"))
         var environment = shared.merging(own) { $1 }

@@ -25,6 +25,8 @@ public struct ServiceSettings: Sendable {
     public var topicPartitions: Int32
     /// `KAFKA_CREATE_TOPICS`: create missing topics at start-up.
     public var createTopics: Bool
+    /// Throughput and retention (`MINSHENG_BATCH_MAX`, `MINSHENG_RETENTION_*`).
+    public var processing = ProcessingSettings()
 
     // MARK: Security settings (docs/security.md)
     /// `MINSHENG_DEMO_MODE`: accept the public `demo-` tokens, http webhooks without secrets. Never in production.
@@ -45,7 +47,7 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ] + securityVariables
+        ] + ProcessingSettings.variables + securityVariables
     }
 
     // MARK: Security settings (docs/security.md)
@@ -134,6 +136,7 @@ public struct ServiceSettings: Sendable {
         guard instanceId.count <= 200, instanceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
             throw .variable("MINSHENG_INSTANCE_ID", instanceId, expected: "up to 200 ASCII letters, digits, '-', '_' or '.'")
         }
+        let processing = try ProcessingSettings.load(value)
         var settings = ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
@@ -145,7 +148,8 @@ public struct ServiceSettings: Sendable {
             instanceId: instanceId,
             kafkaIdlePause: idlePause,
             topicPartitions: partitions,
-            createTopics: createTopics
+            createTopics: createTopics,
+            processing: processing
         )
         try loadSecurity(into: &settings, value)
         return settings

@@ -117,6 +117,6 @@ extension ServiceSettings {
     public func kafkaConfiguration(role: String) -> KafkaConfiguration {
         KafkaConfiguration(
             bootstrapServers: kafkaBootstrapServers, clientId: "minsheng-\(service.rawValue)-\(role)",
-            extra: ["log_level": "4"])
+            extra: ["log_level": "4"].merging(kafkaSecurity.properties) { _, security in security })
     }
 }

@@ -169,11 +169,20 @@ final class ServiceStack: Sendable {
     }
 }
 
-/// A unit's `apiToken` in the `units.json` of a config directory.
+/// A unit's demo API token (docs/security.md), checked against the `apiTokenHash` in the `units.json`
+/// of a config directory.
 func apiToken(of unitId: String, configDirectory: String) throws -> String {
+    let stored = try apiTokenHash(of: unitId, configDirectory: configDirectory)
+    let token = DemoToken.unit(unitId)
+    try #require(TokenHash(stored: stored)?.matches(token) == true, "the apiTokenHash of \(unitId) is not its demo token's")
+    return token
+}
+
+/// A unit's `apiTokenHash` in the `units.json` of a config directory.
+func apiTokenHash(of unitId: String, configDirectory: String) throws -> String {
     let units = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configDirectory + "/units.json")))
     let unit = (units as? [String: Any])?["units"].flatMap { $0 as? [[String: Any]] }?.first { $0["id"] as? String == unitId }
-    return try #require(unit?["apiToken"] as? String, "no apiToken for \(unitId) in \(configDirectory)/units.json")
+    return try #require(unit?["apiTokenHash"] as? String, "no apiTokenHash for \(unitId) in \(configDirectory)/units.json")
 }
 
 /// A port nobody listens on, below Linux's ephemeral range (32768-60999), so that the many outgoing

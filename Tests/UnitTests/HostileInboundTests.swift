@@ -165,7 +165,7 @@ struct HostileInboundTests {
                 bytes.insert(contentsOf: bytes[start..<end], at: end)
             }
         case 5:  // wrap in nesting
-            let depth = Int.random(in: 1...600, using: &rng)
+            let depth = Int.random(in: 1...200, using: &rng)
             bytes = Array(String(repeating: "[", count: depth).utf8) + bytes + Array(String(repeating: "]", count: depth).utf8)
         case 6:  // add an unknown field
             if bytes.last == UInt8(ascii: "}") {
@@ -189,7 +189,7 @@ struct HostileInboundTests {
         let database = try ServiceDatabase.inMemory(migrations: IntakeMigrations.register)
         let desk = IntakeDesk(logger: Logger(label: "fuzz"))
         var input = seed
-        for iteration in 0..<20_000 {
+        for iteration in 0..<5_000 {
             // Mostly one mutation of the valid event; sometimes stacked mutations.
             input = iteration % 5 == 0 ? Self.mutate(input, &rng) : Self.mutate(seed, &rng)
             switch validator.validate(input, now: now) {
@@ -211,9 +211,9 @@ struct HostileInboundTests {
             }
         }
         // The mutations reached both sides of the decoder.
-        #expect(accepted > 1_000)
-        #expect(refused[.malformedJSON, default: 0] > 1_000)
-        #expect(refused[.invalidField, default: 0] > 100)
-        #expect(refused[.invalidUTF8, default: 0] > 100)
+        #expect(accepted > 250)
+        #expect(refused[.malformedJSON, default: 0] > 250)
+        #expect(refused[.invalidField, default: 0] > 25)
+        #expect(refused[.invalidUTF8, default: 0] > 25)
     }
 }

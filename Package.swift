@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "minsheng-classification", targets: ["MinshengClassification"]),
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
+        .executable(name: "minsheng-ctl", targets: ["MinshengCtl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -83,11 +84,24 @@ let package = Package(
             ],
             path: "Services/Notification"
         ),
+        // The operator's command: lag, topics, dead letters, sending events.
+        .executableTarget(
+            name: "MinshengCtl",
+            dependencies: [
+                "MinshengPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Ctl"
+        ),
         .testTarget(
             name: "UnitTests",
             dependencies: [
                 "MinshengModel", "MinshengPlatform",
-                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification",
+                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests"

@@ -28,6 +28,7 @@ enum DispatchService {
         }).addRoutes(to: router)
         StatsController(database: runtime.database.writer, configuration: store, clock: clock).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
-        return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router)
+        let gauges = WorkOrderGauges(database: runtime.database.writer, clock: clock, logger: runtime.logger)
+        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges] + consumer, router: router)
     }
 }

@@ -79,6 +79,16 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// Creates the missing topics among `names`, each with `partitions` and the broker's default settings.
+    public static func ensureTopics(
+        _ names: [String], partitions: Int32, replicationFactor: Int32 = -1,
+        configuration: KafkaConfiguration, timeout: Duration = .seconds(15)
+    ) async throws {
+        try await ensureTopics(
+            names.map { TopicSpec(name: $0, partitions: partitions, replicationFactor: replicationFactor) },
+            configuration: configuration, timeout: timeout)
+    }
+
     /// Every topic on the broker (internal ones excluded) with its partition count.
     public func topicPartitionCounts() async throws -> [String: Int32] {
         let timeout = timeoutMilliseconds
@@ -297,10 +307,10 @@ public final class KafkaAdmin: Sendable {
     // MARK: Plumbing
 
     /// Sends one admin request with a queue of its own and waits for its result event.
-    private func request<T>(
+    private func request<T: Sendable>(
         _ operation: rd_kafka_admin_op_t, _ what: String,
-        send: @escaping (OpaquePointer, OpaquePointer?, OpaquePointer?) throws -> Void,
-        result: @escaping (OpaquePointer) throws -> T
+        send: @escaping @Sendable (OpaquePointer, OpaquePointer?, OpaquePointer?) throws -> Void,
+        result: @escaping @Sendable (OpaquePointer) throws -> T
     ) async throws -> T {
         let timeout = timeoutMilliseconds
         return try await onQueue { rk in
@@ -325,7 +335,7 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
-    private func onQueue<T>(_ body: @escaping (OpaquePointer) throws -> T) async throws -> T {
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
         let client = client
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             queue.async {

@@ -69,7 +69,7 @@ struct LagCommand: AsyncParsableCommand {
             taken += 1
             if watch {
                 print("\u{1B}[H\u{1B}[2J" + header(report!) + render(report!), terminator: "")
-                fflush(stdout)
+                fflush(nil)
             } else if taken >= samples {
                 break
             }

@@ -25,8 +25,11 @@ struct LagExporter {
     }
 
     func run() async throws {
-        var logger = Logger(label: "minsheng.ctl.lag")
-        logger.logLevel = .info
+        let logger = {
+            var logger = Logger(label: "minsheng.ctl.lag")
+            logger.logLevel = .info
+            return logger
+        }()
         let state = State()
         let router = Router()
         router.get("/metrics") { _, _ in

@@ -61,7 +61,11 @@ struct LagEvaluatorTests {
     @Test func stoppedAfterAUsualRhythmOfCommits() {
         // Commits every second for five seconds, then the consumer dies: stopped once the silence is
         // longer than those five seconds, not before.
-        var samples: [(Int64?, Int64, Bool)] = (0..<6).map { (Int64(10 * $0), Int64(10 * $0 + 100), true) }
+        var samples: [(Int64?, Int64, Bool)] = []
+        for second in 0..<6 {
+            let offset = Int64(10 * second)
+            samples.append((offset, offset + 100, true))
+        }
         samples += Array(repeating: (50, 200, false), count: 5)
         #expect(verdict(samples).status != .stopped)
         samples += Array(repeating: (50, 200, false), count: 2)
@@ -101,7 +105,8 @@ struct LagEvaluatorTests {
     }
 
     @Test func windowKeepsTheLastCommitsOnly() {
-        let (history, _, _) = history((0..<25).map { (Int64($0), Int64($0) + 1, true) }, capacity: 10)
+        let samples: [(Int64?, Int64, Bool)] = (0..<25).map { (index: Int) -> (Int64?, Int64, Bool) in (Int64(index), Int64(index) + 1, true) }
+        let (history, _, _) = history(samples, capacity: 10)
         #expect(history.commits.count == 10)
         #expect(history.commits.first?.offset == 15)
         #expect(history.endOffsets.count == 10)

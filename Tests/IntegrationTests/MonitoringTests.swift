@@ -149,7 +149,7 @@ struct MonitoringTests {
         try input.fileHandleForWriting.close()
         let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return process.terminationStatus == 0 ? "" : "exit \(process.terminationStatus): \(result)"
+        return PromtoolLint.complaints(status: process.terminationStatus, output: result)
     }
 
     static func post(port: Int, path: String, body: String) async throws -> Int {
@@ -171,5 +171,19 @@ extension ServiceStack {
     /// The whole `/metrics` text of `service`.
     func metricText(_ service: ServiceName) async throws -> String {
         String(decoding: try await get(service, "/metrics").body, as: UTF8.self)
+    }
+}
+
+/// What `promtool check metrics` objected to, less the one lint the Kafka exporters' convention
+/// requires: `kafka_consumergroup_lag_sum` is a gauge whose name ends in `_sum` (kafka_exporter's
+/// name, which dashboards and alerts everywhere use). Exit 3 is lint only; any other failure is kept whole.
+enum PromtoolLint {
+    static let acceptedLint = #"kafka_consumergroup_lag_sum non-histogram and non-summary metrics should not have "_sum" suffix"#
+
+    static func complaints(status: Int32, output: String) -> String {
+        if status == 0 { return "" }
+        guard status == 3 else { return "exit \(status): \(output)" }
+        let remaining = output.split(separator: "\n").filter { !$0.isEmpty && $0 != acceptedLint[...] }
+        return remaining.isEmpty ? "" : "exit 3: " + remaining.joined(separator: "\n")
     }
 }

@@ -25,7 +25,7 @@ struct MetricsFormatTests {
         try input.fileHandleForWriting.close()
         let result = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return process.terminationStatus == 0 ? result.trimmingCharacters(in: .whitespacesAndNewlines) : "exit \(process.terminationStatus): \(result)"
+        return PromtoolLint.complaints(status: process.terminationStatus, output: result)
     }
 
     @Test func helpIsAddedBeforeEveryTypeLine() {
@@ -54,7 +54,8 @@ struct MetricsFormatTests {
             .init(group: "minsheng-\"odd\"", state: "Dead", members: 0, status: .error, reason: "none", totalLag: 0, partitions: []),
         ])
         let text = LagExposition.render(report, readErrors: 2, lastSuccess: report.at)
-        #expect(try Self.promtoolComplaints(text) == "")
+        let complaints = try Self.promtoolComplaints(text)
+        #expect(complaints == "", "\(complaints)")
         let lines = text.split(separator: "\n")
         #expect(lines.contains(#"kafka_consumergroup_lag{group="minsheng-dispatch",topic="events.classified",partition="0"} 7"#))
         #expect(lines.contains(#"kafka_consumergroup_lag_sum{group="minsheng-dispatch",topic="events.classified"} 7"#))
@@ -79,5 +80,19 @@ struct MetricsFormatTests {
         let build = dockerfile.replacingOccurrences(of: "\\\n", with: " ")
         #expect(build.components(separatedBy: "--product").count <= 2, "SwiftPM builds only the last of several --product")
         for product in products { #expect(build.contains("\"$bin/\(product)\""), "\(product) is not staged") }
+    }
+}
+
+/// What `promtool check metrics` objected to, less the one lint the Kafka exporters' convention
+/// requires: `kafka_consumergroup_lag_sum` is a gauge whose name ends in `_sum` (kafka_exporter's
+/// name, which dashboards and alerts everywhere use). Exit 3 is lint only; any other failure is kept whole.
+enum PromtoolLint {
+    static let acceptedLint = #"kafka_consumergroup_lag_sum non-histogram and non-summary metrics should not have "_sum" suffix"#
+
+    static func complaints(status: Int32, output: String) -> String {
+        if status == 0 { return "" }
+        guard status == 3 else { return "exit \(status): \(output)" }
+        let remaining = output.split(separator: "\n").filter { !$0.isEmpty && $0 != acceptedLint[...] }
+        return remaining.isEmpty ? "" : "exit 3: " + remaining.joined(separator: "\n")
     }
 }

@@ -13,53 +13,78 @@ import FoundationNetworking
 struct OperationsTests {
     let logger = Logger(label: "test.operations")
 
-    /// N messages published after a group's consumers stopped show as lag N, and the group as STOPPED.
+    /// N messages published after a group's consumers stopped show as lag N, and the group as STOPPED;
+    /// a group whose live member stopped advancing shows as STALLED.
     @Test(.timeLimit(.minutes(3))) func lagOfAStoppedGroupEqualsTheUnconsumedMessages() async throws {
         let bootstrap = try TestBroker.address()
         let configuration = KafkaConfiguration(bootstrapServers: bootstrap, clientId: "it-lag")
         let topic = TestBroker.uniqueTopic("lag")
-        let group = "minsheng-it-lag-\(UUID().uuidString.prefix(8).lowercased())"
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let stopped = "minsheng-it-stopped-\(suffix)"
+        let stalled = "minsheng-it-stalled-\(suffix)"
         let admin = try KafkaAdmin(configuration: configuration)
         #expect(try await admin.createTopics([TopicSpec(name: topic, partitions: 1)]) == [topic: .created])
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         for index in 0..<5 { _ = try await producer.send(topic: topic, key: Array("k\(index)".utf8), value: Array("m\(index)".utf8)) }
 
-        // The group consumes all five and stops (closing commits its offsets and leaves the group).
+        // `stopped` consumes all five and stops: closing commits and leaves the group. (The eager
+        // assignor: on the local broker a cooperative-sticky member that closes stays registered.)
+        var eager = configuration
+        eager["partition.assignment.strategy"] = "range"
         let consumer = try KafkaConsumer(
-            configuration: configuration, options: .init(groupId: group, instanceId: nil, topics: [topic]), logger: logger)
-        var read = 0
-        for try await message in consumer {
-            try consumer.storeOffset(of: message)
-            read += 1
-            if read == 5 { break }
-        }
+            configuration: eager, options: .init(groupId: stopped, instanceId: nil, topics: [topic]), logger: logger)
+        try await consume(consumer, count: 5)
         await consumer.close()
-        #expect(try await admin.committedOffsets(groupId: group) == [TopicPartition(topic: topic, partition: 0): 5])
+        #expect(try await admin.committedOffsets(groupId: stopped) == [TopicPartition(topic: topic, partition: 0): 5])
+        // `stalled` reads two and then stops advancing, but its member stays in the group.
+        let stuck = try KafkaConsumer(
+            configuration: configuration, options: .init(groupId: stalled, instanceId: nil, topics: [topic]), logger: logger)
+        try await consume(stuck, count: 2)
+        try await stuck.commit()
 
         let unconsumed = 7
         for index in 0..<unconsumed { _ = try await producer.send(topic: topic, key: Array("n\(index)".utf8), value: Array("n".utf8)) }
         await producer.close()
 
-        let outcome = try CtlProcess.run(["lag", "--group", group, "--json", "--samples", "4", "--interval", "1"], bootstrap: bootstrap)
+        let outcome = try CtlProcess.run(
+            ["lag", "--group", stopped, "--group", stalled, "--json", "--samples", "4", "--interval", "1"], bootstrap: bootstrap)
+        await stuck.close()
         try #require(outcome.status == 0, "minsheng-ctl lag failed: \(outcome.errors)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(outcome.output.utf8)) as? [String: Any])
         let groups = try #require(report["groups"] as? [[String: Any]])
-        #expect(groups.map { $0["group"] as? String } == [group])
-        let rows = try #require(groups.first?["partitions"] as? [[String: Any]])
-        try #require(rows.count == 1)
-        #expect(rows[0]["topic"] as? String == topic)
-        #expect(rows[0]["committed"] as? Int == 5)
-        #expect(rows[0]["end"] as? Int == 5 + unconsumed)
-        #expect(rows[0]["lag"] as? Int == unconsumed)
-        #expect(rows[0]["owner"] == nil)
-        #expect(rows[0]["status"] as? String == "STOPPED", "\(rows[0])")
-        #expect(groups[0]["totalLag"] as? Int == unconsumed)
-        #expect(groups[0]["status"] as? String == "STOPPED")
+        #expect(groups.map { $0["group"] as? String } == [stalled, stopped])
+        let stoppedRows = try #require(groups.last?["partitions"] as? [[String: Any]])
+        try #require(stoppedRows.count == 1)
+        #expect(stoppedRows[0]["topic"] as? String == topic)
+        #expect(stoppedRows[0]["committed"] as? Int == 5)
+        #expect(stoppedRows[0]["end"] as? Int == 5 + unconsumed)
+        #expect(stoppedRows[0]["lag"] as? Int == unconsumed)
+        #expect(stoppedRows[0]["owner"] == nil)
+        #expect(stoppedRows[0]["status"] as? String == "STOPPED", "\(stoppedRows[0])")
+        #expect(groups.last?["totalLag"] as? Int == unconsumed)
+        #expect(groups.last?["status"] as? String == "STOPPED")
 
-        let table = try CtlProcess.run(["lag", "--group", group, "--samples", "1"], bootstrap: bootstrap)
+        let stalledRows = try #require(groups.first?["partitions"] as? [[String: Any]])
+        try #require(stalledRows.count == 1)
+        #expect(stalledRows[0]["committed"] as? Int == 2)
+        #expect(stalledRows[0]["lag"] as? Int == 3 + unconsumed)
+        #expect((stalledRows[0]["owner"] as? String)?.hasSuffix("/127.0.0.1") == true)
+        #expect(stalledRows[0]["status"] as? String == "STALLED", "\(stalledRows[0])")
+
+        let table = try CtlProcess.run(["lag", "--group", stopped, "--samples", "1"], bootstrap: bootstrap)
         #expect(table.status == 0)
-        #expect(table.output.contains("GROUP \(group)"))
-        #expect(table.output.contains("\(topic)  0          5          12   7"))
+        #expect(table.output.contains("GROUP \(stopped)"))
+        #expect(table.output.contains("\(topic)  0          5          12   7"), "\(table.output)")
+    }
+
+    /// Reads `count` messages and stores their offsets (committed within a second by auto-commit).
+    private func consume(_ consumer: KafkaConsumer, count: Int) async throws {
+        var read = 0
+        for try await message in consumer {
+            try consumer.storeOffset(of: message)
+            read += 1
+            if read == count { break }
+        }
     }
 
     @Test(.timeLimit(.minutes(3))) func topicsCreateMakesTheBrokerMatchTheCatalogue() async throws {

@@ -55,7 +55,8 @@ public struct LagMonitor: Sendable {
     }
 
     static func ownerText(_ member: ConsumerGroupMember) -> String {
-        "\(member.instanceId ?? member.consumerId)/\(member.host)"
+        let host = member.host.hasPrefix("/") ? String(member.host.dropFirst()) : member.host
+        return "\(member.instanceId ?? member.consumerId)/\(host)"
     }
 }
 

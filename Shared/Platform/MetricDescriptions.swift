@@ -13,6 +13,8 @@ public enum MetricDescriptions {
         "minsheng_outbox_failures_total": "Outbox rows whose publication failed (they are retried).",
         "minsheng_outbox_backlog": "Outbox rows not yet published.",
         "minsheng_outbox_oldest_unsent_age_seconds": "Age of the oldest unpublished outbox row (0 when none).",
+        "minsheng_outbox_parked": "Outbox rows set aside now (never publishable; they stay in SQLite until dealt with).",
+        "minsheng_database_failures_total": "Consumer batches that failed on the database (retried).",
         "minsheng_outbox_parked_total": "Outbox rows set aside because they can never be published, by reason.",
         "minsheng_dead_letters_total": "Messages sent to the service's dead-letter topic, by reason (unprocessable, failed).",
         "minsheng_sqlite_transaction_seconds": "Duration of SQLite write transactions.",

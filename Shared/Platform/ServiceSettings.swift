@@ -45,7 +45,7 @@ public struct ServiceSettings: Sendable {
     }
 
     public static func help(for service: ServiceName) -> String {
-        let lines = variables(for: service).map { "  \($0.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \($0.meaning)" }
+        let lines = variables(for: service).map { "  \($0.name.padding(toLength: max(26, $0.name.count + 1), withPad: " ", startingAt: 0)) \($0.meaning)" }
         return "Environment variables:\n" + lines.joined(separator: "\n")
     }
 

@@ -81,7 +81,7 @@ struct LagCommand: AsyncParsableCommand {
     func makeMonitor() -> LagMonitor {
         LagMonitor(
             evaluator: LagEvaluator(rules: .init(
-                allowedLag: allowedLag, minimumSilence: max(2, 2 * interval), minimumSamples: min(3, watch || serve != nil ? 3 : samples))),
+                allowedLag: allowedLag, minimumSilence: max(2, 2 * interval), minimumSamples: 3)),
             capacity: window)
     }
 

@@ -24,11 +24,12 @@ enum DispatchService {
         let handler = ClassifiedEventHandler(configuration: store, logger: runtime.logger, onCommit: { watcher.wake() })
         let consumer = try runtime.consumerServices(topics: [Topics.eventsClassified], handler: handler)
         let router = runtime.makeRouter()
+        let access = APIAccess(demoMode: settings.demoMode)
         WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
             outbox.wake()
             watcher.wake()
-        }).addRoutes(to: router)
-        StatsController(database: runtime.database.writer, configuration: store, clock: clock).addRoutes(to: router)
+        }, access: access).addRoutes(to: router)
+        StatsController(database: runtime.database.writer, configuration: store, clock: clock, access: access).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
         let gauges = WorkOrderGauges(database: runtime.database.writer, clock: clock, logger: runtime.logger)
         let records = settings.processing.recordRetention

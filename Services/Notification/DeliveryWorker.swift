@@ -67,7 +67,7 @@ final class DeliveryWorker: Service, Sendable {
         ]).increment()
         let metadata: Logger.Metadata = [
             "notification.id": "\(notification.id)", "event.id": "\(notification.eventId)",
-            "recipient": "\(NotificationStore.masked(notification.recipient))", "channel": "\(notification.channel)",
+            "unit.id": "\(notification.unitId ?? "-")", "channel": "\(notification.channel)",
             "attempt": "\(attempt)",
         ]
         var finalOutcome = "retry"

@@ -13,14 +13,19 @@ final class ServiceStack: Sendable {
     let directory: String
     let receiver: WebhookReceiver
     let ports: [ServiceName: Int]
+    /// Settings every service gets, and those of one service, on top of the test defaults.
+    let settings: [String: String]
+    let serviceSettings: [ServiceName: [String: String]]
     private let processes: Mutex<[ServiceName: Process]>
 
     private init(bootstrap: String, directory: String, receiver: WebhookReceiver, ports: [ServiceName: Int],
-                 processes: [ServiceName: Process]) {
+                 processes: [ServiceName: Process], settings: [String: String], serviceSettings: [ServiceName: [String: String]]) {
         self.bootstrap = bootstrap
         self.directory = directory
         self.receiver = receiver
         self.ports = ports
+        self.settings = settings
+        self.serviceSettings = serviceSettings
         self.processes = Mutex(processes)
     }
 
@@ -31,7 +36,10 @@ final class ServiceStack: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     }
 
-    static func start(bootstrap: String, failFirst: Int = 1, receiverDelay: Duration = .zero) async throws -> ServiceStack {
+    static func start(
+        bootstrap: String, failFirst: Int = 1, receiverDelay: Duration = .zero, settings: [String: String] = [:],
+        serviceSettings: [ServiceName: [String: String]] = [:]
+    ) async throws -> ServiceStack {
         let directory = NSTemporaryDirectory() + "minsheng-e2e-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
         let receiver = WebhookReceiver(failFirst: failFirst, delay: receiverDelay)
@@ -40,7 +48,8 @@ final class ServiceStack: Sendable {
 
         var ports: [ServiceName: Int] = [:]
         for service in ServiceName.allCases { ports[service] = try freePort() }
-        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:])
+        let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:],
+                                 settings: settings, serviceSettings: serviceSettings)
         for service in ServiceName.allCases { try stack.launch(service) }
         for service in ServiceName.allCases { try await stack.waitUntilReady(service) }
         return stack
@@ -51,7 +60,8 @@ final class ServiceStack: Sendable {
         let process = try ServiceProcess.launch(
             service, bootstrap: bootstrap, port: ports[service]!,
             settings: ["MINSHENG_DATA_DIR": "\(directory)/data/\(service.rawValue)", "MINSHENG_CONFIG_DIR": "\(directory)/config",
-                       "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e"],
+                       "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e"]
+                .merging(settings) { $1 }.merging(serviceSettings[service] ?? [:]) { $1 },
             log: "\(directory)/\(service.rawValue).log")
         processes.withLock { $0[service] = process }
     }
@@ -95,6 +105,17 @@ final class ServiceStack: Sendable {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    /// POSTs `body` as it is; returns the status and the answer's body.
+    func postRaw(_ service: ServiceName, _ path: String, body: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(ports[service]!)\(path)")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
     func getJSON(_ service: ServiceName, _ path: String, token: String? = nil) async throws -> [String: Any] {
@@ -148,11 +169,20 @@ final class ServiceStack: Sendable {
     }
 }
 
-/// A unit's `apiToken` in the `units.json` of a config directory.
+/// A unit's demo API token (docs/security.md), checked against the `apiTokenHash` in the `units.json`
+/// of a config directory.
 func apiToken(of unitId: String, configDirectory: String) throws -> String {
+    let stored = try apiTokenHash(of: unitId, configDirectory: configDirectory)
+    let token = DemoToken.unit(unitId)
+    try #require(TokenHash(stored: stored)?.matches(token) == true, "the apiTokenHash of \(unitId) is not its demo token's")
+    return token
+}
+
+/// A unit's `apiTokenHash` in the `units.json` of a config directory.
+func apiTokenHash(of unitId: String, configDirectory: String) throws -> String {
     let units = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configDirectory + "/units.json")))
     let unit = (units as? [String: Any])?["units"].flatMap { $0 as? [[String: Any]] }?.first { $0["id"] as? String == unitId }
-    return try #require(unit?["apiToken"] as? String, "no apiToken for \(unitId) in \(configDirectory)/units.json")
+    return try #require(unit?["apiTokenHash"] as? String, "no apiTokenHash for \(unitId) in \(configDirectory)/units.json")
 }
 
 /// A port nobody listens on, below Linux's ephemeral range (32768-60999), so that the many outgoing

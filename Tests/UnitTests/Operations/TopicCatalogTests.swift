@@ -65,6 +65,29 @@ struct TopicCatalogTests {
         }
     }
 
+    /// The SASL variant creates topics with Kafka's tools (it authenticates as the admin with PLAIN):
+    /// the same topics, partitions and settings as the catalogue.
+    @Test func saslSetupCreatesTheCatalogue() throws {
+        let text = try String(contentsOfFile: TestSupport.root + "/deploy/compose/docker-compose.sasl.yml", encoding: .utf8)
+            .replacingOccurrences(of: "\\\n", with: " ")
+        var created: [String: TopicSpec] = [:]
+        // Each `for topic in A B C; do ... --create ... --partitions N ... [--config k=v] ... done` loop.
+        for loop in text.components(separatedBy: "for topic in ").dropFirst() {
+            guard let body = loop.components(separatedBy: "done").first, body.contains("--create") else { continue }
+            let names = body.prefix { $0 != ";" }.split(separator: " ").map(String.init)
+            let words = body.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+            let partitions = try #require(words.firstIndex(of: "--partitions").flatMap { Int32(words[$0 + 1]) })
+            var config: [String: String] = [:]
+            for (index, word) in words.enumerated() where word == "--config" {
+                let pair = words[index + 1].split(separator: "=", maxSplits: 1).map(String.init)
+                config[pair[0]] = pair[1]
+            }
+            for name in names { created[name] = TopicSpec(name: name, partitions: partitions, config: config) }
+        }
+        #expect(Set(created.keys) == Set(TopicCatalog.entries.map(\.name)))
+        for entry in TopicCatalog.entries { #expect(created[entry.name] == entry.spec, "\(entry.name)") }
+    }
+
     @Test func checkFindsMissingTopicsFewPartitionsAndWrongSettings() {
         let catalogue = [
             TopicSpec(name: "a", partitions: 6), TopicSpec(name: "b", partitions: 6),

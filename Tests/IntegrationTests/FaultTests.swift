@@ -1,5 +1,6 @@
 import Foundation
 import MinshengModel
+import MinshengPlatform
 import Testing
 
 /// The fault suite: real processes, real brokers. Each case ends by counting: every accepted event has
@@ -61,7 +62,9 @@ struct FaultTests {
         #expect(shown == true, "readiness did not show the outage; logs in \(stack.directory)")
         // An event taken in over HTTP meanwhile is accepted (202) and published once the broker is back.
         let httpId = "\(burst.run)-http"
-        let (status, _) = try await stack.postRaw(.intake, "/v1/events/walkin", body: Burst.event(id: httpId, text: "社区门口的路灯坏了三天", place: "当湖街道东湖社区"))
+        let (status, _) = try await stack.postRaw(
+            .intake, "/v1/events/walkin", body: Burst.event(id: httpId, text: "社区门口的路灯坏了三天", place: "当湖街道东湖社区"),
+            headers: ["Authorization": "Bearer \(DemoToken.sender("service-stations"))"])
         #expect(status == 202)
         try await Task.sleep(for: .seconds(8))
         try broker.command("up 1")

@@ -166,6 +166,7 @@ struct MonitoringTests {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer \(DemoToken.sender("hotline12345"))", forHTTPHeaderField: "Authorization")
         request.httpBody = Data(body.utf8)
         let (_, response) = try await URLSession.shared.data(for: request)
         return (response as? HTTPURLResponse)?.statusCode ?? 0

@@ -14,7 +14,9 @@ import Foundation
 //
 // Usage: minsheng-mockbroker [brokers (default 1)]
 
-setvbuf(stdout, nil, _IOLBF, 0)
+/// One line to whoever drives the broker, at once (no stdio buffering).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 let brokers = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "1"
 guard let conf = rd_kafka_conf_new() else { fatalError("rd_kafka_conf_new failed") }
 var errstr = [CChar](repeating: 0, count: 512)
@@ -30,10 +32,10 @@ else {
     FileHandle.standardError.write(Data("minsheng-mockbroker: cannot start the mock cluster: \(String(cString: errstr))\n".utf8))
     exit(2)
 }
-print("bootstrap \(String(cString: rd_kafka_mock_cluster_bootstraps(cluster)))")
+say("bootstrap \(String(cString: rd_kafka_mock_cluster_bootstraps(cluster)))")
 
 func answer(_ err: rd_kafka_resp_err_t) {
-    print(err == RD_KAFKA_RESP_ERR_NO_ERROR ? "ok" : "error \(String(cString: rd_kafka_err2name(err)))")
+    say(err == RD_KAFKA_RESP_ERR_NO_ERROR ? "ok" : "error \(String(cString: rd_kafka_err2name(err)))")
 }
 
 while let line = readLine() {
@@ -42,31 +44,31 @@ while let line = readLine() {
     func int(_ index: Int) -> Int32? { words.count > index ? Int32(words[index]) : nil }
     switch command {
     case "topic":
-        guard words.count == 3, let partitions = int(2) else { print("error usage: topic <name> <partitions>"); continue }
+        guard words.count == 3, let partitions = int(2) else { say("error usage: topic <name> <partitions>"); continue }
         answer(rd_kafka_mock_topic_create(cluster, words[1], partitions, 1))
     case "down", "up":
-        guard let broker = int(1) else { print("error usage: \(command) <broker id>"); continue }
+        guard let broker = int(1) else { say("error usage: \(command) <broker id>"); continue }
         answer(command == "down" ? rd_kafka_mock_broker_set_down(cluster, broker) : rd_kafka_mock_broker_set_up(cluster, broker))
     case "rtt":
-        guard let broker = int(1), let milliseconds = int(2) else { print("error usage: rtt <broker id> <ms>"); continue }
+        guard let broker = int(1), let milliseconds = int(2) else { say("error usage: rtt <broker id> <ms>"); continue }
         answer(rd_kafka_mock_broker_set_rtt(cluster, broker, milliseconds))
     case "errors":
         guard let apiKey = int(1), let code = int(2), let count = int(3), count > 0 else {
-            print("error usage: errors <api key> <error code> <count>")
+            say("error usage: errors <api key> <error code> <count>")
             continue
         }
         var codes = [rd_kafka_resp_err_t](repeating: rd_kafka_resp_err_t(rawValue: code), count: Int(count))
         rd_kafka_mock_push_request_errors_array(cluster, Int16(apiKey), codes.count, &codes)
-        print("ok")
+        say("ok")
     case "topic-error":
-        guard words.count == 3, let code = int(2) else { print("error usage: topic-error <name> <error code>"); continue }
+        guard words.count == 3, let code = int(2) else { say("error usage: topic-error <name> <error code>"); continue }
         rd_kafka_mock_topic_set_error(cluster, words[1], rd_kafka_resp_err_t(rawValue: code))
-        print("ok")
+        say("ok")
     case "quit":
         rd_kafka_destroy(handle)
         exit(0)
     default:
-        print("error unknown command \(command)")
+        say("error unknown command \(command)")
     }
 }
 rd_kafka_destroy(handle)

@@ -1,5 +1,5 @@
-# Multi-stage build for the four Minsheng services. One image, four executables; docker-compose picks
-# the executable per service.
+# Multi-stage build for the four Minsheng services and minsheng-ctl. One image, five executables;
+# docker-compose picks the executable per service (and runs minsheng-ctl for topics and lag).
 FROM swift:6.2-bookworm AS builder
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends librdkafka-dev libsqlite3-dev pkg-config \
@@ -9,11 +9,14 @@ COPY Package.swift ./
 COPY Shared ./Shared
 COPY Services ./Services
 COPY Tests ./Tests
+# One `swift build` builds every product (SwiftPM honours only the last of several `--product`
+# flags); the copy names each executable, so a missing one fails the build. scripts/check-image runs
+# these lines outside Docker.
 RUN swift build -c release --static-swift-stdlib \
-        --product minsheng-intake --product minsheng-classification \
-        --product minsheng-dispatch --product minsheng-notification \
+    && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir /staging \
-    && cp "$(swift build -c release --show-bin-path)"/minsheng-* /staging/
+    && cp "$bin/minsheng-intake" "$bin/minsheng-classification" "$bin/minsheng-dispatch" \
+          "$bin/minsheng-notification" "$bin/minsheng-ctl" /staging/
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "minsheng-classification", targets: ["MinshengClassification"]),
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
+        .executable(name: "minsheng-ctl", targets: ["MinshengCtl"]),
         // For the fault tests: librdkafka's mock cluster as a broker process.
         .executable(name: "minsheng-mockbroker", targets: ["MinshengMockBroker"]),
     ],
@@ -87,6 +88,19 @@ let package = Package(
             ],
             path: "Services/Notification"
         ),
+        // The operator's command: lag, topics, dead letters, sending events.
+        .executableTarget(
+            name: "MinshengCtl",
+            dependencies: [
+                "MinshengPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Ctl"
+        ),
         // librdkafka's mock cluster (rdkafka_mock.h), for the fault tests' broker process only.
         .systemLibrary(name: "CRdKafkaMock", path: "Tests/CRdKafkaMock", pkgConfig: "rdkafka"),
         .executableTarget(name: "MinshengMockBroker", dependencies: ["CRdKafkaMock"], path: "Tests/MockBroker"),
@@ -94,7 +108,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "MinshengModel", "MinshengPlatform",
-                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification",
+                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests"

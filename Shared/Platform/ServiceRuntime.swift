@@ -34,7 +34,8 @@ public struct ServiceRuntime: Sendable {
         let kafka = settings.kafkaConfiguration(role: "producer")
         if settings.createTopics {
             do {
-                try await KafkaAdmin.ensureTopics(topics, partitions: settings.topicPartitions, configuration: kafka)
+                try await KafkaAdmin.ensureTopics(
+                    TopicCatalog.specs(for: topics, partitions: settings.topicPartitions), configuration: kafka)
             } catch {
                 // Not fatal: the topics may exist already, or an operator creates them.
                 logger.warning("Could not create topics", metadata: ["error": "\(error)"])

@@ -141,10 +141,10 @@ public final class OutboxPublisher: Service, Sendable {
     private func sendNext(upTo limit: Int, loop: inout Loop) async throws -> Int {
         let cursor = loop.cursor
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cached("""
                 SELECT id, topic, message_key, payload FROM outbox
                 WHERE sent_at IS NULL AND parked_at IS NULL AND id >= ? ORDER BY id LIMIT ?
-                """, arguments: [cursor, limit])
+                """), arguments: [cursor, limit])
         }
         var handedOver = 0
         var toPark: [(id: Int64, error: KafkaError)] = []

@@ -26,6 +26,8 @@ public final class ConsumerService: Service, Sendable {
     private let progress: ConsumerProgress?
     private let maxBatch: Int
     private let metrics: ConsumerMetrics
+    /// Offsets of committed batches whose outbox rows are not all in Kafka yet, oldest first.
+    private let unconfirmed = Mutex<[(messages: [KafkaMessage], throughOutboxId: Int64)]>([])
 
     public init(
         consumer: KafkaConsumer, handler: any MessageHandler, database: any DatabaseWriter, outbox: OutboxPublisher,
@@ -43,6 +45,7 @@ public final class ConsumerService: Service, Sendable {
         self.maxBatch = max(1, maxBatch)
         self.retryDelays = retryDelays
         self.metrics = ConsumerMetrics(service: service)
+        outbox.onConfirmed { [weak self] through in self?.storeConfirmed(through: through) }
     }
 
     public func run() async throws {
@@ -56,9 +59,11 @@ public final class ConsumerService: Service, Sendable {
                 if Task.isShuttingDownGracefully { break }
             }
         } catch {
+            await storeWhenConfirmed(within: .seconds(5))
             await consumer.close()
             throw error
         }
+        await storeWhenConfirmed(within: .seconds(10))
         await consumer.close()
     }
 
@@ -87,7 +92,7 @@ public final class ConsumerService: Service, Sendable {
                 return false
             }
             let done = remaining.prefix(applied.outcomes.count)
-            finish(done, outcomes: applied.outcomes)
+            finish(done, outcomes: applied.outcomes, throughOutboxId: applied.throughOutboxId)
             remaining = remaining.dropFirst(done.count)
             if applied.interrupted {
                 // The message at the head failed with an error that may pass: alone, with retries.
@@ -95,7 +100,8 @@ public final class ConsumerService: Service, Sendable {
                 guard let outcome = try await untilDatabaseWorks({ try await self.applyAloneWithRetries(message) }) else {
                     return false
                 }
-                finish([message], outcomes: [outcome])
+                let through = try await database.read { db in try Outbox.lastId(db) }
+                finish([message], outcomes: [outcome], throughOutboxId: through)
                 remaining = remaining.dropFirst()
             }
         }
@@ -106,6 +112,8 @@ public final class ConsumerService: Service, Sendable {
         var outcomes: [Outcome]
         /// The message after the last outcome failed and must be retried on its own.
         var interrupted: Bool
+        /// The highest outbox row id once the transaction committed.
+        var throughOutboxId: Int64 = 0
     }
 
     /// One write transaction for as many messages of `messages` as go through: it stops before the
@@ -142,10 +150,10 @@ public final class ConsumerService: Service, Sendable {
                     self.logger.info("Message failed in a batch; retrying it alone", metadata: [
                         "kafka.message": "\(message.coordinates)", "error": "\(error)",
                     ])
-                    return Applied(outcomes: outcomes, interrupted: true)
+                    return Applied(outcomes: outcomes, interrupted: true, throughOutboxId: try Outbox.lastId(db))
                 }
             }
-            return Applied(outcomes: outcomes, interrupted: false)
+            return Applied(outcomes: outcomes, interrupted: false, throughOutboxId: try Outbox.lastId(db))
         }
     }
 
@@ -223,8 +231,10 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    /// After a commit: counts, wakes the publisher and the handler's worker, stores the offsets.
-    private func finish(_ messages: some Collection<KafkaMessage>, outcomes: [Outcome]) {
+    /// After a commit: counts, wakes the publisher and the handler's worker; the offsets are stored once
+    /// everything the batch wrote to the outbox is in Kafka (`storeConfirmed`), so that whoever reads
+    /// these partitions next, even on an empty disk, misses nothing the batch produced.
+    private func finish(_ messages: some Collection<KafkaMessage>, outcomes: [Outcome], throughOutboxId: Int64) {
         guard !outcomes.isEmpty else { return }
         metrics.batchSize.record(outcomes.count)
         for (message, outcome) in zip(messages, outcomes) {
@@ -241,14 +251,43 @@ public final class ConsumerService: Service, Sendable {
             }
         }
         progress?.advanced(by: outcomes.count)
+        unconfirmed.withLock { $0.append((Array(messages), throughOutboxId)) }
         outbox.wake()
         handler.didCommit()
-        let failed = consumer.storeOffsets(of: messages)
+        storeConfirmed(through: outbox.confirmedThrough)
+    }
+
+    /// Stores the offsets of the batches whose outbox rows are all confirmed, oldest first.
+    func storeConfirmed(through: Int64) {
+        let ready = unconfirmed.withLock { pending -> [KafkaMessage] in
+            let count = pending.prefix { $0.throughOutboxId <= through }.count
+            defer { pending.removeFirst(count) }
+            return pending.prefix(count).flatMap(\.messages)
+        }
+        guard !ready.isEmpty else { return }
+        let failed = consumer.storeOffsets(of: ready)
         if !failed.isEmpty {
             // Revoked meanwhile; the next owner sees the messages again and skips them.
             logger.info("Offsets not stored", metadata: ["kafka.partitions": "\(failed.joined(separator: ","))"])
         }
     }
+
+    /// Waits, up to `limit`, until every committed batch's offsets are stored (on shutdown, and before
+    /// partitions are handed over).
+    func storeWhenConfirmed(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while unconfirmed.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            outbox.wake()
+            storeConfirmed(through: outbox.confirmedThrough)
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if unconfirmed.withLock({ !$0.isEmpty }) {
+            logger.warning("Offsets left unstored: the outbox did not confirm in time; the messages come again")
+        }
+    }
+
+    /// Batches committed whose offsets are not stored yet (for tests).
+    var unconfirmedBatches: Int { unconfirmed.withLock { $0.count } }
 
     /// The dead letter goes out through the outbox in the caller's transaction. The message is not
     /// marked processed under its content key, so a replay of the dead letter (after a fix) is applied;

@@ -89,5 +89,9 @@ public struct ServiceDatabase: Sendable {
                 CREATE INDEX processed_message_at ON processed_message(processed_at);
                 """)
         }
+        migrator.registerMigration("shared-v3-outbox-partition") { db in
+            // A row may name its partition (changelog records go to the partition of their state).
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN target_partition INTEGER")
+        }
     }
 }

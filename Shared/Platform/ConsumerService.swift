@@ -28,11 +28,14 @@ public final class ConsumerService: Service, Sendable {
     private let metrics: ConsumerMetrics
     /// Offsets of committed batches whose outbox rows are not all in Kafka yet, oldest first.
     private let unconfirmed = Mutex<[(messages: [KafkaMessage], throughOutboxId: Int64)]>([])
+    /// The state partitions this instance owns, and the work of taking them over and giving them up.
+    public let ownership: PartitionOwnership
 
     public init(
         consumer: KafkaConsumer, handler: any MessageHandler, database: any DatabaseWriter, outbox: OutboxPublisher,
         service: ServiceName, logger: Logger, readiness: Readiness? = nil, progress: ConsumerProgress? = nil,
-        maxBatch: Int = 500, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)]
+        maxBatch: Int = 500, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)],
+        state: (any PartitionedState)? = nil, stateReader: KafkaPartitionReader? = nil
     ) {
         self.consumer = consumer
         self.handler = handler
@@ -45,13 +48,25 @@ public final class ConsumerService: Service, Sendable {
         self.maxBatch = max(1, maxBatch)
         self.retryDelays = retryDelays
         self.metrics = ConsumerMetrics(service: service)
+        let flush = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+        self.ownership = PartitionOwnership(
+            state: state, database: database, outbox: outbox, reader: stateReader, readiness: readiness, logger: logger,
+            flushOffsets: { limit in flush.withLock { $0 }?(limit) })
+        flush.withLock { $0 = { [weak self] limit in self?.storeWhenConfirmedBlocking(within: limit) } }
         outbox.onConfirmed { [weak self] through in self?.storeConfirmed(through: through) }
+        consumer.setRebalanceListener(ownership)
     }
 
     public func run() async throws {
         readiness?.set("consumer", .ready)
         readiness?.set("database", .ready)
         defer { readiness?.set("consumer", .failing("stopped")) }
+        let ownership = ownership
+        let restorer = Task { try await ownership.run() }
+        defer {
+            ownership.finish()
+            restorer.cancel()
+        }
         do {
             // Waiting for messages ends at graceful shutdown; a batch in hand is finished first.
             while let batch = try await cancelWhenGracefulShutdown({ try await self.consumer.nextBatch(maxMessages: self.maxBatch) }) {
@@ -283,6 +298,19 @@ public final class ConsumerService: Service, Sendable {
         }
         if unconfirmed.withLock({ !$0.isEmpty }) {
             logger.warning("Offsets left unstored: the outbox did not confirm in time; the messages come again")
+        }
+    }
+
+    /// The same, blocking the calling thread (the consumer's poll thread, during a rebalance).
+    func storeWhenConfirmedBlocking(within limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while unconfirmed.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            outbox.wake()
+            storeConfirmed(through: outbox.confirmedThrough)
+            usleep(10_000)
+        }
+        if unconfirmed.withLock({ !$0.isEmpty }) {
+            logger.warning("Offsets left unstored at a rebalance: the outbox did not confirm in time; the next owner processes them again")
         }
     }
 

@@ -5,6 +5,7 @@ import Logging
 import MinshengPlatform
 import ServiceLifecycle
 import Synchronization
+import Testing
 
 /// The outside receivers of the end-to-end test: units' webhooks (`/units/<id>`, checks the timestamped
 /// HMAC signature), a DingTalk-style duty-group robot (`/robot/<id>`, checks the timestamp and signature in

@@ -17,6 +17,8 @@ final class ServiceStack: Sendable {
     let settings: [String: String]
     let serviceSettings: [ServiceName: [String: String]]
     private let processes: Mutex<[ServiceName: Process]>
+    /// Further instances of a service (scale-out tests), by name `<service>-<n>`, with their ports.
+    let replicas = Mutex<[String: (service: ServiceName, port: Int, process: Process?)]>([:])
 
     private init(bootstrap: String, directory: String, receiver: WebhookReceiver, ports: [ServiceName: Int],
                  processes: [ServiceName: Process], settings: [String: String], serviceSettings: [ServiceName: [String: String]]) {
@@ -85,7 +87,10 @@ final class ServiceStack: Sendable {
             defer { processes.removeAll() }
             return processes
         }
-        for process in running.values where process.isRunning { process.terminate() }  // all at once, then wait
+        let extra = replicas.withLock { replicas in replicas.values.compactMap(\.process) }
+        replicas.withLock { replicas in for key in replicas.keys { replicas[key]?.process = nil } }
+        for process in running.values + extra where process.isRunning { process.terminate() }  // all at once, then wait
+        for process in extra { ServiceProcess.terminate(process) }
         return running.mapValues(ServiceProcess.terminate)
     }
 

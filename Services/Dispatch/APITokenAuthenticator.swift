@@ -18,7 +18,7 @@ enum APITokenAuthenticator {
             // No early exit: every unit's token is compared.
             if constantTimeEquals(presented, Array(token.utf8)) { found = unit }
         }
-        return found.map(Caller.init(unit:))
+        return found.map { Caller(unit: $0) }
     }
 
     /// Byte-wise comparison whose running time depends only on the lengths.

@@ -27,6 +27,10 @@ enum DispatchService {
             watcher.wake()
         }).addRoutes(to: router)
         StatsController(database: runtime.database.writer, configuration: store, clock: clock).addRoutes(to: router)
+        HotspotTaskController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
+            outbox.wake()
+            watcher.wake()
+        }).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
         return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router)
     }

@@ -15,6 +15,7 @@ enum DispatchAPI {
     /// A request the API refuses before it reaches the domain.
     enum Refusal: Error {
         case unauthorized
+        case forbidden(String)
         case badRequest(code: String, message: String, field: String?)
     }
 
@@ -26,8 +27,7 @@ enum DispatchAPI {
     ) async -> Response {
         let configuration = store.current
         do {
-            guard let caller = APITokenAuthenticator.caller(authorization: request.headers[.authorization],
-                                                            units: configuration.units)
+            guard let caller = try TrustedCallerHeaders.caller(request.headers, configuration: configuration)
             else { throw Refusal.unauthorized }
             return try await handle(caller, configuration)
         } catch let error as WorkOrderError {
@@ -38,6 +38,8 @@ enum DispatchAPI {
                 message: "send Authorization: Bearer <your unit's apiToken from units.json>")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"minsheng-dispatch\""
             return response
+        } catch Refusal.forbidden(let message) {
+            return HTTPServer.errorResponse(.forbidden, code: "forbidden", message: message)
         } catch Refusal.badRequest(let code, let message, let field) {
             return HTTPServer.errorResponse(.badRequest, code: code, message: message, field: field)
         } catch {
@@ -53,6 +55,7 @@ enum DispatchAPI {
         case .illegalTransition: HTTPServer.errorResponse(.conflict, code: "illegal_transition", message: error.description)
         case .invalidField(let field, let message):
             HTTPServer.errorResponse(.badRequest, code: "invalid_field", message: message, field: field)
+        case .conflict(let message): HTTPServer.errorResponse(.conflict, code: "conflict", message: message)
         }
     }
 

@@ -127,5 +127,6 @@ enum DispatchMigrations {
                     """, arguments: [kind])
             }
         }
+        ReviewMigrations.register(&migrator)
     }
 }

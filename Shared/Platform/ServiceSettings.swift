@@ -39,7 +39,7 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ]
+        ] + service.ownVariables
     }
 
     public static func help(for service: ServiceName) -> String {

@@ -39,10 +39,10 @@ final class ServiceStack: Sendable {
         try writeConfig(to: directory + "/config", webhookBase: "http://127.0.0.1:\(receiverPort)")
 
         var ports: [ServiceName: Int] = [:]
-        for service in ServiceName.allCases { ports[service] = try freePort() }
+        for service in ServiceName.pipeline { ports[service] = try freePort() }
         let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:])
-        for service in ServiceName.allCases { try stack.launch(service) }
-        for service in ServiceName.allCases { try await stack.waitUntilReady(service) }
+        for service in ServiceName.pipeline { try stack.launch(service) }
+        for service in ServiceName.pipeline { try await stack.waitUntilReady(service) }
         return stack
     }
 

@@ -36,6 +36,7 @@ let package = Package(
         // The domain model and the message schemas: no I/O.
         .target(
             name: "MinshengModel",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             path: "Shared/Model"
         ),
         // Kafka producer and consumer over librdkafka.

@@ -28,6 +28,9 @@ struct DeadlinePolicy: Sendable, Equatable {
     var warningFraction: Double
     /// A resolved order is closed when the citizen's feedback has not come within this (回访时限).
     var feedbackPeriod: DeadlineSpan
+    /// After dispatch was down, overdue timers that came due meanwhile fire this long (at most the
+    /// downtime) after the restart: units could not sign while the API was down.
+    var restartGrace: TimeInterval = 600
 
     func spans(level: Level, category: Category) -> Spans {
         var spans = levels[level]!  // `build` guarantees every level
@@ -87,6 +90,7 @@ extension DeadlinePolicy {
 
         var warningAt: Double
         var feedbackPeriod: String
+        var restartGrace: String?
         var levels: [String: Spans]
         var categories: [String: [String: Spans]]?
     }
@@ -105,6 +109,18 @@ extension DeadlinePolicy {
             problems.append(.init("warningAt", "must be between 0 and 1 (0.8: the warning at 80% of each deadline)"))
         }
         let feedback = span(file.feedbackPeriod, "feedbackPeriod") ?? .workingDays(3)
+        var restartGrace: TimeInterval = 600
+        if let text = file.restartGrace {
+            if text.trimmingCharacters(in: .whitespaces) == "0" {
+                restartGrace = 0
+            } else if let grace = span(text, "restartGrace") {
+                if grace.unit == .seconds {
+                    restartGrace = grace.amount
+                } else {
+                    problems.append(.init("restartGrace", "must be clock time (s, m, h), not working days"))
+                }
+            }
+        }
         var levels: [Level: Spans] = [:]
         for key in file.levels.keys.sorted() where Level(rawValue: key) == nil {
             problems.append(.init("levels.\(key)", "unknown level \(key) (critical, urgent, normal, low)"))
@@ -149,7 +165,8 @@ extension DeadlinePolicy {
                 }
             }
         }
-        return DeadlinePolicy(levels: levels, categories: categories, warningFraction: file.warningAt, feedbackPeriod: feedback)
+        return DeadlinePolicy(levels: levels, categories: categories, warningFraction: file.warningAt, feedbackPeriod: feedback,
+                              restartGrace: restartGrace)
     }
 
     /// Signing cannot be due after resolving, nor being on site after resolving (when comparable).

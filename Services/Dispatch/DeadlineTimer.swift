@@ -53,5 +53,6 @@ struct DeadlineTimer: Sendable, Equatable {
     /// The round of handling it belongs to; a new round (reassigned, escalated, reopened) has new timers.
     var round: Int
     var kind: Kind
+    /// The deadline instant it stands for (when it was deferred after downtime, the original one).
     var dueAt: Date
 }

@@ -34,12 +34,47 @@ enum DeadlineTimerStore {
         try db.execute(sql: sql, arguments: arguments)
     }
 
-    /// Pending timers due at or before `now`, oldest first.
-    static func due(at now: Date, limit: Int, db: Database) throws -> [DeadlineTimer] {
-        try Row.fetchAll(db, sql: """
+    /// Pending timers due at or before `now`, oldest first, and the ids of due rows that cannot be read
+    /// (an unknown kind, a broken time: they must be set aside, or they would be due forever).
+    static func due(at now: Date, limit: Int, db: Database) throws -> (timers: [DeadlineTimer], unreadable: [Int64]) {
+        let rows = try Row.fetchAll(db, sql: """
             SELECT * FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
             ORDER BY due_at, id LIMIT ?
-            """, arguments: [MessageCoding.formatTimestamp(now), limit]).compactMap(timer)
+            """, arguments: [MessageCoding.formatTimestamp(now), limit])
+        var timers: [DeadlineTimer] = []
+        var unreadable: [Int64] = []
+        for row in rows {
+            if let timer = timer(row) { timers.append(timer) } else { unreadable.append(row["id"]) }
+        }
+        return (timers, unreadable)
+    }
+
+    /// Gives units back the time dispatch was down: pending sign, on-site and resolve overdue timers and
+    /// feedback timeouts that came due between `downSince` and `now` fire at `now + min(grace, downtime)`
+    /// instead of all at once (warnings still fire at once). Returns how many were deferred.
+    static func deferDueDuringDowntime(downSince: Date, now: Date, grace: TimeInterval, db: Database) throws -> Int {
+        let delay = min(grace, max(0, now.timeIntervalSince(downSince)))
+        guard delay > 0 else { return 0 }
+        let kinds = [DeadlineTimer.Kind.signOverdue, .onSiteOverdue, .resolveOverdue, .feedbackTimeout].map(\.rawValue)
+        try db.execute(sql: """
+            UPDATE deadline_timer SET deferred_from = COALESCE(deferred_from, due_at), due_at = ?
+            WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at > ? AND due_at <= ?
+              AND kind IN (\(kinds.map { _ in "?" }.joined(separator: ",")))
+            """, arguments: StatementArguments([MessageCoding.formatTimestamp(now.addingTimeInterval(delay)),
+                                                MessageCoding.formatTimestamp(downSince), MessageCoding.formatTimestamp(now)])
+                + StatementArguments(kinds))
+        return db.changesCount
+    }
+
+    /// The watcher's last sign of life, if it ever ran.
+    static func watcherAlive(db: Database) throws -> Date? {
+        try String.fetchOne(db, sql: "SELECT at FROM dispatch_clock WHERE name = 'watcher'").flatMap(MessageCoding.parseTimestamp)
+    }
+
+    static func noteWatcherAlive(at now: Date, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO dispatch_clock (name, at) VALUES ('watcher', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at
+            """, arguments: [MessageCoding.formatTimestamp(now)])
     }
 
     /// When the next pending timer is due, if any.
@@ -70,7 +105,9 @@ enum DeadlineTimerStore {
     }
 
     private static func timer(_ row: Row) -> DeadlineTimer? {
-        guard let kind = DeadlineTimer.Kind(rawValue: row["kind"]), let due = MessageCoding.parseTimestamp(row["due_at"]) else {
+        // The deadline the timer stands for: its original due time when it was deferred.
+        let deadline: String? = row["deferred_from"] ?? row["due_at"]
+        guard let kind = DeadlineTimer.Kind(rawValue: row["kind"]), let due = deadline.flatMap(MessageCoding.parseTimestamp) else {
             return nil
         }
         return DeadlineTimer(id: row["id"], workOrderId: row["work_order_id"], round: row["round"], kind: kind, dueAt: due)

@@ -38,7 +38,14 @@ final class DeadlineWatcher: Service, Sendable {
     func wake() { wakeUps.signal() }
 
     func run() async throws {
+        try await giveBackDowntime()
+        var lastNoted = ContinuousClock.now - .seconds(60)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if ContinuousClock.now - lastNoted >= .seconds(15) {
+                let now = clock.now()
+                try await database.write { db in try DeadlineTimerStore.noteWatcherAlive(at: now, db: db) }
+                lastNoted = .now
+            }
             try await fireDue()
             let next = try await database.read { db in try DeadlineTimerStore.nextDueAt(db: db) }
             var wait = maximumWait
@@ -57,13 +64,41 @@ final class DeadlineWatcher: Service, Sendable {
         }
     }
 
+    /// On start: overdue timers that came due while dispatch was down fire after the restart grace (at
+    /// most the downtime), not all at once, since units could not act meanwhile.
+    func giveBackDowntime() async throws {
+        let now = clock.now()
+        let grace = configuration.current.deadlines.restartGrace
+        let deferred = try await database.write { db -> (Int, Date?) in
+            guard let downSince = try DeadlineTimerStore.watcherAlive(db: db) else { return (0, nil) }
+            return (try DeadlineTimerStore.deferDueDuringDowntime(downSince: downSince, now: now, grace: grace, db: db), downSince)
+        }
+        if deferred.0 > 0, let downSince = deferred.1 {
+            logger.notice("Overdue timers that came due while dispatch was down fire after a grace", metadata: [
+                "timers": "\(deferred.0)", "down.seconds": "\(Int(now.timeIntervalSince(downSince)))",
+                "grace.seconds": "\(Int(min(grace, now.timeIntervalSince(downSince))))",
+            ])
+        }
+    }
+
     /// Fires every timer due now, oldest first, one transaction each; returns how many fired.
     @discardableResult
     func fireDue() async throws -> Int {
         var fired = 0
         while true {
             let now = clock.now()
-            let timers = try await database.read { db in try DeadlineTimerStore.due(at: now, limit: Self.batchSize, db: db) }
+            let (timers, unreadable) = try await database.read { db in
+                try DeadlineTimerStore.due(at: now, limit: Self.batchSize, db: db)
+            }
+            if !unreadable.isEmpty {
+                // Set aside, or they would be due forever and the watcher would spin on them.
+                try await database.write { db in
+                    for id in unreadable { try DeadlineTimerStore.markCancelled(id: id, db: db, now: now) }
+                }
+                Counter(label: "minsheng_deadline_timers_total", dimensions: [("kind", "unknown"), ("outcome", "unreadable")])
+                    .increment(by: unreadable.count)
+                logger.error("Unreadable deadline timers set aside", metadata: ["timer.ids": "\(unreadable)"])
+            }
             for timer in timers {
                 let desk = WorkOrderDesk(configuration: configuration.current, logger: logger)
                 let at = clock.now()
@@ -80,7 +115,7 @@ final class DeadlineWatcher: Service, Sendable {
                     ])
                 }
             }
-            if timers.count < Self.batchSize { return fired }
+            if timers.count + unreadable.count < Self.batchSize { return fired }
         }
     }
 }

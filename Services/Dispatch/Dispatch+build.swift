@@ -9,7 +9,9 @@ enum DispatchService {
     static func build(settings: ServiceSettings, clock: any WallClock = SystemWallClock()) async throws -> BuiltService {
         let configuration = try DispatchConfiguration.load(directory: settings.configDirectory)
         let store = ConfigStore(configuration, directory: settings.configDirectory)
-        let runtime = try await ServiceRuntime.start(settings: settings, topics: topics, migrations: DispatchMigrations.register)
+        // Its API needs only SQLite: with the broker down units keep signing and resolving (degraded).
+        let runtime = try await ServiceRuntime.start(
+            settings: settings, topics: topics, migrations: DispatchMigrations.register, brokerRequired: false)
         if !configuration.calendar.covers(clock.now()) {
             runtime.logger.warning("calendar.json does not cover this year: only weekends count as days off", metadata: [
                 "config.dir": "\(settings.configDirectory)",
@@ -32,6 +34,13 @@ enum DispatchService {
             watcher.wake()
         }).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
-        return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router)
+        let records = settings.processing.recordRetention
+        // Work orders are the record and stay; timers that fired or were cancelled, and 110 police
+        // matters noted as not dispatched, go after the record retention.
+        return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router, retentionRules: [
+            RetentionRule(table: "deadline_timer", keyColumn: "id", timeColumn: "due_at",
+                          condition: "fired_at IS NOT NULL OR cancelled_at IS NOT NULL", period: records),
+            RetentionRule(table: "police_return", keyColumn: "event_id", timeColumn: "received_at", period: records),
+        ])
     }
 }

@@ -127,6 +127,31 @@ enum DispatchMigrations {
                     """, arguments: [kind])
             }
         }
+            migrator.registerMigration("dispatch-v3-numbering-grace-lookup") { db in
+            try db.execute(sql: """
+                -- Work-order numbers per day of the centre, without counting the day's orders.
+                CREATE TABLE work_order_number (
+                    day TEXT PRIMARY KEY NOT NULL,
+                    last INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO work_order_number (day, last)
+                    SELECT substr(work_order_id, 3, 8), MAX(CAST(substr(work_order_id, 12) AS INTEGER)) FROM work_order
+                    WHERE work_order_id GLOB 'WO[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-*' GROUP BY 1;
+
+                -- A timer that came due while dispatch was down fires after a grace (due_at moved); the
+                -- deadline it reports stays the original one.
+                ALTER TABLE deadline_timer ADD COLUMN deferred_from TEXT;
+
+                -- Instants dispatch notes for itself (the watcher's last sign of life).
+                CREATE TABLE dispatch_clock (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    at TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                -- A report attached to an order is found by its sender's id too.
+                CREATE INDEX work_order_event_source ON work_order_event(source, source_id);
+                """)
+        }
         ReviewMigrations.register(&migrator)
-    }
+}
 }

@@ -2,10 +2,10 @@ import GRDB
 
 /// The columns of the centre's review (issue 11): held orders and returns waiting for the centre, with
 /// their review deadline; merged reports; hotspot tasks; and the person behind each timeline entry.
-/// Registered after dispatch-v2 by `DispatchMigrations`.
+/// Registered after dispatch-v3 by `DispatchMigrations`.
 enum ReviewMigrations {
     static func register(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("dispatch-v3-review") { db in
+        migrator.registerMigration("dispatch-v4-review") { db in
             try db.execute(sql: """
                 -- While held or returned: when the centre must have decided (审核时限).
                 ALTER TABLE work_order ADD COLUMN review_by TEXT;

@@ -64,8 +64,18 @@ struct WorkOrderQuery: Sendable, Equatable {
             conditions.append(condition)
             arguments += StatementArguments(values)
         }
-        if let source { add("source = ?", [source.rawValue]) }
-        if let sourceId { add("source_id = ?", [sourceId]) }
+        // By the sender's id: the report that created the order or any report attached to it (并案).
+        switch (source, sourceId) {
+        case let (source?, sourceId?):
+            add("work_order_id IN (SELECT work_order_id FROM work_order_event WHERE source = ? AND source_id = ?)",
+                [source.rawValue, sourceId])
+        case let (source?, nil):
+            add("source = ?", [source.rawValue])
+        case let (nil, sourceId?):
+            add("work_order_id IN (SELECT work_order_id FROM work_order_event WHERE source_id = ?)", [sourceId])
+        case (nil, nil):
+            break
+        }
         if let eventId {
             add("work_order_id IN (SELECT work_order_id FROM work_order_event WHERE event_id = ?)", [eventId])
         }

@@ -12,10 +12,12 @@ enum WorkOrderStore {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
         let day = calendar.dateComponents([.year, .month, .day], from: now)
-        let prefix = "WO" + String(format: "%04d%02d%02d", day.year!, day.month!, day.day!) + "-"
-        let today = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order WHERE work_order_id LIKE ?",
-                                     arguments: [prefix + "%"]) ?? 0
-        return (prefix + String(format: "%06d", today + 1), seq)
+        let date = String(format: "%04d%02d%02d", day.year!, day.month!, day.day!)
+        let number = try Int.fetchOne(db, sql: """
+            INSERT INTO work_order_number (day, last) VALUES (?, 1)
+            ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last
+            """, arguments: [date]) ?? 1
+        return ("WO\(date)-" + String(format: "%06d", number), seq)
     }
 
     /// Writes a new work order with its events, co-operating units and timeline.

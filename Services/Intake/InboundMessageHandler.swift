@@ -10,10 +10,20 @@ struct InboundMessageHandler: MessageHandler {
 
     func eventId(of message: KafkaMessage) -> String? { nil }
 
+    /// What the message is, not where it sits: a redelivery is skipped, while a new message at a reused
+    /// offset (a topic recreated, a development broker reset) is new. The same bytes sent twice give the
+    /// same outcome anyway (one event; its repeat is dropped by source and id).
+    func idempotencyKey(for message: KafkaMessage) -> String {
+        "inbound:\(message.topic):\(message.value.count):\(String(FNV1a.hash(message.key ?? []), radix: 16)):"
+            + String(FNV1a.hash(message.value), radix: 16)
+    }
+
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
         guard let source = Source(inboundTopic: message.topic) else {
             throw UnprocessableMessage("topic \(message.topic) is not an inbound topic")
         }
-        _ = try desk.receive(message.value, source: source, origin: "kafka:\(message.coordinates)", db: db, now: now)
+        _ = try desk.receive(
+            message.value, source: source, origin: "kafka:\(message.coordinates)", senderKey: message.keyString, db: db,
+            now: now)
     }
 }

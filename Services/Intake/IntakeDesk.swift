@@ -19,26 +19,33 @@ struct IntakeDesk: Sendable {
     let validator = InboundEventValidator()
     let logger: Logger
 
-    func receive(_ bytes: [UInt8], source: Source, origin: String, db: Database, now: Date) throws -> Outcome {
-        let outcome = try decide(bytes, source: source, origin: origin, db: db, now: now)
+    /// - Parameter senderKey: the Kafka key the sender gave the message, when it came over Kafka with one.
+    func receive(
+        _ bytes: [UInt8], source: Source, origin: String, senderKey: String? = nil, db: Database, now: Date
+    ) throws -> Outcome {
+        let outcome = try decide(bytes, source: source, origin: origin, senderKey: senderKey, db: db, now: now)
         Counter(label: "minsheng_intake_events_total", dimensions: [("source", source.rawValue), ("outcome", outcome.label)])
             .increment()
         return outcome
     }
 
-    private func decide(_ bytes: [UInt8], source: Source, origin: String, db: Database, now: Date) throws -> Outcome {
+    private func decide(
+        _ bytes: [UInt8], source: Source, origin: String, senderKey: String?, db: Database, now: Date
+    ) throws -> Outcome {
         switch validator.validate(bytes, now: now) {
         case .failure(let refusal):
             let rejected = RejectedEvent(
                 eventId: "rj-\(UUID().uuidString.lowercased())", source: source, sourceId: refusal.sourceId, origin: origin,
                 reason: refusal.reason.rawValue, field: refusal.field, message: refusal.message, original: bytes,
-                rejectedAt: now)
+                originalKey: senderKey, rejectedAt: now)
             try db.execute(sql: """
                 INSERT INTO rejection (rejection_id, source, source_id, origin, reason, field, message, original, rejected_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [rejected.eventId, source.rawValue, refusal.sourceId, origin, refusal.reason.rawValue,
                                  refusal.field, refusal.message, Data(bytes), MessageCoding.formatTimestamp(now)])
-            try Outbox.enqueue(db, topic: Topics.eventsRejected, key: refusal.sourceId ?? origin, message: rejected, now: now)
+            // Keyed so the sender can find its refusal: its id, else its own Kafka key, else where it came in.
+            try Outbox.enqueue(
+                db, topic: Topics.eventsRejected, key: refusal.sourceId ?? senderKey ?? origin, message: rejected, now: now)
             logger.info("Event rejected", metadata: [
                 "event.source": "\(source.rawValue)", "event.sourceId": "\(refusal.sourceId ?? "-")", "origin": "\(origin)",
                 "reason": "\(refusal.reason.rawValue)", "field": "\(refusal.field ?? "-")",

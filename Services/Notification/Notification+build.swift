@@ -24,6 +24,15 @@ enum NotificationService {
         let consumer = try runtime.consumerServices(topics: [Topics.workOrderUpdates, Topics.hotspotAlerts], handler: handler)
         let router = runtime.makeRouter()
         NotificationController(database: runtime.database.writer).addRoutes(to: router)
-        return BuiltService(runtime: runtime, services: [worker] + consumer, router: router)
+        let records = settings.processing.recordRetention
+        return BuiltService(runtime: runtime, services: [worker] + consumer, router: router, retentionRules: [
+            // Finished notifications and their attempts (attempts first: they refer to the notification).
+            RetentionRule(table: "delivery_attempt", keyColumn: "id", timeColumn: "at",
+                          condition: "notification_id IN (SELECT notification_id FROM notification WHERE finished_at IS NOT NULL)",
+                          period: records),
+            RetentionRule(table: "notification", keyColumn: "notification_id", timeColumn: "finished_at",
+                          condition: "finished_at IS NOT NULL", period: records),
+            RetentionRule(table: "work_order_change", keyColumn: "work_order_id", timeColumn: "seen_at", period: records),
+        ])
     }
 }

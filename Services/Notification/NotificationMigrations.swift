@@ -41,5 +41,15 @@ enum NotificationMigrations {
                 CREATE INDEX delivery_attempt_notification ON delivery_attempt(notification_id);
                 """)
         }
+        migrator.registerMigration("notification-v2-latest-change") { db in
+            // The latest change of each work order acted on: an older one that arrives later is stale.
+            try db.execute(sql: """
+                CREATE TABLE work_order_change (
+                    work_order_id TEXT PRIMARY KEY NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    seen_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }

@@ -213,9 +213,11 @@ struct NotificationPlanner: Sendable {
     /// `nt-<subject>-<kind>-<recipient>-<channel>`, plus a short hash of the de-duplication key when a
     /// subject can have several of the kind (changes of one work order): stable across restarts, so it
     /// serves as the Idempotency-Key.
+    /// A citizen receipt has one per reporter: the first reporter's is plain, a repeat reporter's (an
+    /// attached report) carries the hash, or it would collide with the first and be dropped.
     static func notificationId(subjectId: String, kind: NotificationKind, recipient: String, channel: String, dedupe: String) -> String {
         let base = "nt-\(subjectId)-\(kind.rawValue)-\(recipient)-\(channel)"
-        guard [.newWorkOrder, .hotspot, .citizenReceipt].contains(kind) == false else { return base }
+        if [.newWorkOrder, .hotspot, .citizenReceipt].contains(kind), dedupe == subjectId { return base }
         return base + "-" + String(FNV1a.hash(dedupe), radix: 16)
     }
 

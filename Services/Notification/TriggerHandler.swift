@@ -16,6 +16,21 @@ struct TriggerHandler: MessageHandler {
 
     func didCommit() { onCommit() }
 
+    /// Whether `update` is newer than every change of its order acted on so far (and notes it). An older
+    /// change that arrives late (a re-send after an outage) would tell people something that is no longer
+    /// true: a sheet for a unit the order has left, a warning for a deadline already met. Only the
+    /// receipt of an attached report is still due whenever it comes.
+    static func isCurrent(_ update: WorkOrderUpdate, db: Database, now: Date) throws -> Bool {
+        let latest = try Int.fetchOne(db, sql: "SELECT sequence FROM work_order_change WHERE work_order_id = ?",
+                                      arguments: [update.workOrderId])
+        if let latest, update.sequence <= latest { return update.change == .attached }
+        try db.execute(sql: """
+            INSERT INTO work_order_change (work_order_id, sequence, seen_at) VALUES (?, ?, ?)
+            ON CONFLICT (work_order_id) DO UPDATE SET sequence = excluded.sequence, seen_at = excluded.seen_at
+            """, arguments: [update.workOrderId, update.sequence, MessageCoding.formatTimestamp(now)])
+        return true
+    }
+
     /// One set of notifications per work-order change or alert, however often it is delivered.
     func idempotencyKey(for message: KafkaMessage) -> String {
         if message.topic == Topics.hotspotAlerts,
@@ -33,7 +48,15 @@ struct TriggerHandler: MessageHandler {
         if message.topic == Topics.hotspotAlerts {
             planned = try planner.plan(try message.decode(HotspotAlert.self), now: now)
         } else {
-            planned = try planner.plan(try message.decode(WorkOrderUpdate.self), now: now)
+            let update = try message.decode(WorkOrderUpdate.self)
+            guard try Self.isCurrent(update, db: db, now: now) else {
+                logger.info("Stale work-order change ignored: a later one was already acted on", metadata: [
+                    "event.id": "\(update.eventId)", "workOrder.id": "\(update.workOrderId)",
+                    "sequence": "\(update.sequence)", "change": "\(update.change.rawValue)",
+                ])
+                return
+            }
+            planned = try planner.plan(update, now: now)
         }
         for notification in planned where try NotificationStore.insert(notification, db: db, now: now) {
             if notification.channel == "none" {

@@ -41,6 +41,8 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     private let sideQueue: DispatchQueue
     private let stopRequested = Mutex<Bool>(false)
     private let closed = Mutex<Bool>(false)
+    /// Messages polled while the consumer held back (paused), handed out first by the next batch.
+    private let held = Mutex<[KafkaMessage]>([])
     private let options: Options
     private let logger: Logger
 
@@ -96,6 +98,67 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(consumer: self) }
 
+    /// Waits for the next message, then takes whatever else librdkafka already holds, up to
+    /// `maxMessages`, without waiting for more: under load batches grow by themselves, while a lone
+    /// message goes through at once. Nil when the consumer was stopped.
+    public func nextBatch(maxMessages: Int) async throws -> [KafkaMessage]? {
+        if Task.isCancelled || stopRequested.withLock({ $0 }) { return nil }
+        let first = held.withLock { held -> [KafkaMessage] in
+            let taken = Array(held.prefix(maxMessages))
+            held.removeFirst(taken.count)
+            return taken
+        }
+        if !first.isEmpty { return first }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    continuation.resume(with: Result {
+                        guard let message = try self.pollUntilMessageOrStop() else { return nil }
+                        var batch = [message]
+                        while batch.count < maxMessages, !self.closed.withLock({ $0 }),
+                              let raw = rd_kafka_consumer_poll(self.handle, 0) {
+                            defer { rd_kafka_message_destroy(raw) }
+                            if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                                batch.append(KafkaMessage(copying: raw))
+                            } else if let error = self.consumeError(raw.pointee.err) {
+                                throw error
+                            }
+                        }
+                        return batch
+                    })
+                }
+            }
+        } onCancel: {
+            stopRequested.withLock { $0 = true }
+        }
+    }
+
+    /// Holds consumption back for `duration` (while the caller cannot process, e.g. its database
+    /// fails): pauses the assignment and keeps serving the group, so the member is not thrown out for
+    /// not polling; fetching resumes after the last message handed out. A message that still arrives is
+    /// kept for the next batch. Returns early when the consumer is stopped.
+    public func holdBack(for duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                defer { continuation.resume() }
+                guard !self.closed.withLock({ $0 }), let assigned = self.currentAssignment() else { return }
+                defer { rd_kafka_topic_partition_list_destroy(assigned) }
+                rd_kafka_pause_partitions(self.handle, assigned)
+                defer { rd_kafka_resume_partitions(self.handle, assigned) }
+                while ContinuousClock.now < deadline, !self.stopRequested.withLock({ $0 }) {
+                    if let raw = rd_kafka_consumer_poll(self.handle, 100) {
+                        defer { rd_kafka_message_destroy(raw) }
+                        if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                            let message = KafkaMessage(copying: raw)
+                            self.held.withLock { $0.append(message) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private func nextMessage() async throws -> KafkaMessage? {
         if Task.isCancelled || stopRequested.withLock({ $0 }) { return nil }
         return try await withTaskCancellationHandler {
@@ -127,11 +190,17 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
                 return KafkaMessage(copying: raw)
             }
-            if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
-            let error = KafkaError(err, context: "consume")
-            if error.isFatal { throw error }
-            logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)", "kafka.group": "\(options.groupId)"])
+            if let error = consumeError(err) { throw error }
         }
+        return nil
+    }
+
+    /// A fatal consume error to throw; other errors (end of partition, transport) are logged and passed.
+    private func consumeError(_ err: rd_kafka_resp_err_t) -> KafkaError? {
+        if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        let error = KafkaError(err, context: "consume")
+        if error.isFatal { return error }
+        logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)", "kafka.group": "\(options.groupId)"])
         return nil
     }
 
@@ -223,6 +292,34 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             // the processed-message table makes that a no-op.
             throw KafkaError(err, context: "store offset \(message.coordinates)")
         }
+    }
+
+    /// Marks every message of `messages` processed: for each partition the highest offset + 1 is stored.
+    /// Returns the partitions whose offset could not be stored (revoked meanwhile: their next owner
+    /// sees the messages again and the processed-message table makes that a no-op).
+    @discardableResult
+    public func storeOffsets(of messages: some Collection<KafkaMessage>) -> [String] {
+        var next: [String: (topic: String, partition: Int32, offset: Int64)] = [:]
+        for message in messages {
+            let key = "\(message.topic)/\(message.partition)"
+            if (next[key]?.offset ?? -1) < message.offset + 1 {
+                next[key] = (message.topic, message.partition, message.offset + 1)
+            }
+        }
+        guard !next.isEmpty else { return [] }
+        let list = rd_kafka_topic_partition_list_new(Int32(next.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for entry in next.values {
+            rd_kafka_topic_partition_list_add(list, entry.topic, entry.partition)!.pointee.offset = entry.offset
+        }
+        let err = rd_kafka_offsets_store(handle, list)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
+        var failed: [String] = []
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let element = list.pointee.elems[index]
+            failed.append("\(String(cString: element.topic))/\(element.partition)")
+        }
+        return failed.isEmpty ? next.keys.sorted() : failed
     }
 
     /// Commits the stored offsets now and waits for the broker's answer.

@@ -4,23 +4,21 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// An idempotent Kafka producer whose `send` returns when the broker has the message (its delivery
-/// report), not when it is queued.
+/// An idempotent Kafka producer. `enqueue` hands a message to librdkafka and reports its delivery
+/// later; `send` waits for the reports.
 ///
-/// librdkafka reports deliveries only while someone serves its main queue, so the producer owns one
-/// thread that polls it; the cooperative pool never blocks. Run it as a `Service`: on graceful shutdown
-/// it refuses new sends, flushes what is in flight and destroys the handle. List it first in the
-/// ServiceGroup so that it stops last.
+/// librdkafka reports deliveries only while someone serves its main queue, so each client handle owns
+/// one thread that polls it; the cooperative pool never blocks. A fatal error (the idempotent
+/// producer's sequence or epoch lost, e.g. after a broker lost its state) ends a handle for good:
+/// `recover()` replaces it with a new one, and the caller sends again what was not confirmed.
+/// Run it as a `Service`: on graceful shutdown it refuses new sends, flushes what is in flight, fails
+/// what is left and destroys the handle. List it first in the ServiceGroup so that it stops last.
 public final class KafkaProducer: Service, Sendable {
-    private let client: ClientHandle
-    private var handle: OpaquePointer { client.pointer }
-    private let context: DeliveryContext
-    private let topics = Mutex<[String: OpaquePointer]>([:])
-    private let state = Mutex<State>(.open)
+    private let configuration: KafkaConfiguration
     private let logger: Logger
     private let flushTimeoutMilliseconds: Int32
-
-    private enum State { case open, closing, closed }
+    private let current: Mutex<ProducerClient?>
+    private let replacing = Mutex<Bool>(false)
 
     /// - Parameter configuration: `bootstrap.servers` and `client.id` at least. Idempotence and
     ///   `acks=all` are set here.
@@ -29,28 +27,57 @@ public final class KafkaProducer: Service, Sendable {
         configuration["enable.idempotence"] = "true"
         configuration["acks"] = "all"
         if configuration["linger.ms"] == nil { configuration["linger.ms"] = "5" }
-        let conf = try configuration.makeConf()
-        let context = DeliveryContext(logger: logger)
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(context).toOpaque())
-        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
-            guard let message, let opaque else { return }
-            Unmanaged<DeliveryContext>.fromOpaque(opaque).takeUnretainedValue().deliver(message)
-        }
-        rd_kafka_conf_set_error_cb(conf) { rk, err, reason, opaque in
-            guard let opaque else { return }
-            let context = Unmanaged<DeliveryContext>.fromOpaque(opaque).takeUnretainedValue()
-            context.clientError(rk: rk, code: err, reason: reason.map { String(cString: $0) } ?? "")
-        }
-        var errstr = [CChar](repeating: 0, count: 512)
-        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
-            rd_kafka_conf_destroy(conf)
-            throw KafkaError.configuration("cannot create Kafka producer: \(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
-        }
-        self.client = ClientHandle(pointer: handle)
-        self.context = context
+        self.configuration = configuration
         self.logger = logger
         self.flushTimeoutMilliseconds = Int32(flushTimeout.components.seconds * 1000)
-        context.startPolling(handle)
+        current = Mutex(try ProducerClient(configuration: configuration, generation: 1, logger: logger))
+    }
+
+    /// Hands `message` to librdkafka. Returns nil when it was enqueued: `completion` then gets its
+    /// delivery report exactly once (a failure when the producer closes or fails first). Returns the
+    /// error when it was refused (queue full, too large, closed, fatal): `completion` is never called.
+    public func enqueue(
+        _ message: OutgoingMessage, completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void
+    ) -> KafkaError? {
+        guard let client = current.withLock({ $0 }) else { return .closed }
+        return client.produce(message, completion: completion)
+    }
+
+    /// The fatal error of the current client, if it has one (call `recover()`).
+    public var fatalError: KafkaError? { current.withLock { $0 }?.fatalError }
+
+    /// Messages waiting in librdkafka for their delivery report.
+    public var outstanding: Int { current.withLock { $0 }?.outstanding ?? 0 }
+
+    /// Replaces a client that failed fatally with a new one (a new producer id for the broker). Returns
+    /// false when the producer is closed or the new client cannot be created. Sends waiting on the old
+    /// client fail; what they carried must be sent again by the caller.
+    public func recover() async -> Bool {
+        guard replacing.withLock({ busy in defer { busy = true }; return !busy }) else { return false }
+        defer { replacing.withLock { $0 = false } }
+        guard let old = current.withLock({ $0 }) else { return false }
+        guard old.fatalError != nil else { return true }
+        let replacement: ProducerClient
+        do {
+            replacement = try ProducerClient(configuration: configuration, generation: old.generation + 1, logger: logger)
+        } catch {
+            logger.error("Kafka producer could not be replaced", metadata: ["error": "\(error)"])
+            return false
+        }
+        let swapped = current.withLock { current -> Bool in
+            guard current === old else { return false }
+            current = replacement
+            return true
+        }
+        guard swapped else {
+            _ = await Self.offPool { replacement.shutDown(flushMilliseconds: 0) }
+            return false
+        }
+        logger.notice("Kafka producer replaced after a fatal error", metadata: [
+            "kafka.producer.generation": "\(replacement.generation)",
+        ])
+        _ = await Self.offPool { old.shutDown(flushMilliseconds: 0) }
+        return true
     }
 
     /// Sends one message and waits for the broker to have it.
@@ -61,11 +88,10 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Enqueues `messages` in order (so messages with one key keep their order) and waits for every
     /// delivery report. When librdkafka refuses one (its queue is full, say), that one and every later
-    /// one fail with the same error and are not sent: the caller retries them later, in order.
+    /// one fail with the same error and are not sent: the caller retries them later, in order. Returns
+    /// when the producer closes, whatever the broker does.
     public func send(_ messages: [OutgoingMessage]) async -> [Result<DeliveryReport, KafkaError>] {
         guard !messages.isEmpty else { return [] }
-        if let fatal = context.fatalError { return messages.map { _ in .failure(fatal) } }
-        guard state.withLock({ $0 == .open }) else { return messages.map { _ in .failure(.closed) } }
         let batch = DeliveryBatch(count: messages.count)
         return await withCheckedContinuation { continuation in
             batch.onComplete(continuation)
@@ -75,28 +101,8 @@ public final class KafkaProducer: Service, Sendable {
                     batch.complete(index, .failure(refusal))
                     continue
                 }
-                do throws(KafkaError) {
-                    let topicHandle = try topicHandle(named: message.topic)
-                    let id = context.register { batch.complete(index, $0) }
-                    let result = message.value.withUnsafeBytes { valueBytes in
-                        (message.key ?? []).withUnsafeBytes { keyBytes in
-                            rd_kafka_produce(
-                                topicHandle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), valueBytes.count,
-                                message.key == nil ? nil : keyBytes.baseAddress, message.key?.count ?? 0,
-                                UnsafeMutableRawPointer(bitPattern: id)
-                            )
-                        }
-                    }
-                    if result != 0 {
-                        let error = KafkaError(rd_kafka_last_error(), context: "produce to \(message.topic)")
-                        context.fail(id, with: error)
-                        refusal = error
-                    }
-                } catch {
-                    batch.complete(index, .failure(error))
-                    refusal = error
-                }
+                refusal = enqueue(message) { batch.complete(index, $0) }
+                if let refusal { batch.complete(index, .failure(refusal)) }
             }
         }
     }
@@ -108,149 +114,27 @@ public final class KafkaProducer: Service, Sendable {
 
     /// Whether a broker answers a metadata request within `timeout` (for readiness checks).
     public func brokerReachable(timeout: Duration = .seconds(2)) async -> Bool {
-        guard state.withLock({ $0 == .open }) else { return false }
+        guard let client = current.withLock({ $0 }) else { return false }
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                guard self.state.withLock({ $0 == .open }) else {
-                    continuation.resume(returning: false)
-                    return
-                }
-                var metadata: UnsafePointer<rd_kafka_metadata>?
-                let err = rd_kafka_metadata(self.handle, 0, nil, &metadata, milliseconds)
-                if let metadata { rd_kafka_metadata_destroy(metadata) }
-                continuation.resume(returning: err == RD_KAFKA_RESP_ERR_NO_ERROR)
-            }
-        }
+        return await Self.offPool { client.brokerReachable(milliseconds: milliseconds) }
     }
 
-    /// Refuses new sends, waits up to the flush timeout for messages in flight, then destroys the handle.
+    /// Refuses new sends, waits up to the flush timeout for messages in flight, fails what is left
+    /// (waiting senders return), then destroys the handle.
     public func close() async {
-        let shouldClose = state.withLock { state -> Bool in
-            guard state == .open else { return false }
-            state = .closing
-            return true
-        }
-        guard shouldClose else { return }
+        guard let client = current.withLock({ current in defer { current = nil }; return current }) else { return }
         let timeout = flushTimeoutMilliseconds
-        let leftover = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let err = rd_kafka_flush(self.handle, timeout)
-                continuation.resume(returning: err == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : rd_kafka_outq_len(self.handle))
-            }
-        }
+        let leftover = await Self.offPool { client.shutDown(flushMilliseconds: timeout) }
         if leftover > 0 {
-            logger.warning("Kafka producer closed with messages in flight", metadata: ["kafka.outq": "\(leftover)"])
+            logger.warning("Kafka producer closed with messages unconfirmed", metadata: ["kafka.outq": "\(leftover)"])
         }
-        await context.stopPolling()
-        context.failAll(with: .closed)
-        topics.withLock { topics in
-            for topic in topics.values { rd_kafka_topic_destroy(topic) }
-            topics.removeAll()
-        }
-        rd_kafka_destroy(handle)
-        state.withLock { $0 = .closed }
         logger.debug("Kafka producer closed")
     }
 
-    private func topicHandle(named name: String) throws(KafkaError) -> OpaquePointer {
-        let handle = try topics.withLock { topics -> Result<OpaquePointer, KafkaError> in
-            if let existing = topics[name] { return .success(existing) }
-            guard let created = rd_kafka_topic_new(self.handle, name, nil) else {
-                return .failure(KafkaError(rd_kafka_last_error(), context: "topic \(name)"))
-            }
-            topics[name] = created
-            return .success(created)
-        }.get()
-        return handle
-    }
-}
-
-/// What librdkafka's callbacks reach through the handle's opaque pointer: pending sends by message id,
-/// and the poll thread.
-final class DeliveryContext: Sendable {
-    private let pending = Mutex<[UInt: @Sendable (Result<DeliveryReport, KafkaError>) -> Void]>([:])
-    private let counter = Mutex<UInt>(0)
-    private let fatal = Mutex<KafkaError?>(nil)
-    private let polling = Mutex<Bool>(false)
-    private let pollThreadDone = Mutex<CheckedContinuation<Void, Never>?>(nil)
-    private let logger: Logger
-
-    init(logger: Logger) { self.logger = logger }
-
-    var fatalError: KafkaError? { fatal.withLock { $0 } }
-
-    /// Registers a completion and returns the message id to pass as the message's opaque.
-    func register(_ completion: @escaping @Sendable (Result<DeliveryReport, KafkaError>) -> Void) -> UInt {
-        pending.withLock { pending in
-            let id = counter.withLock { value -> UInt in
-                value &+= 1
-                if value == 0 { value = 1 }
-                return value
-            }
-            pending[id] = completion
-            return id
-        }
-    }
-
-    func fail(_ id: UInt, with error: KafkaError) {
-        pending.withLock { $0.removeValue(forKey: id) }?(.failure(error))
-    }
-
-    func failAll(with error: KafkaError) {
-        let all = pending.withLock { pending in
-            defer { pending.removeAll() }
-            return Array(pending.values)
-        }
-        for completion in all { completion(.failure(error)) }
-    }
-
-    /// Called on the poll thread for every message librdkafka has finished with.
-    func deliver(_ message: UnsafePointer<rd_kafka_message_t>) {
-        let m = message.pointee
-        let id = UInt(bitPattern: m._private)
-        guard let completion = pending.withLock({ $0.removeValue(forKey: id) }) else { return }
-        if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-            completion(.success(DeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
-        } else {
-            completion(.failure(KafkaError(m.err, context: "delivery")))
-        }
-    }
-
-    func clientError(rk: OpaquePointer?, code: Int32, reason: String) {
-        if code == RD_KAFKA_RESP_ERR__FATAL.rawValue, let rk {
-            var buffer = [CChar](repeating: 0, count: 512)
-            let cause = rd_kafka_fatal_error(rk, &buffer, buffer.count)
-            let error = KafkaError(
-                code: cause.rawValue, message: "fatal Kafka producer error: \(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))",
-                isFatal: true)
-            fatal.withLock { $0 = error }
-            logger.error("Kafka producer failed fatally", metadata: ["error": "\(error)"])
-        } else {
-            // librdkafka recovers from these by itself (broker down, transport errors).
-            logger.debug("Kafka client error", metadata: ["kafka.error": "\(reason)"])
-        }
-    }
-
-    func startPolling(_ handle: OpaquePointer) {
-        polling.withLock { $0 = true }
-        let handleBits = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
-        let thread = Thread { [self] in
-            let handle = OpaquePointer(bitPattern: handleBits)!
-            while polling.withLock({ $0 }) {
-                rd_kafka_poll(handle, 100)
-            }
-            pollThreadDone.withLock { $0 }?.resume()
-        }
-        thread.name = "rdkafka-producer-poll"
-        thread.start()
-    }
-
-    func stopPolling() async {
+    /// Runs a blocking librdkafka call on a global queue, never on the cooperative pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            pollThreadDone.withLock { $0 = continuation }
-            polling.withLock { $0 = false }
+            DispatchQueue.global().async { continuation.resume(returning: body()) }
         }
     }
 }

@@ -5,11 +5,15 @@ import Metrics
 import MinshengKafka
 import MinshengModel
 import ServiceLifecycle
+import Synchronization
 
-/// Reads a consumer group's messages one at a time and applies each with a `MessageHandler` in one
-/// SQLite transaction together with its processed-message row and outbox rows; only then stores the
-/// offset. A message that cannot be processed after retries goes to `<service>.dlq` (through the
-/// outbox, in the transaction that marks it processed) and the partition moves on.
+/// Reads a consumer group's messages in batches and applies each batch in one SQLite transaction: every
+/// message in its own savepoint, with its processed-message row and outbox rows; only after the commit
+/// are the offsets stored. A poison message is dead-lettered to `<service>.dlq` (through the outbox, in
+/// the same transaction) without rolling back its neighbours; a message that fails otherwise ends the
+/// batch there and is retried alone, then dead-lettered. When the database itself is in trouble (disk
+/// full, read-only), nothing is dead-lettered: consumption is held back, `/readyz` says why, and the
+/// same messages are applied once the database works again.
 public final class ConsumerService: Service, Sendable {
     private let consumer: KafkaConsumer
     private let handler: any MessageHandler
@@ -19,11 +23,14 @@ public final class ConsumerService: Service, Sendable {
     private let logger: Logger
     private let retryDelays: [Duration]
     private let readiness: Readiness?
+    private let progress: ConsumerProgress?
+    private let maxBatch: Int
+    private let metrics: ConsumerMetrics
 
     public init(
         consumer: KafkaConsumer, handler: any MessageHandler, database: any DatabaseWriter, outbox: OutboxPublisher,
-        service: ServiceName, logger: Logger, readiness: Readiness? = nil,
-        retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)]
+        service: ServiceName, logger: Logger, readiness: Readiness? = nil, progress: ConsumerProgress? = nil,
+        maxBatch: Int = 500, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)]
     ) {
         self.consumer = consumer
         self.handler = handler
@@ -32,15 +39,21 @@ public final class ConsumerService: Service, Sendable {
         self.service = service
         self.logger = logger
         self.readiness = readiness
+        self.progress = progress
+        self.maxBatch = max(1, maxBatch)
         self.retryDelays = retryDelays
+        self.metrics = ConsumerMetrics(service: service)
     }
 
     public func run() async throws {
-        readiness?.set("consumer", ready: true)
-        defer { readiness?.set("consumer", ready: false) }
+        readiness?.set("consumer", .ready)
+        readiness?.set("database", .ready)
+        defer { readiness?.set("consumer", .failing("stopped")) }
         do {
-            for try await message in consumer.cancelOnGracefulShutdown() {
-                try await process(message)
+            // Waiting for messages ends at graceful shutdown; a batch in hand is finished first.
+            while let batch = try await cancelWhenGracefulShutdown({ try await self.consumer.nextBatch(maxMessages: self.maxBatch) }) {
+                guard try await process(batch) else { break }
+                if Task.isShuttingDownGracefully { break }
             }
         } catch {
             await consumer.close()
@@ -49,52 +62,114 @@ public final class ConsumerService: Service, Sendable {
         await consumer.close()
     }
 
-    /// Applies one message (retrying, then dead-lettering) and stores its offset.
-    func process(_ message: KafkaMessage) async throws {
-        let outcome = try await apply(message)
-        let metadata: Logger.Metadata = [
-            "kafka.message": "\(message.coordinates)", "event.id": "\(handler.eventId(of: message) ?? "-")",
-        ]
-        Counter(label: "minsheng_messages_total", dimensions: [
-            ("service", service.rawValue), ("topic", message.topic), ("outcome", outcome.rawValue),
-        ]).increment()
-        switch outcome {
-        case .processed: logger.debug("Message processed", metadata: metadata)
-        case .duplicate: logger.debug("Message already processed; skipped", metadata: metadata)
-        case .deadLettered: break
-        }
-        outbox.wake()
-        handler.didCommit()
-        do {
-            try consumer.storeOffset(of: message)
-        } catch {
-            // The partition was revoked meanwhile; its next owner sees the message again and skips it.
-            logger.info("Offset not stored", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+    enum Outcome: Equatable {
+        case processed, duplicate
+        case deadLettered(reason: String, kind: DeadLetterKind)
+
+        var label: String {
+            switch self {
+            case .processed: "processed"
+            case .duplicate: "duplicate"
+            case .deadLettered: "dead_lettered"
+            }
         }
     }
 
-    enum Outcome: String { case processed, duplicate, deadLettered = "dead_lettered" }
+    enum DeadLetterKind: String { case unprocessable, failed }
 
-    private func apply(_ message: KafkaMessage) async throws -> Outcome {
+    /// Applies `batch` in order and stores its offsets. Returns false when the service is stopping
+    /// before the batch was applied (its offsets are not stored; the messages come again).
+    @discardableResult
+    func process(_ batch: [KafkaMessage]) async throws -> Bool {
+        var remaining = batch[...]
+        while let first = remaining.first {
+            guard let applied = try await untilDatabaseWorks({ try await self.applyInOneTransaction(remaining) }) else {
+                return false
+            }
+            let done = remaining.prefix(applied.outcomes.count)
+            finish(done, outcomes: applied.outcomes)
+            remaining = remaining.dropFirst(done.count)
+            if applied.interrupted {
+                // The message at the head failed with an error that may pass: alone, with retries.
+                let message = remaining.first ?? first
+                guard let outcome = try await untilDatabaseWorks({ try await self.applyAloneWithRetries(message) }) else {
+                    return false
+                }
+                finish([message], outcomes: [outcome])
+                remaining = remaining.dropFirst()
+            }
+        }
+        return true
+    }
+
+    private struct Applied {
+        var outcomes: [Outcome]
+        /// The message after the last outcome failed and must be retried on its own.
+        var interrupted: Bool
+    }
+
+    /// One write transaction for as many messages of `messages` as go through: it stops before the
+    /// first one that fails with an error other than `UnprocessableMessage` (that one is rolled back
+    /// to its savepoint, its predecessors commit).
+    private func applyInOneTransaction(_ messages: ArraySlice<KafkaMessage>) async throws -> Applied {
+        let started = ContinuousClock.now
+        defer { metrics.transaction.recordInterval(since: started) }
+        return try await database.write { db in
+            var outcomes: [Outcome] = []
+            let now = Date()
+            for message in messages {
+                let key = self.handler.idempotencyKey(for: message)
+                let deadKey = Self.deadLetterKey(message)
+                if try Self.alreadyProcessed(db, keys: [key, deadKey]) {
+                    outcomes.append(.duplicate)
+                    continue
+                }
+                let handleStarted = ContinuousClock.now
+                do {
+                    try db.inSavepoint {
+                        try self.handler.handle(message, db: db, now: now)
+                        try Self.markProcessed(db, key: key, message: message, now: now)
+                        return .commit
+                    }
+                    self.metrics.processing(topic: message.topic).recordInterval(since: handleStarted)
+                    outcomes.append(.processed)
+                } catch let error as UnprocessableMessage {
+                    let reason = error.description
+                    try self.recordDeadLetter(message, reason: reason, attempts: 1, db: db, now: now)
+                    outcomes.append(.deadLettered(reason: reason, kind: .unprocessable))
+                } catch {
+                    if error.isEnvironmentalDatabaseError || Task.isCancelled { throw error }
+                    self.logger.info("Message failed in a batch; retrying it alone", metadata: [
+                        "kafka.message": "\(message.coordinates)", "error": "\(error)",
+                    ])
+                    return Applied(outcomes: outcomes, interrupted: true)
+                }
+            }
+            return Applied(outcomes: outcomes, interrupted: false)
+        }
+    }
+
+    /// One message in its own transaction, retried after `retryDelays`; dead-lettered when it still
+    /// fails (an environmental database error is thrown instead: see `untilDatabaseWorks`).
+    private func applyAloneWithRetries(_ message: KafkaMessage) async throws -> Outcome {
         let key = handler.idempotencyKey(for: message)
+        let deadKey = Self.deadLetterKey(message)
         var attempt = 0
         while true {
             do {
                 return try await database.write { db in
-                    if try Self.alreadyProcessed(db, key: key) { return .duplicate }
-                    try self.handler.handle(message, db: db, now: Date())
-                    try Self.markProcessed(db, key: key, message: message)
+                    let now = Date()
+                    if try Self.alreadyProcessed(db, keys: [key, deadKey]) { return .duplicate }
+                    try self.handler.handle(message, db: db, now: now)
+                    try Self.markProcessed(db, key: key, message: message, now: now)
                     return .processed
                 }
             } catch let error as UnprocessableMessage {
-                return try await deadLetter(message, key: key, reason: error.description, attempts: attempt + 1)
+                return try await deadLetterAlone(message, reason: error.description, attempts: attempt + 1, kind: .unprocessable)
             } catch {
-                if Task.isCancelled { throw error }
+                if Task.isCancelled || error.isEnvironmentalDatabaseError { throw error }
                 guard attempt < retryDelays.count else {
-                    // A database that keeps failing is not the message's fault: stop the service (it is
-                    // restarted and the message redelivered) rather than dead-letter good messages.
-                    if error is DatabaseError { throw error }
-                    return try await deadLetter(message, key: key, reason: "\(error)", attempts: attempt + 1)
+                    return try await deadLetterAlone(message, reason: "\(error)", attempts: attempt + 1, kind: .failed)
                 }
                 logger.info("Message failed; retrying", metadata: [
                     "kafka.message": "\(message.coordinates)", "attempt": "\(attempt + 1)", "error": "\(error)",
@@ -105,32 +180,151 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    private func deadLetter(_ message: KafkaMessage, key: String, reason: String, attempts: Int) async throws -> Outcome {
-        let eventId = handler.eventId(of: message)
-        logger.error("Message dead-lettered", metadata: [
-            "kafka.message": "\(message.coordinates)", "event.id": "\(eventId ?? "-")", "reason": "\(reason)",
-        ])
-        let letter = DeadLetter(
-            eventId: eventId, service: service.rawValue, topic: message.topic, partition: message.partition,
-            offset: message.offset, key: message.keyString, reason: reason, attempts: attempts,
-            original: message.value, failedAt: Date())
-        return try await database.write { [service] db in
-            if try Self.alreadyProcessed(db, key: key) { return .duplicate }
-            try Outbox.enqueue(
-                db, topic: Topics.deadLetter(service: service.rawValue), key: message.keyString ?? message.coordinates,
-                message: letter)
-            try Self.markProcessed(db, key: key, message: message)
-            return .deadLettered
+    private func deadLetterAlone(_ message: KafkaMessage, reason: String, attempts: Int, kind: DeadLetterKind) async throws -> Outcome {
+        try await database.write { db in
+            if try Self.alreadyProcessed(db, keys: [self.handler.idempotencyKey(for: message), Self.deadLetterKey(message)]) {
+                return .duplicate
+            }
+            try self.recordDeadLetter(message, reason: reason, attempts: attempts, db: db, now: Date())
+            return .deadLettered(reason: reason, kind: kind)
         }
     }
 
-    static func alreadyProcessed(_ db: Database, key: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM processed_message WHERE message_key = ?", arguments: [key]) ?? false
+    /// Runs `body` until it does not fail for an environmental database reason. Meanwhile consumption is
+    /// held back (the group keeps the member), `/readyz` reports the database failing, and the error is
+    /// logged when it starts and every few minutes. Nil when the service stops meanwhile.
+    private func untilDatabaseWorks<T>(_ body: () async throws -> T) async throws -> T? {
+        var delay = Duration.seconds(1)
+        var failingSince: ContinuousClock.Instant?
+        var lastLogged: ContinuousClock.Instant?
+        while true {
+            do {
+                let result = try await body()
+                if let failingSince {
+                    readiness?.set("database", .ready)
+                    logger.notice("Database works again; consumption resumed", metadata: [
+                        "held.seconds": "\(Int((ContinuousClock.now - failingSince).components.seconds))",
+                    ])
+                }
+                return result
+            } catch where error.isEnvironmentalDatabaseError && !Task.isCancelled {
+                let now = ContinuousClock.now
+                if failingSince == nil { failingSince = now }
+                readiness?.set("database", .failing("\(error)"))
+                if lastLogged.map({ now - $0 > .seconds(300) }) ?? true {
+                    logger.error("Database failing; consumption held back until it works", metadata: ["error": "\(error)"])
+                    lastLogged = now
+                }
+                metrics.databaseFailures.increment()
+                await consumer.holdBack(for: delay)
+                if Task.isShuttingDownGracefully || Task.isCancelled { return nil }
+                delay = min(delay * 2, .seconds(30))
+            }
+        }
     }
 
-    static func markProcessed(_ db: Database, key: String, message: KafkaMessage) throws {
-        try db.execute(
-            sql: "INSERT INTO processed_message (message_key, coordinates, processed_at) VALUES (?, ?, ?)",
-            arguments: [key, message.coordinates, MessageCoding.formatTimestamp(Date())])
+    /// After a commit: counts, wakes the publisher and the handler's worker, stores the offsets.
+    private func finish(_ messages: some Collection<KafkaMessage>, outcomes: [Outcome]) {
+        guard !outcomes.isEmpty else { return }
+        metrics.batchSize.record(outcomes.count)
+        for (message, outcome) in zip(messages, outcomes) {
+            metrics.messages(topic: message.topic, outcome: outcome.label).increment()
+            let metadata: Logger.Metadata = [
+                "kafka.message": "\(message.coordinates)", "event.id": "\(handler.eventId(of: message) ?? "-")",
+            ]
+            switch outcome {
+            case .processed: logger.trace("Message processed", metadata: metadata)
+            case .duplicate: logger.debug("Message already processed; skipped", metadata: metadata)
+            case .deadLettered(let reason, let kind):
+                metrics.deadLetters(kind).increment()
+                logger.error("Message dead-lettered", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            }
+        }
+        progress?.advanced(by: outcomes.count)
+        outbox.wake()
+        handler.didCommit()
+        let failed = consumer.storeOffsets(of: messages)
+        if !failed.isEmpty {
+            // Revoked meanwhile; the next owner sees the messages again and skips them.
+            logger.info("Offsets not stored", metadata: ["kafka.partitions": "\(failed.joined(separator: ","))"])
+        }
     }
+
+    /// The dead letter goes out through the outbox in the caller's transaction. The message is not
+    /// marked processed under its content key, so a replay of the dead letter (after a fix) is applied;
+    /// only this very message (same place, same bytes) is remembered, so its redelivery is skipped.
+    private func recordDeadLetter(_ message: KafkaMessage, reason: String, attempts: Int, db: Database, now: Date) throws {
+        let letter = DeadLetter(
+            eventId: handler.eventId(of: message), service: service.rawValue, topic: message.topic,
+            partition: message.partition, offset: message.offset, key: message.keyString, reason: reason,
+            attempts: attempts, original: message.value, failedAt: now)
+        try Outbox.enqueue(
+            db, topic: Topics.deadLetter(service: service.rawValue), key: message.keyString ?? message.coordinates,
+            message: letter, now: now)
+        try Self.markProcessed(db, key: Self.deadLetterKey(message), message: message, now: now)
+    }
+
+    /// Where and what a dead-lettered message was: a redelivery of it has the same; a replay (a new
+    /// offset) or a new message at a reused offset (a recreated topic) has not.
+    static func deadLetterKey(_ message: KafkaMessage) -> String {
+        var bytes = message.key ?? []
+        bytes.append(0)
+        bytes += message.value
+        return "dead:\(message.coordinates):\(String(FNV1a.hash(bytes), radix: 16))"
+    }
+
+    static func alreadyProcessed(_ db: Database, keys: [String]) throws -> Bool {
+        let statement = try db.cachedStatement(sql: "SELECT 1 FROM processed_message WHERE message_key IN (?, ?)")
+        return try Bool.fetchOne(statement, arguments: [keys[0], keys[1]]) ?? false
+    }
+
+    static func markProcessed(_ db: Database, key: String, message: KafkaMessage, now: Date) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO processed_message (message_key, coordinates, processed_at) VALUES (?, ?, ?)")
+        try statement.execute(arguments: [key, message.coordinates, MessageCoding.formatTimestamp(now)])
+    }
+}
+
+/// The consumer loop's metrics, made once.
+struct ConsumerMetrics: Sendable {
+    let service: ServiceName
+    let transaction: Metrics.Timer
+    let batchSize: Recorder
+    let databaseFailures: Counter
+
+    init(service: ServiceName) {
+        self.service = service
+        transaction = Metrics.Timer(label: "minsheng_sqlite_transaction_seconds", dimensions: [("service", service.rawValue)])
+        batchSize = Recorder(label: "minsheng_batch_size", dimensions: [("service", service.rawValue)])
+        databaseFailures = Counter(label: "minsheng_database_failures_total", dimensions: [("service", service.rawValue)])
+    }
+
+    func processing(topic: String) -> Metrics.Timer {
+        Metrics.Timer(label: "minsheng_message_processing_seconds", dimensions: [("service", service.rawValue), ("topic", topic)])
+    }
+
+    func messages(topic: String, outcome: String) -> Counter {
+        Counter(label: "minsheng_messages_total", dimensions: [
+            ("service", service.rawValue), ("topic", topic), ("outcome", outcome),
+        ])
+    }
+
+    func deadLetters(_ kind: ConsumerService.DeadLetterKind) -> Counter {
+        Counter(label: "minsheng_dead_letters_total", dimensions: [("service", service.rawValue), ("reason", kind.rawValue)])
+    }
+}
+
+/// When the consumer loop last got something done, for the progress check (a consumer with lag that
+/// processes nothing is stuck).
+public final class ConsumerProgress: Sendable {
+    private let state = Mutex<(processed: Int, at: ContinuousClock.Instant)>((0, .now))
+
+    public init() {}
+
+    func advanced(by count: Int) {
+        state.withLock { $0 = ($0.processed + count, .now) }
+    }
+
+    /// Messages finished so far and when the last were.
+    public var snapshot: (processed: Int, at: ContinuousClock.Instant) { state.withLock { $0 } }
 }

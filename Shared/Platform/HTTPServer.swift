@@ -15,8 +15,8 @@ public enum HTTPServer {
             HTTPServer.jsonResponse(.ok, ["status": "ok"])
         }
         router.get("/readyz") { _, _ in
-            let (ready, parts) = readiness.snapshot
-            return HTTPServer.jsonResponse(ready ? .ok : .serviceUnavailable, ReadinessReport(ready: ready, parts: parts))
+            let report = readiness.report
+            return HTTPServer.jsonResponse(report.status == "not_ready" ? .serviceUnavailable : .ok, report)
         }
         router.get("/metrics") { _, _ in
             var buffer = [UInt8]()
@@ -59,15 +59,4 @@ public struct APIError: Codable, Sendable, Equatable {
     public var error: String
     public var message: String
     public var field: String?
-}
-
-/// The body of `/readyz`.
-struct ReadinessReport: Encodable {
-    var status: String
-    var parts: [String: Bool]
-
-    init(ready: Bool, parts: [String: Bool]) {
-        status = ready ? "ready" : "not_ready"
-        self.parts = parts
-    }
 }

@@ -25,15 +25,22 @@ public struct BuiltService {
     public var runtime: ServiceRuntime
     public var services: [any Service]
     public var router: Router<HTTPServer.Context>
+    /// Retention of the service's own tables, besides the shared ones.
+    public var retentionRules: [RetentionRule]
 
-    public init(runtime: ServiceRuntime, services: [any Service], router: Router<HTTPServer.Context>) {
+    public init(
+        runtime: ServiceRuntime, services: [any Service], router: Router<HTTPServer.Context>,
+        retentionRules: [RetentionRule] = []
+    ) {
         self.runtime = runtime
         self.services = services
         self.router = router
+        self.retentionRules = retentionRules
     }
 
     /// Runs until SIGTERM/SIGINT.
     public func run(onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await runtime.run(services: services, router: router, onHTTPRunning: onHTTPRunning)
+        try await runtime.run(
+            services: services, router: router, retentionRules: retentionRules, onHTTPRunning: onHTTPRunning)
     }
 }

@@ -16,10 +16,14 @@ public struct ServiceRuntime: Sendable {
     public let producer: KafkaProducer
     public let outbox: OutboxPublisher
     public let readiness: Readiness
+    /// Whether `/readyz` fails while the broker is unreachable. Services whose HTTP API needs only
+    /// SQLite (intake, dispatch) keep answering and show the broker as degraded instead.
+    public let brokerRequired: Bool
 
     /// Opens the database (migrating it), creates the producer and, if configured, the topics.
     public static func start(
-        settings: ServiceSettings, topics: [String], migrations: (inout DatabaseMigrator) -> Void
+        settings: ServiceSettings, topics: [String], migrations: (inout DatabaseMigrator) -> Void,
+        brokerRequired: Bool = true
     ) async throws -> ServiceRuntime {
         var logger = Logger(label: "minsheng.\(settings.service.rawValue)")
         logger.logLevel = settings.logLevel
@@ -36,11 +40,13 @@ public struct ServiceRuntime: Sendable {
             }
         }
         let producer = try KafkaProducer(configuration: kafka, logger: logger)
+        let readiness = Readiness()
         let outbox = OutboxPublisher(
-            database: database.writer, producer: producer, service: settings.service, logger: logger)
+            database: database.writer, producer: producer, service: settings.service, logger: logger,
+            readiness: readiness)
         return ServiceRuntime(
             settings: settings, logger: logger, database: database, producer: producer, outbox: outbox,
-            readiness: Readiness())
+            readiness: readiness, brokerRequired: brokerRequired)
     }
 
     /// A consumer in this service's group, with static membership.
@@ -56,12 +62,19 @@ public struct ServiceRuntime: Sendable {
     /// The consumer loop for `handler`, with its lag reporter.
     public func consumerServices(topics: [String], handler: any MessageHandler) throws -> [any Service] {
         let consumer = try makeConsumer(topics: topics)
+        let progress = ConsumerProgress()
         return [
             ConsumerService(
                 consumer: consumer, handler: handler, database: database.writer, outbox: outbox,
-                service: settings.service, logger: logger, readiness: readiness),
-            ConsumerLagReporter(consumer: consumer),
+                service: settings.service, logger: logger, readiness: readiness, progress: progress,
+                maxBatch: settings.processing.batchMax),
+            ConsumerLagReporter(consumer: consumer, progress: progress, readiness: readiness, logger: logger),
         ]
+    }
+
+    /// The retention rules every service has (idempotency keys, sent outbox rows).
+    public var sharedRetentionRules: [RetentionRule] {
+        [.processedMessages(settings.processing), .sentOutbox(settings.processing)]
     }
 
     /// A router with `/healthz`, `/readyz` and `/metrics`.
@@ -72,7 +85,7 @@ public struct ServiceRuntime: Sendable {
     /// Runs producer, outbox publisher, `services` and the HTTP server until SIGTERM or SIGINT, then
     /// stops them in reverse order: HTTP first, the producer (flushing) last.
     public func run(
-        services: [any Service], router: Router<HTTPServer.Context>,
+        services: [any Service], router: Router<HTTPServer.Context>, retentionRules: [RetentionRule] = [],
         onHTTPRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let logger = logger
@@ -85,7 +98,9 @@ public struct ServiceRuntime: Sendable {
                 await onHTTPRunning(port)
             })
         var configuration = ServiceGroupConfiguration(
-            services: [producer, outbox, BrokerProbe(producer: producer, readiness: readiness, logger: logger)]
+            services: [producer, outbox,
+                       BrokerProbe(producer: producer, readiness: readiness, required: brokerRequired, logger: logger),
+                       RetentionSweeper(database: database.writer, rules: sharedRetentionRules + retentionRules, logger: logger)]
                 + services + [app],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)

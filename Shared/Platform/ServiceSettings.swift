@@ -25,6 +25,8 @@ public struct ServiceSettings: Sendable {
     public var topicPartitions: Int32
     /// `KAFKA_CREATE_TOPICS`: create missing topics at start-up.
     public var createTopics: Bool
+    /// Throughput and retention (`MINSHENG_BATCH_MAX`, `MINSHENG_RETENTION_*`).
+    public var processing = ProcessingSettings()
 
     /// One line per variable, for `--help` and the README.
     public static func variables(for service: ServiceName) -> [(name: String, meaning: String)] {
@@ -39,11 +41,12 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ] + service.ownVariables
+        ] + ProcessingSettings.variables + service.ownVariables
     }
 
     public static func help(for service: ServiceName) -> String {
-        let lines = variables(for: service).map { "  \($0.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \($0.meaning)" }
+        let width = max(26, variables(for: service).map(\.name.count).max() ?? 0)
+        let lines = variables(for: service).map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0)) \($0.meaning)" }
         return "Environment variables:\n" + lines.joined(separator: "\n")
     }
 
@@ -108,6 +111,7 @@ public struct ServiceSettings: Sendable {
         guard instanceId.count <= 200, instanceId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
             throw .variable("MINSHENG_INSTANCE_ID", instanceId, expected: "up to 200 ASCII letters, digits, '-', '_' or '.'")
         }
+        let processing = try ProcessingSettings.load(value)
         return ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
@@ -119,7 +123,8 @@ public struct ServiceSettings: Sendable {
             instanceId: instanceId,
             kafkaIdlePause: idlePause,
             topicPartitions: partitions,
-            createTopics: createTopics
+            createTopics: createTopics,
+            processing: processing
         )
     }
 }

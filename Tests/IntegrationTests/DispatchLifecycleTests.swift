@@ -149,7 +149,7 @@ struct DispatchLifecycleTests {
         // Deadlines of seconds: sign 12 s (warning at 9.6 s), resolve 24 s (warning at 19.2 s). The stop
         // comes about a second after the dispatch.
         let deadlines = """
-            {"warningAt": 0.8, "feedbackPeriod": "1d",
+            {"warningAt": 0.8, "feedbackPeriod": "1d", "restartGrace": "2s",
              "levels": {"critical": {"sign": "12s", "onSite": "18s", "resolve": "24s"}, "urgent": {"sign": "12s", "resolve": "24s"},
                         "normal": {"sign": "12s", "resolve": "24s"}, "low": {"sign": "12s", "resolve": "24s"}}}
             """
@@ -194,15 +194,18 @@ struct DispatchLifecycleTests {
 
         let updates = try Self.updates(bootstrap, eventId: eventId)
         let summary = updates.map { "\($0["change"] as? String ?? "?")/\($0["deadline"] as? String ?? "-")" }
-        #expect(summary == ["created/-", "warning/sign", "overdue/sign", "warning/resolve", "overdue/resolve"])
+        // Warnings at once on the restart; overdue notices after the restart grace (2 s, less than the downtime).
+        #expect(summary == ["created/-", "warning/sign", "warning/resolve", "overdue/sign", "overdue/resolve"])
         #expect(updates.compactMap { $0["sequence"] as? Int } == [1, 2, 3, 4, 5])
         #expect(updates.dropFirst().allSatisfy { $0["supervisorUnitId"] as? String == "centre" })
         let firings = try dispatch.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, fired_at FROM deadline_timer ORDER BY due_at").map {
+            try Row.fetchAll(db, sql: "SELECT kind, fired_at FROM deadline_timer ORDER BY fired_at, id").map {
                 ($0["kind"] as String, ($0["fired_at"] as String?).flatMap(MessageCoding.parseTimestamp))
             }
         }
-        #expect(firings.map(\.0) == ["sign_warning", "sign_overdue", "resolve_warning", "resolve_overdue"])
+        #expect(firings.map(\.0) == ["sign_warning", "resolve_warning", "sign_overdue", "resolve_overdue"])
         #expect(firings.allSatisfy { $0.1.map { $0 >= restartedAt.addingTimeInterval(-1) } == true }, "\(firings)")
+        #expect(firings.filter { $0.0.hasSuffix("overdue") }.allSatisfy { $0.1.map { $0 >= restartedAt.addingTimeInterval(1.5) } == true },
+                "overdue timers fired within the grace: \(firings)")
     }
 }

@@ -87,7 +87,7 @@ struct KafkaClientTests {
         }
         let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
         let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .intake, logger: logger)
-        _ = try await publisher.publishBatch()
+        _ = try await publisher.publishPending()
         let unsent = try await database.writer.read { db in try Outbox.pendingCount(db) }
         #expect(unsent == 0)
         let reader = try consumer(topic: topic, group: "it-outbox-\(UUID().uuidString.prefix(8))")
@@ -118,7 +118,7 @@ struct KafkaClientTests {
             service: .classification, logger: logger, retryDelays: [.milliseconds(10)])
         var count = 0
         for try await message in source {
-            try await service.process(message)
+            try await service.process([message])
             count += 1
             if count == 3 { break }
         }

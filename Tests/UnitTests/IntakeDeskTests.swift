@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import MinshengKafka
 import MinshengModel
 import MinshengPlatform
 import Testing
@@ -86,5 +87,41 @@ struct IntakeDeskTests {
         }
         #expect(rejected.reason == "malformed_json")
         #expect(try outbox()[0].key == "test")
+    }
+
+    @Test func aHugeRefusalEmbedsAPrefixItsLengthAndHashAndStaysPublishable() throws {
+        let huge = #"{"id":"12345-big","occurredAt":"2026-11-23T09:41:00+08:00","text":""# + String(repeating: "很", count: 250_000) + #""}"#
+        let bytes = Array(huge.utf8)
+        #expect(bytes.count > 700_000)
+        let outcome = try database.writer.write { db in
+            try desk.receive(bytes, source: .hotline12345, origin: "kafka:intake.hotline12345/0/7", senderKey: "sender-key-7",
+                             db: db, now: now)
+        }
+        guard case .rejected(let rejected) = outcome else {
+            Issue.record("not rejected: \(outcome)")
+            return
+        }
+        #expect(rejected.reason == "too_large")
+        #expect(rejected.originalTruncated == true)
+        #expect(rejected.originalBytes == bytes.count)
+        #expect(rejected.originalSha256 == EmbeddedOriginal(bytes, limit: 0).sha256)
+        #expect(Data(base64Encoded: rejected.originalBase64) == Data(bytes.prefix(EmbeddedOriginal.rejectionLimit)))
+        #expect(rejected.originalKey == "sender-key-7")
+        let row = try #require(try outbox().first)
+        #expect(row.payload.count < 100_000, "the rejection must stay far below the producer's 1 MB")
+        // No id could be read: keyed by the sender's own key, so it can match the refusal.
+        #expect(row.key == "sender-key-7")
+    }
+
+    @Test func theInboundIdempotencyKeyIsTheMessageNotItsPlace() {
+        let handler = InboundMessageHandler(desk: desk)
+        let first = KafkaMessage(topic: "intake.web", partition: 0, offset: 5, key: Array("k".utf8), value: Array("{\"a\":1}".utf8))
+        var sameBytesElsewhere = first
+        sameBytesElsewhere.offset = 900
+        var otherBytesSamePlace = first
+        otherBytesSamePlace.value = Array("{\"a\":2}".utf8)
+        // A redelivery (same bytes) is skipped wherever it sits; a new message at a reused offset is not.
+        #expect(handler.idempotencyKey(for: first) == handler.idempotencyKey(for: sameBytesElsewhere))
+        #expect(handler.idempotencyKey(for: first) != handler.idempotencyKey(for: otherBytesSamePlace))
     }
 }

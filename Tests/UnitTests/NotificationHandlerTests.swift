@@ -183,6 +183,42 @@ struct NotificationHandlerTests {
         #expect(try recipients() == ["citizen_receipt": ["citizen:***5678"]])
     }
 
+    @Test func theFirstAndARepeatReporterEachGetTheirReceipt() throws {
+        let handler = try handler(webhook: nil)
+        try deliver(update(), to: handler)
+        var attached = update(sequence: 2, change: .attached, phone: nil)
+        attached.attachedEvent = .init(eventId: "ev-2", source: .web, sourceId: "w-1", reporter: Reporter(phone: "13912345678"))
+        try deliver(attached, to: handler)
+        let receipts = try stored().filter { $0.kind == "citizen_receipt" }
+        #expect(receipts.count == 2)
+        #expect(Set(receipts.map(\.notificationId)).count == 2)
+    }
+
+    @Test func anOlderChangeArrivingLateTellsNobodyExceptAnAttachedReportsReceipt() throws {
+        let handler = try handler(webhook: "http://127.0.0.1:9/hook")
+        try deliver(update(), to: handler)
+        var signed = update(sequence: 3, change: .signed)
+        signed.status = .signed
+        try deliver(signed, to: handler)
+        let before = try stored().count
+        // Sequence 2, a reassignment, comes after 3 (re-sent after an outage): the sheet would send a
+        // unit an order it no longer has.
+        var reassigned = update(sequence: 2, change: .reassigned)
+        reassigned.unitId = "city-market"
+        try deliver(reassigned, to: handler)
+        #expect(try stored().count == before)
+        // A late attached report still gets its receipt.
+        var attached = update(sequence: 2, change: .attached, phone: nil)
+        attached.attachedEvent = .init(eventId: "ev-2", source: .web, sourceId: "w-1", reporter: Reporter(phone: "13912345678"))
+        try deliver(attached, to: handler)
+        #expect(try stored().count == before + 1)
+        // Later changes still count.
+        var resolved = update(sequence: 4, change: .resolved)
+        resolved.status = .resolved
+        try deliver(resolved, to: handler)
+        #expect(try stored().count > before + 1)
+    }
+
     @Test func progressNotesAndOnSiteTellNobody() throws {
         let handler = try handler(webhook: "http://127.0.0.1:9/hook")
         try deliver(update(sequence: 2, change: .progress), to: handler)

@@ -92,9 +92,10 @@ routing = {
     "defaults": {"town": "centre", "city": "centre"},
 }
 deadlines = {
-    "comment": "Per level, how long a unit has to sign for (签收), be on site (到场, only where given) and resolve (办结): s, m, h, d are clock time, wd working days of calendar.json. categories override single spans per level. warningAt: the share of a deadline after which the yellow warning fires. feedbackPeriod: a resolved order without the citizen's feedback is closed after this.",
+    "comment": "Per level, how long a unit has to sign for (签收), be on site (到场, only where given) and resolve (办结): s, m, h, d are clock time, wd working days of calendar.json. categories override single spans per level. warningAt: the share of a deadline after which the yellow warning fires. feedbackPeriod: a resolved order without the citizen's feedback is closed after this. restartGrace: after dispatch was down, overdue notices, escalations and closings that came due meanwhile come this long (at most the downtime) after the restart, since units could not act; warnings come at once.",
     "warningAt": 0.8,
     "feedbackPeriod": "3wd",
+    "restartGrace": "10m",
     "levels": {
         "critical": {"sign": "5m", "onSite": "15m", "resolve": "24h"},
         "urgent": {"sign": "30m", "resolve": "3d"},

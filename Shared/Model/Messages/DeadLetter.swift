@@ -15,7 +15,14 @@ public struct DeadLetter: Codable, Sendable, Equatable {
     public var key: String?
     public var reason: String
     public var attempts: Int
+    /// The message value, base64: whole up to 256 KiB, else the first 256 KiB (`originalTruncated`).
     public var originalBase64: String
+    /// The value's whole length in bytes.
+    public var originalBytes: Int?
+    /// The value's SHA-256, hex.
+    public var originalSha256: String?
+    /// Set (true) when `originalBase64` holds only a prefix: such a letter cannot be replayed as it is.
+    public var originalTruncated: Bool?
     public var failedAt: Date
 
     public init(
@@ -31,7 +38,11 @@ public struct DeadLetter: Codable, Sendable, Equatable {
         self.key = key
         self.reason = reason
         self.attempts = attempts
-        self.originalBase64 = Data(original).base64EncodedString()
+        let embedded = EmbeddedOriginal(original, limit: EmbeddedOriginal.deadLetterLimit)
+        self.originalBase64 = embedded.base64
+        self.originalBytes = embedded.byteCount
+        self.originalSha256 = embedded.sha256
+        self.originalTruncated = embedded.truncated ? true : nil
         self.failedAt = failedAt
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Something intake refused, with the original bytes and the reason.
-/// Topic `events.rejected`, key: the source id when it could be read, else the origin; schema version 1.
+/// Topic `events.rejected`, key: the source id when it could be read, else the sender's Kafka key, else
+/// the origin; schema version 1.
 public struct RejectedEvent: Codable, Sendable, Equatable {
     public static let currentSchemaVersion = 1
 
@@ -19,13 +20,21 @@ public struct RejectedEvent: Codable, Sendable, Equatable {
     public var field: String?
     /// A sentence a person can act on.
     public var message: String
-    /// The original bytes, base64.
+    /// The original bytes, base64: whole up to 64 KiB, else the first 64 KiB (`originalTruncated`).
     public var originalBase64: String
+    /// The original's whole length in bytes.
+    public var originalBytes: Int?
+    /// The original's SHA-256, hex: a sender matches its refusal by it when the original was cut.
+    public var originalSha256: String?
+    /// Set (true) when `originalBase64` holds only the first 64 KiB.
+    public var originalTruncated: Bool?
+    /// The Kafka key the sender gave the refused message, when it had a UTF-8 one.
+    public var originalKey: String?
     public var rejectedAt: Date
 
     public init(
         eventId: String, source: Source, sourceId: String?, origin: String, reason: String, field: String?,
-        message: String, original: [UInt8], rejectedAt: Date
+        message: String, original: [UInt8], originalKey: String? = nil, rejectedAt: Date
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.eventId = eventId
@@ -35,7 +44,12 @@ public struct RejectedEvent: Codable, Sendable, Equatable {
         self.reason = reason
         self.field = field
         self.message = message
-        self.originalBase64 = Data(original).base64EncodedString()
+        let embedded = EmbeddedOriginal(original, limit: EmbeddedOriginal.rejectionLimit)
+        self.originalBase64 = embedded.base64
+        self.originalBytes = embedded.byteCount
+        self.originalSha256 = embedded.sha256
+        self.originalTruncated = embedded.truncated ? true : nil
+        self.originalKey = originalKey
         self.rejectedAt = rejectedAt
     }
 }

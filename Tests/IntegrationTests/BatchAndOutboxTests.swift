@@ -1,0 +1,249 @@
+import Foundation
+import GRDB
+import Logging
+import MinshengKafka
+import MinshengModel
+import Synchronization
+import Testing
+@testable import MinshengPlatform
+
+/// The consumer loop's batches and the streaming outbox against the real broker: what one poison or
+/// flaky message does to its neighbours, what a replayed dead letter does, and what one undeliverable
+/// outbox row does to the rows behind it.
+@Suite("Batches, dead letters and the outbox against the real broker", .enabled(if: TestBroker.enabled), .serialized)
+struct BatchAndOutboxTests {
+    let logger = Logger(label: "test")
+
+    func configuration(_ client: String) throws -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: try TestBroker.address(), clientId: client)
+    }
+
+    func seenDatabase() throws -> ServiceDatabase {
+        try ServiceDatabase.inMemory { migrator in
+            migrator.registerMigration("test") { db in try db.execute(sql: "CREATE TABLE seen (value TEXT)") }
+        }
+    }
+
+    /// Publishes `values` (key = value) on a new topic and reads them back as one list of messages.
+    func messages(_ values: [String], producer: KafkaProducer) async throws -> (KafkaConsumer, [KafkaMessage]) {
+        let topic = TestBroker.uniqueTopic("batch")
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
+        let results = await producer.send(values.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) })
+        for result in results { _ = try result.get() }
+        let consumer = try KafkaConsumer(
+            configuration: configuration("test-consumer"),
+            options: .init(groupId: "it-batch-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
+            logger: logger)
+        var received: [KafkaMessage] = []
+        while received.count < values.count, let batch = try await consumer.nextBatch(maxMessages: 100) {
+            received += batch
+        }
+        return (consumer, received)
+    }
+
+    @Test func aPoisonOrFlakyMessageInABatchDoesNotRollBackItsNeighbours() async throws {
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        defer { Task { await producer.close() } }
+        let values = ["a", "b", "poison", "c", "flaky-2", "d", "always-fails", "e"]
+        let (consumer, batch) = try await messages(values, producer: producer)
+        #expect(batch.count == values.count)
+        let database = try seenDatabase()
+        let handler = ScriptedHandler()
+        let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .classification, logger: logger)
+        let service = ConsumerService(
+            consumer: consumer, handler: handler, database: database.writer, outbox: publisher, service: .classification,
+            logger: logger, retryDelays: [.milliseconds(5), .milliseconds(5), .milliseconds(5)])
+        try await service.process(batch)
+
+        let (seen, letters) = try await database.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT value FROM seen ORDER BY rowid"),
+             try Row.fetchAll(db, sql: "SELECT payload FROM outbox WHERE topic = 'classification.dlq' ORDER BY id").map {
+                 try MessageCoding.decode(DeadLetter.self, from: Array($0["payload"] as Data))
+             })
+        }
+        // Everything but the two bad ones, in order; the flaky one went through on a retry.
+        #expect(seen == ["a", "b", "c", "flaky-2", "d", "e"])
+        #expect(letters.map(\.key) == ["poison", "always-fails"])
+        #expect(letters.map(\.attempts) == [1, 4])
+        // The poison stayed in the batch transaction (one attempt); the flaky one was retried alone.
+        #expect(handler.attempts(of: "flaky-2") == 3)
+        #expect(handler.attempts(of: "poison") == 1)
+
+        // The same messages again (a redelivery after a crash): nothing twice, no second dead letter.
+        try await service.process(batch)
+        let (seenAgain, lettersAgain) = try await database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM seen") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE topic = 'classification.dlq'") ?? 0)
+        }
+        #expect(seenAgain == 6)
+        #expect(lettersAgain == 2)
+        await consumer.close()
+    }
+
+    @Test func aReplayedDeadLetterIsProcessedOnceTheCauseIsFixed() async throws {
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        defer { Task { await producer.close() } }
+        let (consumer, batch) = try await messages(["a", "fix-me"], producer: producer)
+        let database = try seenDatabase()
+        let handler = ScriptedHandler()
+        let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .dispatch, logger: logger)
+        let service = ConsumerService(
+            consumer: consumer, handler: handler, database: database.writer, outbox: publisher, service: .dispatch,
+            logger: logger, retryDelays: [])
+        try await service.process(batch)
+        let letterRow = try await database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT payload FROM outbox WHERE topic = 'dispatch.dlq'")
+        }
+        let letter = try MessageCoding.decode(DeadLetter.self, from: Array(try #require(letterRow)["payload"] as Data))
+        #expect(letter.key == "fix-me")
+
+        // The operator fixes the cause and replays: the original bytes and key, published again.
+        handler.fix("fix-me")
+        let original = try #require(Data(base64Encoded: letter.originalBase64))
+        _ = try await producer.send(topic: letter.topic, key: letter.key.map { Array($0.utf8) }, value: Array(original))
+        var replay: [KafkaMessage] = []
+        while replay.isEmpty, let next = try await consumer.nextBatch(maxMessages: 10) { replay = next }
+        try await service.process(replay)
+        let seen = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT value FROM seen ORDER BY rowid") }
+        #expect(seen == ["a", "fix-me"])
+        await consumer.close()
+    }
+
+    @Test func theStreamingOutboxSendsEveryRowOnceInOrderWhileRowsKeepComing() async throws {
+        let topic = TestBroker.uniqueTopic("stream")
+        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: configuration("admin"))
+        let database = try ServiceDatabase.inMemory { _ in }
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        var settings = OutboxPublisher.Settings()
+        settings.maxInFlight = 300  // small, so the window fills and drains many times
+        settings.readBatch = 70
+        let publisher = OutboxPublisher(
+            database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
+        let run = Task { try await publisher.run() }
+        // 40 writers' worth of rows, 10 keys, in transactions of 1 to 50 rows, while the publisher runs.
+        var written = 0
+        for transaction in 0..<120 {
+            let rows = transaction % 50 + 1
+            let start = written
+            try await database.writer.write { db in
+                for index in start..<(start + rows) {
+                    try Outbox.enqueue(db, topic: topic, key: "k\(index % 10)", payload: Array("\(index)".utf8))
+                }
+            }
+            written += rows
+            publisher.wake()
+        }
+        let done = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+            try await database.writer.read { db in try Outbox.pendingCount(db) == 0 ? true : nil }
+        }
+        #expect(done == true)
+        run.cancel()
+        _ = try? await run.value
+        let reader = try KafkaConsumer(
+            configuration: configuration("test-consumer"),
+            options: .init(groupId: "it-stream-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
+            logger: logger)
+        var byKey: [String: [Int]] = [:]
+        var count = 0
+        while count < written, let batch = try await reader.nextBatch(maxMessages: 500) {
+            for message in batch {
+                byKey[message.keyString ?? "", default: []].append(Int(String(decoding: message.value, as: UTF8.self))!)
+            }
+            count += batch.count
+        }
+        // Nothing more arrives within two seconds: each row exactly once.
+        let extra = await withTaskGroup(of: Int.self) { group in
+            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return 0
+            }
+            let first = await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
+        #expect(extra == 0)
+        #expect(count == written)
+        #expect(byKey.values.reduce(0) { $0 + $1.count } == written)
+        for (key, values) in byKey {
+            #expect(values == values.sorted(), "key \(key) out of order")
+            #expect(Set(values).count == values.count, "key \(key) has repeats")
+        }
+        await reader.close()
+        await producer.close()
+    }
+
+    @Test func anUndeliverableOutboxRowIsParkedAndTheRowsBehindItFlowInOrder() async throws {
+        let topic = TestBroker.uniqueTopic("parking")
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
+        let database = try ServiceDatabase.inMemory { _ in }
+        let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 1_200_000)  // over the producer's 1 MB
+        try await database.writer.write { db in
+            try Outbox.enqueue(db, topic: topic, key: "k", payload: Array("first".utf8))
+            try Outbox.enqueue(db, topic: topic, key: "k", payload: huge)
+            for index in 0..<50 { try Outbox.enqueue(db, topic: topic, key: "k", payload: Array("after-\(index)".utf8)) }
+        }
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let readiness = Readiness()
+        let publisher = OutboxPublisher(
+            database: database.writer, producer: producer, service: .intake, logger: logger, readiness: readiness)
+        let run = Task { try await publisher.run() }
+        let done = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            try await database.writer.read { db in try Outbox.pendingCount(db) == 0 ? true : nil }
+        }
+        #expect(done == true)
+        let parked = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, last_error FROM outbox WHERE parked_at IS NOT NULL")
+        }
+        #expect(parked.count == 1)
+        #expect((parked.first?["last_error"] as String?)?.contains("MSG_SIZE_TOO_LARGE") == true)
+        // Readiness shows it (degraded: the service still works) once the publisher looked.
+        let shown = try await eventually(timeout: .seconds(15), every: .milliseconds(200)) {
+            if case .degraded(let reason) = readiness.state(of: "outbox"), reason.contains("parked") { return true }
+            return nil
+        }
+        #expect(shown == true)
+        run.cancel()
+        _ = try? await run.value
+
+        let reader = try KafkaConsumer(
+            configuration: configuration("test-consumer"),
+            options: .init(groupId: "it-parking-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
+            logger: logger)
+        var values: [String] = []
+        while values.count < 51, let batch = try await reader.nextBatch(maxMessages: 100) {
+            values += batch.map { String(decoding: $0.value, as: UTF8.self) }
+        }
+        #expect(values == ["first"] + (0..<50).map { "after-\($0)" })
+        await reader.close()
+        await producer.close()
+    }
+}
+
+/// A handler whose behaviour the test scripts by value: `poison` is never processable, `flaky-N`
+/// fails N times, `always-fails` always throws, `fix-me` fails until the test fixes it.
+final class ScriptedHandler: MessageHandler, Sendable {
+    private let tries = Mutex<[String: Int]>([:])
+    private let fixed = Mutex<Set<String>>([])
+
+    struct Failure: Error {}
+
+    func idempotencyKey(for message: KafkaMessage) -> String { "v:" + (message.keyString ?? "") }
+
+    func attempts(of value: String) -> Int { tries.withLock { $0[value] ?? 0 } }
+
+    func fix(_ value: String) { _ = fixed.withLock { $0.insert(value) } }
+
+    func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
+        let value = String(decoding: message.value, as: UTF8.self)
+        let attempt = tries.withLock { tries -> Int in
+            tries[value, default: 0] += 1
+            return tries[value]!
+        }
+        try db.execute(sql: "INSERT INTO seen (value) VALUES (?)", arguments: [value])
+        if value == "poison" { throw UnprocessableMessage("poison is never processable") }
+        if value == "always-fails" { throw Failure() }
+        if value == "fix-me", !fixed.withLock({ $0.contains(value) }) { throw UnprocessableMessage("not fixed yet") }
+        if value.hasPrefix("flaky-"), let times = Int(value.dropFirst(6)), attempt <= times { throw Failure() }
+    }
+}

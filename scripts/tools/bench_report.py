@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""Reads the benchmark's dumps and prints figures as JSON.
+
+  bench_report.py completions PUBLISHED OUTPUTS...   how each published event ended, and when
+  bench_report.py count PREFIX OUTPUTS...             how many events with ids starting PREFIX have ended
+
+PUBLISHED: lines `<createTime ms>\t<key>` of the inbound topics (the key is the event's source id).
+OUTPUTS: lines `<createTime ms>\t<key>\t<json>` of workorders.updates, police110.returns and
+events.rejected. An event has ended at its first message there: a work order created for it, its
+attachment to an open order (并案), its return to the 110 system, or its rejection.
+"""
+import json
+import sys
+
+
+def endings(paths, prefix=""):
+    ended = {}
+    for path in paths:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                parts = line.rstrip("\n").split("\t", 2)
+                if len(parts) < 3:
+                    continue
+                try:
+                    at = int(parts[0])
+                    message = json.loads(parts[2])
+                except ValueError:
+                    continue
+                source_id = None
+                if "change" in message:  # workorders.updates
+                    if message["change"] == "created":
+                        source_id = message.get("sourceId")
+                    elif message["change"] == "attached":
+                        source_id = (message.get("attachedEvent") or {}).get("sourceId")
+                elif "returnedAt" in message:  # police110.returns
+                    source_id = message.get("sourceId")
+                elif "rejectedAt" in message:  # events.rejected
+                    source_id = message.get("sourceId") or message.get("originalKey")
+                if source_id and source_id.startswith(prefix) and (source_id not in ended or at < ended[source_id]):
+                    ended[source_id] = at
+    return ended
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    values = sorted(values)
+    index = min(len(values) - 1, max(0, int(round(p / 100 * len(values) + 0.5)) - 1))
+    return values[index]
+
+
+def completions(published_path, outputs):
+    published = {}
+    with open(published_path, encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2 and parts[0].isdigit():
+                published.setdefault(parts[1], int(parts[0]))
+    ended = endings(outputs)
+    matched = {key: ended[key] for key in published if key in ended}
+    latencies = [matched[key] - published[key] for key in matched]
+    times = sorted(matched.values())
+    result = {"published": len(published), "ended": len(matched), "missing": len(published) - len(matched)}
+    if times:
+        start = min(published.values())
+        span = (times[-1] - start) / 1000
+        tenth = max(1, len(times) // 10)
+        first = (times[tenth - 1] - start) / 1000
+        last = (times[-1] - times[-tenth - 1]) / 1000 if len(times) > tenth else span
+        result.update({
+            "seconds": round(span, 2),
+            "eventsPerSecond": round(len(times) / span, 1) if span > 0 else None,
+            "first10PercentPerSecond": round(tenth / first, 1) if first > 0 else None,
+            "last10PercentPerSecond": round(tenth / last, 1) if last > 0 else None,
+            "latencyMs": {"p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
+                          "p99": percentile(latencies, 99), "max": max(latencies)},
+        })
+        if result["first10PercentPerSecond"] and result["last10PercentPerSecond"]:
+            result["lastToFirst"] = round(result["last10PercentPerSecond"] / result["first10PercentPerSecond"], 3)
+    return result
+
+
+def main():
+    if sys.argv[1] == "completions":
+        print(json.dumps(completions(sys.argv[2], sys.argv[3:])))
+    elif sys.argv[1] == "count":
+        print(len(endings(sys.argv[3:], sys.argv[2])))
+    else:
+        sys.exit(f"unknown command {sys.argv[1]}")
+
+
+if __name__ == "__main__":
+    main()

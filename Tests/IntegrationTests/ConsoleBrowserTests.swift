@@ -123,6 +123,22 @@ struct ConsoleBrowserTests {
         let smokeId = try #require(smoke["workOrderId"] as? String)
         let smokeUnit = try #require(smoke["unitId"] as? String)
 
+        // The units get to work on some orders: signed, resolved, one closed after the citizen's answer.
+        let page = try await stack.getJSON(.dispatch, "/v1/workorders?status=dispatched&limit=100", token: centre)
+        let others = (page["items"] as? [[String: Any]] ?? []).filter { $0["workOrderId"] as? String != smokeId }
+        #expect(others.count >= 5)
+        for (index, order) in others.prefix(5).enumerated() {
+            let id = try #require(order["workOrderId"] as? String)
+            let unit = try stack.token(of: try #require(order["unitId"] as? String))
+            #expect(try await stack.post(.dispatch, "/v1/workorders/\(id)/sign", body: [:], token: unit) == 200)
+            if index < 3 {
+                #expect(try await stack.post(.dispatch, "/v1/workorders/\(id)/resolve", body: ["result": "已到现场处置完毕"], token: unit) == 200)
+            }
+            if index == 0 {
+                #expect(try await stack.post(.dispatch, "/v1/workorders/\(id)/feedback", body: ["satisfied": true], token: centre) == 200)
+            }
+        }
+
         let browser = try DevToolsBrowser.launch(log: "\(stack.directory)/chromium.log")
         defer { browser.close() }
         let console = "http://127.0.0.1:\(stack.ports[.console]!)/"

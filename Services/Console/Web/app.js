@@ -54,6 +54,7 @@ const pct = (value) => (value == null ? "—" : (value * 100).toFixed(1) + "%");
 const num = (value) => (value == null ? "—" : String(value));
 function duration(seconds) {
   if (seconds == null) return "—";
+  if (seconds < 60) return Math.round(seconds) + "秒";
   if (seconds < 3600) return Math.round(seconds / 60) + "分钟";
   if (seconds < 86400 * 2) return (seconds / 3600).toFixed(1) + "小时";
   return (seconds / 86400).toFixed(1) + "天";
@@ -239,17 +240,36 @@ function route() {
   document.body.className = parts[0] === "cockpit" ? "screen" : "";
   state.redraw = null;
   state.parts = null;
+  state.viewSerial = (state.viewSerial || 0) + 1;
   const views = { cockpit: cockpitView, triage: triageView, search: searchView, order: orderView, workbench: workbenchView,
                   evaluation: evaluationView, accounts: accountsView };
   const view = views[parts[0]] || (state.me.account.role === "unit" ? workbenchView : cockpitView);
   view(parts.slice(1), params);
 }
 
-/** Draws a view now and whenever the stream says one of `parts` changed. */
+/**
+ * Draws a view now and whenever the stream says one of `parts` changed. One drawing at a time: a change
+ * during a drawing draws once more after it, so an older answer never lands on top of a newer one; a
+ * drawing for a view the person has left is dropped.
+ */
 function live(parts, draw) {
   state.parts = parts;
+  const view = state.viewSerial;
+  let running = false;
+  let again = false;
   const redraw = async () => {
-    try { await draw(); } catch (error) { if (error.message !== "请先登录") toast(error.message, true); }
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do {
+        again = false;
+        await draw(() => view === state.viewSerial);
+      } while (again && view === state.viewSerial);
+    } catch (error) {
+      if (error.message !== "请先登录") toast(error.message, true);
+    } finally {
+      running = false;
+    }
   };
   state.redraw = redraw;
   return redraw();
@@ -261,10 +281,10 @@ function live(parts, draw) {
 async function cockpitView(_, params) {
   const period = params.get("period") || "today";
   let map = null;
-  await live(["workorders", "events", "hotspots", "operations", "deliveries"], async () => {
+  await live(["workorders", "events", "hotspots", "operations", "deliveries"], async (current) => {
     map = map || (await api("/api/map"));
     const board = await api("/api/cockpit?period=" + period);
-    drawCockpit(board, map, period);
+    if (current()) drawCockpit(board, map, period);
   });
 }
 
@@ -312,7 +332,7 @@ function drawCockpit(board, map, period) {
 
   const centre = h("div", { class: "col centre" },
     h("section", { class: "panel map", "data-panel": "map" }, h("h3", null, "各镇街待办工单", legend()), drawMap(map, board.towns)),
-    h("section", { class: "panel scroll", "data-panel": "latest" }, h("h3", null, "最新派发"),
+    h("section", { class: "panel grow", "data-panel": "latest" }, h("h3", null, "最新派发"),
       h("ul", { class: "screen-list", id: "latest" }, board.latest.map((o) => h("li", { "data-order": o.workOrderId, "data-status": o.status },
         h("a", { href: "#/order/" + o.workOrderId }, o.workOrderId),
         h("span", { class: "t" }, `${o.town || "未定位"}｜${name("category", o.category)}｜${o.unitName}`),
@@ -324,14 +344,14 @@ function drawCockpit(board, map, period) {
         kpi("待审核", "waiting.held", board.waiting.held, num(board.waiting.held), board.waiting.held ? "yellow" : ""),
         kpi("退回待审", "waiting.returned", board.waiting.returned, num(board.waiting.returned), board.waiting.returned ? "yellow" : ""),
         kpi("审核超时", "waiting.overdue", board.waiting.overdue, num(board.waiting.overdue), board.waiting.overdue ? "red" : ""))),
-    h("section", { class: "panel scroll", style: "max-height:30vh", "data-panel": "hotspots" }, h("h3", null, "热点预警（未诉先办）", h("small", null, board.hotspots.length + " 个")),
+    h("section", { class: "panel grow", "data-panel": "hotspots" }, h("h3", null, "热点预警（未诉先办）", h("small", null, board.hotspots.length + " 个")),
       board.hotspots.length ? board.hotspots.map(hotspotLine) : h("p", { class: "small", style: "color:var(--screen-muted)" }, "暂无热点")),
     h("section", { class: "panel", "data-panel": "shuangfei" }, h("h3", null, "110 双非警情"),
       h("div", { class: "kpis" },
         kpi("110 来电", "shuangfei.calls", board.shuangfei.calls, num(board.shuangfei.calls)),
         kpi("双非分流", "shuangfei.shuangfei", board.shuangfei.shuangfei, num(board.shuangfei.shuangfei)),
         kpi("双非办结率", "shuangfei.closureRate", board.shuangfei.closureRate, pct(board.shuangfei.closureRate), "green"))),
-    h("section", { class: "panel scroll", style: "max-height:22vh", "data-panel": "alerts" }, h("h3", null, "超时督办 / 临期预警"),
+    h("section", { class: "panel grow", "data-panel": "alerts" }, h("h3", null, "超时督办 / 临期预警"),
       h("ul", { class: "screen-list" },
         board.red.map((o) => alertLine(o, "red")), board.yellow.map((o) => alertLine(o, "yellow")),
         !board.red.length && !board.yellow.length ? h("li", null, h("span", null, "无"), h("span"), h("span")) : null)),
@@ -410,8 +430,9 @@ function deadlineText(o) {
 
 async function triageView(_, params) {
   const tab = params.get("tab") || "held";
-  await live(["workorders", "events", "hotspots"], async () => {
+  await live(["workorders", "events", "hotspots"], async (current) => {
     const triage = await api("/api/triage");
+    if (!current()) return;
     const open = triage.hotspots.filter((s) => !s.task).length;
     const tabs = h("div", { class: "tabs" },
       [["held", "待审核", triage.held.length], ["returned", "退回待审", triage.returned.length], ["hotspots", "热点转任务", open]].map(([key, label, n]) =>
@@ -445,7 +466,7 @@ function heldItem(item, canAct) {
   const level = h("select", { name: "level" }, options("level", o.level));
   const unit = h("select", { name: "unitId" }, unitOptions("", { blank: "按规则派发" }));
   const note = h("input", { name: "note", placeholder: "审核意见（可选）", size: 24 });
-  const answer = h("textarea", { name: "answer", placeholder: "即时办结：答复内容（咨询类当场答复后办结）" });
+  const answer = h("input", { name: "answer", placeholder: "答复内容（咨询、表扬等当场答复后即时办结）" });
   const into = h("input", { name: "into", placeholder: "并入工单号 WO…", size: 22 });
   const corrections = () => {
     const body = { category: category.value, level: level.value };
@@ -473,7 +494,7 @@ function heldItem(item, canAct) {
           if (!into.value.trim()) return toast("请填写要并入的工单号", true);
           act(e.target, `/api/orders/${o.workOrderId}/merge`, { into: into.value.trim(), note: note.value.trim() || undefined });
         } }, "并案")),
-      h("div", { class: "fields" }, answer,
+      h("div", { class: "answer" }, answer,
         h("button", { "data-action": "answer", onclick: (e) => {
           if (!answer.value.trim()) return toast("请填写答复内容", true);
           act(e.target, `/api/orders/${o.workOrderId}/answer`, { ...corrections(), answer: answer.value.trim() });
@@ -546,8 +567,9 @@ async function searchView(_, params) {
   $("#view").replaceChildren(h("h2", null, "查询"), form, results);
   input.focus();
   if (!q) return;
-  await live(["workorders"], async () => {
+  await live(["workorders"], async (current) => {
     const data = await api("/api/search?q=" + encodeURIComponent(q));
+    if (!current()) return;
     results.replaceChildren(data.items.length ? orderTable(data.items) : empty("没有找到"));
   });
 }
@@ -563,8 +585,9 @@ function orderTable(orders, { actions } = {}) {
 }
 
 async function orderView([id]) {
-  await live(["workorders", "deliveries"], async () => {
+  await live(["workorders", "deliveries"], async (current) => {
     const d = await api("/api/orders/" + encodeURIComponent(id));
+    if (!current()) return;
     const o = d.order;
     const role = state.me.account.role;
     const centre = role === "staff" || role === "supervisor";
@@ -657,8 +680,9 @@ async function workbenchView(_, params) {
     $("#view").replaceChildren(h("h2", null, "单位工作台"), h("p", { class: "muted" }, "中心人员可查看任一单位的工作台："), select);
     return;
   }
-  await live(["workorders"], async () => {
+  await live(["workorders"], async (current) => {
     const bench = await api("/api/workbench?unit=" + encodeURIComponent(unit));
+    if (!current()) return;
     const canAct = role === "unit" || role === "staff" || role === "supervisor";
     $("#view").replaceChildren(h("h2", null, `${bench.unitName} · 工作台`),
       h("section", null, h("h3", null, `待办（${bench.open.length}）`), bench.open.length ? orderTable(bench.open, { actions: canAct ? quickActions : null }) : empty("没有待办工单")),
@@ -689,8 +713,9 @@ async function evaluationView(_, params) {
   monthInput.addEventListener("change", go);
   bySelect.addEventListener("change", go);
   const query = `by=${by}&month=${month}`;
-  await live(["workorders"], async () => {
+  await live(["workorders"], async (current) => {
     const e = await api("/api/evaluation?" + query);
+    if (!current()) return;
     const delta = (now, then) => (now == null || then == null ? "—" : (now - then >= 0 ? "+" : "") + (now - then).toFixed(1));
     $("#view").replaceChildren(h("h2", null, "考核"),
       h("div", { class: "toolbar" }, monthInput, bySelect, h("a", { href: "/api/evaluation.csv?" + query, download: true }, "导出 CSV"),
@@ -712,8 +737,9 @@ async function evaluationView(_, params) {
 // 账号: accounts (supervisors)
 
 async function accountsView() {
-  await live([], async () => {
+  await live([], async (current) => {
     const data = await api("/api/accounts");
+    if (!current()) return;
     const add = h("button", { class: "primary", onclick: () => accountDialog(null) }, "新建账号");
     $("#view").replaceChildren(h("h2", null, "账号管理"), h("div", { class: "toolbar" }, add),
       h("table", { class: "card" }, h("thead", null, h("tr", null, ["账号", "姓名", "角色", "单位", "状态", ""].map((t) => h("th", null, t)))),

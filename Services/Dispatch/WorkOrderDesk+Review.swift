@@ -120,10 +120,10 @@ extension WorkOrderDesk {
         try WorkOrderStore.moveEvents(of: order.workOrderId, to: targetId, db: db)
         for event in moved {
             target.events = (target.events ?? []) + [event]
-            try record(&target, .attached, actor: caller.unitId, person: caller.person,
-                       note: "merged from \(order.workOrderId): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))",
-                       details: .init(attachedEvent: .init(eventId: event.eventId, source: event.source, sourceId: event.sourceId,
-                                                           reporter: event.reporter)),
+            let note = "merged from \(order.workOrderId): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
+            try record(&target, .attached, actor: caller.unitId, person: caller.person, note: note,
+                       details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source,
+                                                                       sourceId: event.sourceId, reporter: event.reporter)),
                        db: db, now: now)
         }
         try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)

@@ -99,10 +99,10 @@ struct WorkOrderDesk {
         let attached = Self.event(event, attachedAt: now)
         try WorkOrderStore.addEvent(attached, to: workOrderId, db: db)
         order.events = (order.events ?? []) + [attached]
-        try record(&order, .attached, actor: Self.dispatchActor,
-                   note: "repeat report \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))",
-                   details: .init(attachedEvent: .init(eventId: event.eventId, source: event.source, sourceId: event.sourceId,
-                                                       reporter: event.reporter)),
+        let note = "repeat report \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
+        try record(&order, .attached, actor: Self.dispatchActor, note: note,
+                   details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source, sourceId: event.sourceId,
+                                                                   reporter: event.reporter)),
                    db: db, now: now)
         return order
     }

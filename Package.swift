@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
         .executable(name: "minsheng-console", targets: ["MinshengConsole"]),
+        // For the fault tests: librdkafka's mock cluster as a broker process.
+        .executable(name: "minsheng-mockbroker", targets: ["MinshengMockBroker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -64,6 +66,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/Platform"
         ),
@@ -97,6 +100,9 @@ let package = Package(
             path: "Services/Console",
             resources: [.copy("Web")]
         ),
+        // librdkafka's mock cluster (rdkafka_mock.h), for the fault tests' broker process only.
+        .systemLibrary(name: "CRdKafkaMock", path: "Tests/CRdKafkaMock", pkgConfig: "rdkafka"),
+        .executableTarget(name: "MinshengMockBroker", dependencies: ["CRdKafkaMock"], path: "Tests/MockBroker"),
         .testTarget(
             name: "UnitTests",
             dependencies: [

@@ -25,7 +25,7 @@ enum ConsoleService {
         let monitor = OperationsMonitor(board: operations, probe: probe, services: console.serviceURLs, feed: feed, logger: runtime.logger)
         let accounts = AccountStore(database: runtime.database.writer, hasher: PasswordHasher())
         try await AccountSeed.apply(directory: settings.configDirectory, store: accounts, units: configuration.units,
-                                    logger: runtime.logger, now: Date())
+                                    demoMode: settings.demoMode, logger: runtime.logger, now: Date())
         let app = ConsoleApp(
             configuration: configuration, settings: console, database: runtime.database.writer, accounts: accounts,
             sessions: SessionStore(database: runtime.database.writer, lifetime: console.sessionLifetime), feed: feed,

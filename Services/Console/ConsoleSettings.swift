@@ -31,8 +31,8 @@ struct ConsoleSettings: Sendable, Equatable {
         guard let token = value("MINSHENG_DISPATCH_TOKEN") else {
             throw ConfigurationError("MINSHENG_DISPATCH_TOKEN is not set: the console acts through dispatch's API with the token of its entry in dispatch's callers.json")
         }
-        guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
-            throw .variable("MINSHENG_DISPATCH_TOKEN", "(hidden)", expected: "at least 16 characters without spaces")
+        guard token.count >= TokenHash.minimumTokenLength, !token.contains(where: \.isWhitespace) else {
+            throw .variable("MINSHENG_DISPATCH_TOKEN", "(hidden)", expected: "at least \(TokenHash.minimumTokenLength) characters without spaces")
         }
         let servicesRaw = value("MINSHENG_SERVICE_URLS") ?? defaultServiceURLs
         var services: [(String, URL)] = []

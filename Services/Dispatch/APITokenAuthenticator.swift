@@ -1,32 +1,26 @@
 import Foundation
 import MinshengModel
+import MinshengPlatform
 
-/// Finds the caller named by `Authorization: Bearer <token>` among the units' API tokens. Every token
-/// is compared in full, in time that does not depend on where the bytes differ, so timing tells an
-/// attacker nothing about a token.
+/// Finds the caller named by `Authorization: Bearer <token>` among the units' token hashes
+/// (`apiTokenHash` in units.json). Every hash is checked, in time that does not depend on where the
+/// digests differ; a `demo-` token is refused unless demo mode is on (docs/security.md).
 enum APITokenAuthenticator {
-    /// The caller, or nil when the header is missing, malformed or names no unit.
-    static func caller(authorization: String?, units: UnitDirectory) -> Caller? {
-        guard let authorization else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let presented = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
-        guard !presented.isEmpty else { return nil }
-        var found: UnitDirectory.Unit?
-        for unit in units.units {
-            guard let token = unit.apiToken else { continue }
-            // No early exit: every unit's token is compared.
-            if constantTimeEquals(presented, Array(token.utf8)) { found = unit }
-        }
-        return found.map { Caller(unit: $0) }
+    static func caller(authorization: String?, units: UnitDirectory, demoMode: Bool) -> Result<Caller, BearerAuthentication.Failure> {
+        let holders = units.units.compactMap { unit in unit.apiTokenHash.map { (holder: unit, hash: $0) } }
+        return BearerAuthentication.holder(authorization: authorization, among: holders, demoMode: demoMode)
+            .map { Caller(unit: $0) }
     }
+}
 
-    /// Byte-wise comparison whose running time depends only on the lengths.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference: UInt8 = a.count == b.count ? 0 : 1
-        for index in 0..<max(a.count, b.count) {
-            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
-        }
-        return difference == 0
+/// What dispatch's API needs besides the configuration to let a caller in: whether demo tokens work, and
+/// the record of failed attempts per client address (429 after too many).
+struct APIAccess: Sendable {
+    var demoMode: Bool
+    var failures: FailedAuthentications
+
+    init(demoMode: Bool, failures: FailedAuthentications = FailedAuthentications(service: .dispatch)) {
+        self.demoMode = demoMode
+        self.failures = failures
     }
 }

@@ -22,18 +22,19 @@ struct Caller: Sendable, Equatable {
         isCentre || order.unitId == unitId || (order.coUnitIds ?? []).contains(unitId)
     }
 
-    /// Refuses what the caller may not do to the order (403), naming who may.
+    /// Refuses what the caller may not do to the order. An order the caller may not see is answered as if it
+    /// did not exist (404), so that nobody learns of other units' orders; a refusal on a visible order (403)
+    /// names no other unit.
     func check(_ action: WorkOrderLifecycle.Action, on order: WorkOrder) throws(WorkOrderError) {
         if isCentre { return }
+        guard maySee(order) else { throw .notFound(order.workOrderId) }
         switch action {
         case .sign, .arriveOnSite, .resolve, .returnOrder:
             guard order.unitId == unitId else {
-                throw .forbidden("work order \(order.workOrderId) is led by \(order.unitId): only that unit or the centre can \(action.rawValue) it")
+                throw .forbidden("only the lead unit or the centre can \(action.rawValue) work order \(order.workOrderId)")
             }
         case .addProgress:
-            guard maySee(order) else {
-                throw .forbidden("work order \(order.workOrderId) is not for \(unitId): only its units or the centre can add progress")
-            }
+            return
         case .reassign, .reopen, .recordSatisfied, .recordUnsatisfied:
             throw .forbidden("only the command centre can \(action == .reassign ? "reassign" : action == .reopen ? "reopen" : "record feedback on") a work order")
         case .release, .answer, .merge, .refuseReturn, .approveReturn:

@@ -24,12 +24,13 @@ enum DispatchService {
         let handler = ClassifiedEventHandler(configuration: store, logger: runtime.logger, onCommit: { watcher.wake() })
         let consumer = try runtime.consumerServices(topics: [Topics.eventsClassified], handler: handler)
         let router = runtime.makeRouter()
+        let access = APIAccess(demoMode: settings.demoMode)
         WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
             outbox.wake()
             watcher.wake()
-        }).addRoutes(to: router)
-        StatsController(database: runtime.database.writer, configuration: store, clock: clock).addRoutes(to: router)
-        HotspotTaskController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
+        }, access: access).addRoutes(to: router)
+        StatsController(database: runtime.database.writer, configuration: store, clock: clock, access: access).addRoutes(to: router)
+        HotspotTaskController(database: runtime.database.writer, configuration: store, clock: clock, access: access, onCommit: {
             outbox.wake()
             watcher.wake()
         }).addRoutes(to: router)

@@ -6,40 +6,50 @@ import MinshengPlatform
 
 /// What every dispatch API handler shares: who is calling (401 without a valid token), reading the body
 /// and the query, and turning refusals into JSON errors `{"error","message","field"?}`:
-/// 400 bad input, 401 no or unknown token, 403 not the caller's order, 404 no such order, 409 not
-/// allowed in the order's status.
+/// 400 bad input, 401 no or unknown token, 403 not the caller's role, 404 no such order (or another
+/// unit's), 409 not allowed in the order's status, 429 too many failed authentications from the address.
 enum DispatchAPI {
     /// The largest request body accepted.
     static let maximumBodyBytes = 16 * 1024
 
     /// A request the API refuses before it reaches the domain.
     enum Refusal: Error {
-        case unauthorized
-        case forbidden(String)
         case badRequest(code: String, message: String, field: String?)
+        case forbidden(String)
     }
 
     /// Authenticates the caller against the configuration in force, runs `handle`, and answers any
     /// refusal with its status and JSON error.
     static func respond(
-        _ request: Request, _ store: ConfigStore, logger: Logger,
+        _ request: Request, _ context: HTTPServer.Context, _ store: ConfigStore, access: APIAccess,
         _ handle: (Caller, DispatchConfiguration) async throws -> Response
     ) async -> Response {
+        let logger = context.logger
+        if let wait = access.failures.lockedOut(context.clientAddress) {
+            return FailedAuthentications.tooManyResponse(retryAfter: wait, message: "too many failed authentications; retry later")
+        }
         let configuration = store.current
+        let caller: Caller
         do {
-            guard let caller = try TrustedCallerHeaders.caller(request.headers, configuration: configuration)
-            else { throw Refusal.unauthorized }
+            // A unit by its own token, or a unit and a person named by a trusted caller (callers.json).
+            switch try TrustedCallerHeaders.caller(request.headers, configuration: configuration, demoMode: access.demoMode) {
+            case .success(let found): caller = found
+            case .failure(let failure):
+                access.failures.record(failure, address: context.clientAddress, path: request.uri.path, logger: logger)
+                return FailedAuthentications.unauthorizedResponse(
+                    realm: "minsheng-dispatch", message: "send Authorization: Bearer <your unit's API token>")
+            }
+        } catch Refusal.forbidden(let message) {
+            return HTTPServer.errorResponse(.forbidden, code: "forbidden", message: message)
+        } catch Refusal.badRequest(let code, let message, let field) {
+            return HTTPServer.errorResponse(.badRequest, code: code, message: message, field: field)
+        } catch {
+            return HTTPServer.errorResponse(.internalServerError, code: "internal_error", message: "the request failed; see the service log")
+        }
+        do {
             return try await handle(caller, configuration)
         } catch let error as WorkOrderError {
             return response(for: error)
-        } catch Refusal.unauthorized {
-            var response = HTTPServer.errorResponse(
-                .unauthorized, code: "unauthorized",
-                message: "send Authorization: Bearer <your unit's apiToken from units.json>")
-            response.headers[.wwwAuthenticate] = "Bearer realm=\"minsheng-dispatch\""
-            return response
-        } catch Refusal.forbidden(let message) {
-            return HTTPServer.errorResponse(.forbidden, code: "forbidden", message: message)
         } catch Refusal.badRequest(let code, let message, let field) {
             return HTTPServer.errorResponse(.badRequest, code: code, message: message, field: field)
         } catch {

@@ -12,6 +12,7 @@ struct HotspotTaskController: Sendable {
     let database: any DatabaseWriter
     let configuration: ConfigStore
     let clock: any WallClock
+    let access: APIAccess
     /// Called after the task committed: wakes the outbox publisher and the deadline watcher.
     let onCommit: @Sendable () -> Void
 
@@ -32,7 +33,7 @@ struct HotspotTaskController: Sendable {
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
         router.post("/v1/hotspots/:alertId/task") { request, context in
-            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, configuration in
+            await DispatchAPI.respond(request, context, configuration, access: access) { caller, configuration in
                 guard caller.isCentre else { throw WorkOrderError.forbidden("only the command centre can turn a hotspot into a task") }
                 let alertId = context.parameters.get("alertId") ?? ""
                 guard alertId.hasPrefix("hs-"), alertId.count <= 100 else {

@@ -11,12 +11,13 @@ struct StatsController: Sendable {
     let database: any DatabaseWriter
     let configuration: ConfigStore
     let clock: any WallClock
+    let access: APIAccess
 
     static let defaultRange: TimeInterval = 30 * 86_400
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
         router.get("/v1/stats") { request, context in
-            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in
+            await DispatchAPI.respond(request, context, configuration, access: access) { caller, _ in
                 let now = clock.now()
                 var query = try WorkOrderQuery(parameters: DispatchAPI.parameters(request))
                 query.to = query.to ?? now

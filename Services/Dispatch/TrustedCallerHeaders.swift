@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MinshengModel
+import MinshengPlatform
 
 /// How a trusted caller (`callers.json`, the console) says for whom it acts: the unit in
 /// `X-Minsheng-Act-As` and the person in `X-Minsheng-Person` (the account id) and
@@ -15,36 +16,49 @@ enum TrustedCallerHeaders {
     /// The longest person id or name accepted.
     static let maximumLength = 100
 
-    /// The caller a request authenticates as: a unit by its own token, or a unit named by a trusted
-    /// caller with the person acting. Nil when the token is missing or unknown (401).
-    static func caller(_ headers: HTTPFields, configuration: DispatchConfiguration) throws -> Caller? {
+    /// The caller a request authenticates as: a trusted caller's token (`callers.json`) with the unit it
+    /// acts for and the person, or a unit's own token (`units.json`). A failure is 401, like any unknown
+    /// token; the headers misused throw a refusal (400 missing or wrong, 403 from a unit's token).
+    static func caller(_ headers: HTTPFields, configuration: DispatchConfiguration, demoMode: Bool) throws
+        -> Result<Caller, BearerAuthentication.Failure>
+    {
         let authorization = headers[.authorization]
-        let names = [headers[actAs], headers[person], headers[personName]]
-        if let trusted = APITokenAuthenticator.trustedCaller(authorization: authorization, callers: configuration.callers) {
-            guard let unitId = headers[actAs]?.trimmingCharacters(in: .whitespaces), !unitId.isEmpty else {
-                throw DispatchAPI.Refusal.badRequest(
-                    code: "missing_field", message: "a trusted caller must name the unit it acts for in X-Minsheng-Act-As",
-                    field: "X-Minsheng-Act-As")
+        let trusted = BearerAuthentication.holder(
+            authorization: authorization, among: configuration.callers.callers.map { (holder: $0, hash: $0.apiTokenHash) },
+            demoMode: demoMode)
+        switch trusted {
+        case .success(let caller):
+            return .success(try named(headers, by: caller, configuration: configuration))
+        case .failure(.unknownToken):
+            let unit = APITokenAuthenticator.caller(authorization: authorization, units: configuration.units, demoMode: demoMode)
+            if case .success = unit, [headers[actAs], headers[person], headers[personName]].contains(where: { $0 != nil }) {
+                throw DispatchAPI.Refusal.forbidden(
+                    "only a trusted caller (callers.json) may act for a unit or name a person: X-Minsheng-Act-As and X-Minsheng-Person are refused")
             }
-            guard let unit = configuration.units.unit(id: unitId) else {
-                throw DispatchAPI.Refusal.badRequest(
-                    code: "invalid_field", message: "X-Minsheng-Act-As: \(unitId) is not a unit in units.json", field: "X-Minsheng-Act-As")
-            }
-            let id = try decoded(headers[person], "X-Minsheng-Person")
-            guard let id else {
-                throw DispatchAPI.Refusal.badRequest(
-                    code: "missing_field", message: "a trusted caller must name the acting person in X-Minsheng-Person",
-                    field: "X-Minsheng-Person")
-            }
-            let name = try decoded(headers[personName], "X-Minsheng-Person-Name")
-            return Caller(unit: unit, person: ActingPerson(id: id, name: name), via: trusted.id)
+            return unit
+        case .failure(let failure):
+            return .failure(failure)
         }
-        guard let caller = APITokenAuthenticator.caller(authorization: authorization, units: configuration.units) else { return nil }
-        if names.contains(where: { $0 != nil }) {
-            throw DispatchAPI.Refusal.forbidden(
-                "only a trusted caller (callers.json) may act for a unit or name a person: X-Minsheng-Act-As and X-Minsheng-Person are refused")
+    }
+
+    /// The unit and the person a trusted caller names.
+    static func named(_ headers: HTTPFields, by trusted: TrustedCallers.Caller, configuration: DispatchConfiguration) throws -> Caller {
+        guard let unitId = headers[actAs]?.trimmingCharacters(in: .whitespaces), !unitId.isEmpty else {
+            throw DispatchAPI.Refusal.badRequest(
+                code: "missing_field", message: "a trusted caller must name the unit it acts for in X-Minsheng-Act-As",
+                field: "X-Minsheng-Act-As")
         }
-        return caller
+        guard let unit = configuration.units.unit(id: unitId) else {
+            throw DispatchAPI.Refusal.badRequest(
+                code: "invalid_field", message: "X-Minsheng-Act-As: \(unitId) is not a unit in units.json", field: "X-Minsheng-Act-As")
+        }
+        guard let id = try decoded(headers[person], "X-Minsheng-Person") else {
+            throw DispatchAPI.Refusal.badRequest(
+                code: "missing_field", message: "a trusted caller must name the acting person in X-Minsheng-Person",
+                field: "X-Minsheng-Person")
+        }
+        let name = try decoded(headers[personName], "X-Minsheng-Person-Name")
+        return Caller(unit: unit, person: ActingPerson(id: id, name: name), via: trusted.id)
     }
 
     /// A percent-encoded header value, decoded and checked; nil when absent or empty.
@@ -59,19 +73,5 @@ enum TrustedCallerHeaders {
                 code: "invalid_field", message: "\(field) must be one line of at most \(maximumLength) characters", field: field)
         }
         return value
-    }
-}
-
-extension APITokenAuthenticator {
-    /// The trusted caller whose token `Authorization: Bearer <token>` carries, compared in constant time.
-    static func trustedCaller(authorization: String?, callers: TrustedCallers) -> TrustedCallers.Caller? {
-        guard let authorization, !callers.callers.isEmpty else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let presented = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
-        guard !presented.isEmpty else { return nil }
-        var found: TrustedCallers.Caller?
-        for caller in callers.callers where constantTimeEquals(presented, Array(caller.apiToken.utf8)) { found = caller }
-        return found
     }
 }

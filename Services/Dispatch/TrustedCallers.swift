@@ -13,7 +13,8 @@ struct TrustedCallers: Sendable, Equatable {
     struct Caller: Sendable, Equatable {
         var id: String
         var name: String
-        var apiToken: String
+        /// Only the hash of its token is stored (docs/security.md).
+        var apiTokenHash: TokenHash
     }
 
     var callers: [Caller]
@@ -25,30 +26,41 @@ struct TrustedCallers: Sendable, Equatable {
         struct Entry: Decodable, Sendable {
             var id: String
             var name: String
-            var apiToken: String
+            var apiTokenHash: String?
+            /// Refused: plain tokens are not stored.
+            var apiToken: String?
         }
 
         var callers: [Entry]
     }
 
-    /// The callers a file describes; a token must be long, and unlike any other token (units' included).
+    /// The callers a file describes; each has the hash of a token, like the units (docs/security.md).
     static func build(_ file: File, units: UnitDirectory, problems: inout [ConfigProblem]) -> TrustedCallers {
         var seen = Set<String>()
-        var tokens = Dictionary(units.units.compactMap { unit in unit.apiToken.map { ($0, unit.id) } },
-                                uniquingKeysWith: { first, _ in first })
+        var hashes: [String: String] = [:]
+        var callers: [Caller] = []
         for (index, entry) in file.callers.enumerated() {
             let path = "callers[\(index)]"
             if entry.id.isEmpty { problems.append(.init("\(path).id", "is empty")) }
             if !seen.insert(entry.id).inserted { problems.append(.init("\(path).id", "\(entry.id) appears twice")) }
             if units.unit(id: entry.id) != nil { problems.append(.init("\(path).id", "\(entry.id) is a unit in units.json")) }
-            if entry.apiToken.count < UnitDirectory.minimumTokenLength || entry.apiToken.contains(where: \.isWhitespace) {
-                problems.append(.init("\(path).apiToken", "must be at least \(UnitDirectory.minimumTokenLength) characters without spaces"))
+            if entry.apiToken != nil {
+                problems.append(.init("\(path).apiToken", "plain tokens are not stored: replace it with apiTokenHash (scripts/tools/hash-token.py --token …)"))
             }
-            if let other = tokens.updateValue(entry.id, forKey: entry.apiToken) {
-                problems.append(.init("\(path).apiToken", "is the same as the token of \(other)"))
+            guard let stored = entry.apiTokenHash else {
+                problems.append(.init(path, "apiTokenHash is missing"))
+                continue
             }
+            guard let hash = TokenHash(stored: stored) else {
+                problems.append(.init("\(path).apiTokenHash", TokenHash.problem(stored: stored) ?? "is not a token hash"))
+                continue
+            }
+            if let other = hashes.updateValue(entry.id, forKey: stored) {
+                problems.append(.init("\(path).apiTokenHash", "is the same as the hash of \(other)"))
+            }
+            callers.append(Caller(id: entry.id, name: entry.name, apiTokenHash: hash))
         }
-        return TrustedCallers(callers: file.callers.map { Caller(id: $0.id, name: $0.name, apiToken: $0.apiToken) })
+        return TrustedCallers(callers: callers)
     }
 
     static func load(directory: String, units: UnitDirectory) throws(ConfigurationError) -> TrustedCallers {

@@ -5,9 +5,9 @@ import MinshengPlatform
 /// Dispatch's view of `units.json`, the directory of handling units over three tiers: city departments
 /// (市级部门), town/street teams (镇街) and village/community grid teams (村社网格), plus the command
 /// centre itself. Besides what every service reads (`HandlingUnit`), dispatch uses each unit's village
-/// (for village teams), its supervisor (督办 and escalation) and its API token.
+/// (for village teams), its supervisor (督办 and escalation) and the hash of its API token.
 ///
-/// The API tokens make `units.json` a secret: real deployments keep it readable only by the service.
+/// Only token hashes are stored (docs/security.md); still, keep `units.json` readable only by the services.
 struct UnitDirectory: Sendable, Equatable {
     struct Unit: Sendable, Equatable {
         var id: String
@@ -19,8 +19,8 @@ struct UnitDirectory: Sendable, Equatable {
         var village: String?
         /// The unit told when this one is late (督办).
         var supervisor: String?
-        /// What the unit's callers send as `Authorization: Bearer <token>`; nil: no API access.
-        var apiToken: String?
+        /// The hash of what the unit's callers send as `Authorization: Bearer <token>`; nil: no API access.
+        var apiTokenHash: TokenHash?
     }
 
     private(set) var units: [Unit]
@@ -89,14 +89,14 @@ extension UnitDirectory {
             var village: String?
             var webhook: String?
             var supervisor: String?
+            /// `hmac-sha256:<salt>:<digest>` (scripts/tools/hash-token.py).
+            var apiTokenHash: String?
+            /// Plain tokens are no longer accepted: only their hashes.
             var apiToken: String?
         }
 
         var units: [Entry]
     }
-
-    /// The shortest API token accepted: guessing one must be hopeless.
-    static let minimumTokenLength = 16
 
     /// The directory a file describes; what is wrong goes to `problems`, each naming its place.
     static func build(_ file: File, region: Region, problems: inout [ConfigProblem]) -> UnitDirectory {
@@ -116,12 +116,14 @@ extension UnitDirectory {
             if let supervisor = entry.supervisor, !ids.contains(supervisor) {
                 problems.append(.init("\(path).supervisor", "\(supervisor) is not a unit"))
             }
-            if let token = entry.apiToken {
-                if token.count < minimumTokenLength || token.contains(where: \.isWhitespace) {
-                    problems.append(.init("\(path).apiToken", "must be at least \(minimumTokenLength) characters without spaces"))
-                }
-                if let other = tokens.updateValue(entry.id, forKey: token) {
-                    problems.append(.init("\(path).apiToken", "is the same as the token of \(other)"))
+            if entry.apiToken != nil {
+                problems.append(.init("\(path).apiToken", "plain tokens are not stored: replace it with apiTokenHash (scripts/tools/hash-token.py --token …)"))
+            }
+            if let stored = entry.apiTokenHash {
+                if let problem = TokenHash.problem(stored: stored) {
+                    problems.append(.init("\(path).apiTokenHash", problem))
+                } else if let other = tokens.updateValue(entry.id, forKey: stored) {
+                    problems.append(.init("\(path).apiTokenHash", "is the same as the hash of \(other)"))
                 }
             }
             switch entry.tier {
@@ -153,7 +155,7 @@ extension UnitDirectory {
         }
         let directory = UnitDirectory(units: file.units.map {
             Unit(id: $0.id, name: $0.name, tier: $0.tier, town: $0.town, village: $0.village, supervisor: $0.supervisor,
-                 apiToken: $0.apiToken)
+                 apiTokenHash: $0.apiTokenHash.flatMap(TokenHash.init(stored:)))
         })
         for (index, entry) in file.units.enumerated() where directory.supervisorsGoRoundInACircle(from: entry.id) {
             problems.append(.init("units[\(index)].supervisor", "the supervisors of \(entry.id) go round in a circle"))

@@ -5,7 +5,7 @@ import MinshengModel
 import MinshengPlatform
 
 /// The work-order API for handling units and the command centre (docs/openapi.yaml). Every call
-/// carries `Authorization: Bearer <unit's apiToken>`. A unit sees and acts on its own orders; the centre
+/// carries `Authorization: Bearer <unit's API token>` (docs/security.md). A unit sees and acts on its own orders; the centre
 /// on all. Each action is one transaction with its timeline entry and its `workorders.updates` message.
 ///
 /// - `GET /v1/workorders?unit=&town=&status=&level=&category=&overdue=&from=&to=&source=&sourceId=&eventId=&limit=&cursor=`
@@ -19,6 +19,8 @@ struct WorkOrderController: Sendable {
     let clock: any WallClock
     /// Called after an action committed: wakes the outbox publisher and the deadline watcher.
     let onCommit: @Sendable () -> Void
+    /// Demo mode and the failed-authentication record.
+    let access: APIAccess
 
     struct Page: Codable, Sendable {
         var items: [WorkOrder]
@@ -39,10 +41,10 @@ struct WorkOrderController: Sendable {
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
         router.get("/v1/workorders") { request, context in
-            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in try await list(request, caller: caller) }
+            await DispatchAPI.respond(request, context, configuration, access: access) { caller, _ in try await list(request, caller: caller) }
         }
         router.get("/v1/workorders/:id") { request, context in
-            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, _ in
+            await DispatchAPI.respond(request, context, configuration, access: access) { caller, _ in
                 try await get(context.parameters.get("id") ?? "", caller: caller)
             }
         }
@@ -69,7 +71,7 @@ struct WorkOrderController: Sendable {
         _ command: @escaping @Sendable (Body) throws -> WorkOrderDesk.Command
     ) {
         router.post("/v1/workorders/:id/\(name)") { request, context in
-            await DispatchAPI.respond(request, configuration, logger: context.logger) { caller, configuration in
+            await DispatchAPI.respond(request, context, configuration, access: access) { caller, configuration in
                 let body: Body = try await DispatchAPI.decodeBody(request, allowEmpty: Body.self == NoteBody.self)
                 let command = try command(body)
                 let id = context.parameters.get("id") ?? ""
@@ -98,9 +100,8 @@ struct WorkOrderController: Sendable {
         guard let order = try await database.read({ db in try WorkOrderStore.find(id: id, db: db, now: now) }) else {
             throw WorkOrderError.notFound(id)
         }
-        guard caller.maySee(order) else {
-            throw WorkOrderError.forbidden("work order \(id) is not for \(caller.unitId)")
-        }
+        // Another unit's order is answered as if it did not exist.
+        guard caller.maySee(order) else { throw WorkOrderError.notFound(id) }
         return HTTPServer.jsonResponse(.ok, order)
     }
 

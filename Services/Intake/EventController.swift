@@ -5,11 +5,14 @@ import MinshengModel
 import MinshengPlatform
 
 /// `POST /v1/events/{source}`: the same JSON as the inbound topics, for systems that speak HTTP and for
-/// walk-ins entered at a service station.
+/// walk-ins entered at a service station. Every request carries its sending system's token, and a sender
+/// posts only to its own sources (`SenderGate`, docs/security.md).
 struct EventController: Sendable {
     let desk: IntakeDesk
     let database: any DatabaseWriter
-    let outbox: OutboxPublisher
+    let gate: SenderGate
+    /// Called after an event committed: wakes the outbox publisher.
+    let onCommit: @Sendable () -> Void
 
     struct Accepted: Codable, Sendable {
         var eventId: String
@@ -30,6 +33,11 @@ struct EventController: Sendable {
                 .badRequest, code: "invalid_field",
                 message: "source must be one of \(Source.allCases.map(\.rawValue).joined(separator: ", "))", field: "source")
         }
+        let sender: SenderDirectory.Sender
+        switch gate.admit(request, source: source, context: context) {
+        case .success(let admitted): sender = admitted
+        case .failure(let refused): return refused.response
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: InboundEventValidator.maximumMessageBytes)
@@ -41,9 +49,9 @@ struct EventController: Sendable {
         }
         let bytes = Array(body.readableBytesView)
         let outcome = try await database.write { db in
-            try desk.receive(bytes, source: source, origin: "http", db: db, now: Date())
+            try desk.receive(bytes, source: source, origin: "http:\(sender.id)", db: db, now: Date())
         }
-        outbox.wake()
+        onCommit()
         switch outcome {
         case .accepted(let eventId):
             return HTTPServer.jsonResponse(.accepted, Accepted(eventId: eventId, status: "accepted"))

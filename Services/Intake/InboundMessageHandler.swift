@@ -10,11 +10,11 @@ struct InboundMessageHandler: MessageHandler {
 
     func eventId(of message: KafkaMessage) -> String? { nil }
 
-    /// What the message is, not where it sits: a redelivery is skipped, while a new message at a reused
-    /// offset (a topic recreated, a development broker reset) is new. The same bytes sent twice give the
-    /// same outcome anyway (one event; its repeat is dropped by source and id).
+    /// Where the message sits and what it is: a redelivery (same place, same bytes) is skipped; a new
+    /// message at a reused offset (a topic recreated, a development broker reset) is new; a sender's
+    /// re-publish (same bytes, new offset) reaches the desk, which drops it by source and id and counts it.
     func idempotencyKey(for message: KafkaMessage) -> String {
-        "inbound:\(message.topic):\(message.value.count):\(String(FNV1a.hash(message.key ?? []), radix: 16)):"
+        "inbound:\(message.coordinates):\(message.value.count):\(String(FNV1a.hash(message.key ?? []), radix: 16)):"
             + String(FNV1a.hash(message.value), radix: 16)
     }
 

@@ -63,7 +63,7 @@ final class DeliveryWorker: Service, Sendable {
         let duration = clock.now - started
         let metadata: Logger.Metadata = [
             "notification.id": "\(notification.id)", "event.id": "\(notification.eventId)",
-            "recipient": "\(NotificationStore.masked(notification.recipient))", "channel": "\(notification.channel)",
+            "unit.id": "\(notification.unitId ?? "-")", "channel": "\(notification.channel)",
             "attempt": "\(attempt)",
         ]
         var finalOutcome = "retry"

@@ -9,7 +9,8 @@ enum NotificationService {
 
     static func build(settings: ServiceSettings) async throws -> BuiltService {
         let units = try ConfigFile.units(directory: settings.configDirectory)
-        let channels = try ChannelSettings.load(directory: settings.configDirectory, unitIds: Set(units.units.map(\.id)))
+        let channels = try ChannelSettings.load(directory: settings.configDirectory, units: units, demoMode: settings.demoMode)
+        let credentials = try CentreCredentials.load(directory: settings.configDirectory)
         let templates = try TemplateLibrary.load(directory: settings.configDirectory)
         let runtime = try await ServiceRuntime.start(
             settings: settings, topics: topics, migrations: NotificationMigrations.register)
@@ -20,10 +21,11 @@ enum NotificationService {
             outbox: runtime.outbox, logger: runtime.logger)
         let handler = TriggerHandler(
             planner: NotificationPlanner(units: units, settings: channels, templates: templates), logger: runtime.logger,
-            onCommit: { worker.wake() })
+            onCommit: { worker.wake() }, smsLimit: channels.smsDailyLimit)
         let consumer = try runtime.consumerServices(topics: [Topics.workOrderUpdates, Topics.hotspotAlerts], handler: handler)
         let router = runtime.makeRouter()
-        NotificationController(database: runtime.database.writer).addRoutes(to: router)
+        NotificationController(database: runtime.database.writer, credentials: credentials, demoMode: settings.demoMode)
+            .addRoutes(to: router)
         let records = settings.processing.recordRetention
         return BuiltService(runtime: runtime, services: [worker] + consumer, router: router, retentionRules: [
             // Finished notifications and their attempts (attempts first: they refer to the notification).

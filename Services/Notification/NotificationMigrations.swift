@@ -51,5 +51,9 @@ enum NotificationMigrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The daily SMS limit counts a phone's messages of the day (SmsDailyLimit).
+        migrator.registerMigration("notification-security-v1") { db in
+            try db.execute(sql: "CREATE INDEX notification_recipient_day ON notification(recipient, created_at)")
+        }
     }
 }

@@ -159,7 +159,7 @@ struct NotificationPlanner: Sendable {
             return PlannedNotification(
                 id: id, kind: kind, subjectId: subjectId, eventId: eventId, workOrderId: workOrderId, recipient: "unit:\(unitId)",
                 unitId: unitId, channel: channel, target: target, payload: payload, urgent: urgent, notBefore: now,
-                dedupeKey: "\(kind.rawValue):\(dedupe):unit:\(unitId):\(channel)", text: text)
+                dedupeKey: "\(kind.rawValue):\(dedupe):unit:\(unitId):\(channel)", text: context.masked(text))
         }
         var planned: [PlannedNotification] = []
         if let webhook = unit?.webhook {
@@ -181,16 +181,18 @@ struct NotificationPlanner: Sendable {
         urgent: Bool, context: MessageContext, now: Date
     ) -> PlannedNotification {
         let text = settings.sms.signature + templates.render(kind, "sms", context)
+        let channel = settings.sms.url == nil ? "none" : "sms"
+        let id = Self.notificationId(subjectId: subjectId, kind: kind, recipient: "citizen", channel: channel, dedupe: dedupe)
         let body = (try? MustacheTemplate(string: settings.sms.bodyTemplate))?.render([
             "phone": Self.jsonEscaped(phone), "text": Self.jsonEscaped(text), "segments": String(SmsSegments.count(text)),
+            "notificationId": Self.jsonEscaped(id),
         ]) ?? ""
-        let channel = settings.sms.url == nil ? "none" : "sms"
         return PlannedNotification(
-            id: Self.notificationId(subjectId: subjectId, kind: kind, recipient: "citizen", channel: channel, dedupe: dedupe), kind: kind, subjectId: subjectId, eventId: eventId,
+            id: id, kind: kind, subjectId: subjectId, eventId: eventId,
             workOrderId: workOrderId, recipient: "citizen:\(phone)", unitId: nil, channel: channel, target: settings.sms.url,
             payload: channel == "sms" ? Array(body.utf8) : Array(text.utf8), urgent: urgent,
             notBefore: settings.quietHours.earliestDelivery(at: now, urgent: urgent),
-            dedupeKey: "\(kind.rawValue):\(dedupe):citizen:\(phone)", text: text)
+            dedupeKey: "\(kind.rawValue):\(dedupe):citizen:\(phone)", text: context.masked(text))
     }
 
     /// The robots' own message formats: DingTalk action card (with a link) or markdown; WeCom markdown.
@@ -254,7 +256,8 @@ struct NotificationPlanner: Sendable {
         let place = ([update.town, update.village].compactMap { $0 }.filter { !(update.address ?? "").contains($0) }
             + [update.address].compactMap { $0 }).joined(separator: " ")
         let reporter = [update.reporter?.name, update.reporter?.phone].compactMap { $0 }.joined(separator: " ")
-        return MessageContext(values: [
+        let reporters = [update.reporter, update.attachedEvent?.reporter].compactMap { $0 }
+        return MessageContext(personalNames: reporters.compactMap(\.name), personalPhones: reporters.compactMap(\.phone), values: [
             "workOrderId": update.workOrderId, "levelName": update.level.chineseName,
             "categoryName": update.category.chineseName, "unitName": update.unitName,
             "place": place.isEmpty ? "未知" : place, "reporter": reporter.isEmpty ? "未留" : reporter, "text": update.text,

@@ -9,6 +9,8 @@ import MinshengPlatform
 enum NotificationStore {
     enum Status: String {
         case pending, delivered, failed, undeliverable
+        /// Over the daily SMS limit for the phone: recorded, not sent (`SmsDailyLimit`).
+        case capped
     }
 
     struct Pending: Sendable {
@@ -85,7 +87,7 @@ enum NotificationStore {
         guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE notification_id = ?", arguments: [id]) else { return }
         let outcome: DeliveryResult.Outcome = switch status {
         case .delivered: .delivered
-        case .undeliverable: .undeliverable
+        case .undeliverable, .capped: .undeliverable
         case .failed, .pending: .failed
         }
         let result = DeliveryResult(
@@ -115,17 +117,11 @@ enum NotificationStore {
             }
             return NotificationView(
                 notificationId: id, kind: row["kind"], eventId: row["event_id"], workOrderId: row["work_order_id"],
-                subjectId: row["subject_id"], recipient: Self.masked(row["recipient"]), unitId: row["unit_id"],
-                channel: row["channel"], status: row["status"], text: row["text"], attempts: attempts,
+                subjectId: row["subject_id"], recipient: PersonalData.maskRecipient(row["recipient"]), unitId: row["unit_id"],
+                channel: row["channel"], status: row["status"], text: PersonalData.maskDigitRuns(row["text"]), attempts: attempts,
                 lastError: row["last_error"], createdAt: row["created_at"], nextAttemptAt: row["next_attempt_at"],
                 finishedAt: row["finished_at"])
         }
-    }
-
-    /// A citizen's phone shows only its last four digits outside the database.
-    static func masked(_ recipient: String) -> String {
-        guard recipient.hasPrefix("citizen:") else { return recipient }
-        return "citizen:***" + recipient.suffix(4)
     }
 
     private static func ts(_ date: Date) -> String { MessageCoding.formatTimestamp(date) }

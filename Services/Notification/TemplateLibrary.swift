@@ -5,6 +5,11 @@ import Mustache
 /// The message templates, one per message kind and rendering (`<kind>.<variant>.mustache` in
 /// `templates/` of the config directory), in Chinese. Loaded and checked at start-up: a missing or
 /// broken template stops the service with the file named.
+///
+/// Escaping: Mustache escapes `{{value}}` for HTML by default, which would turn a citizen's "<" or "&"
+/// into entities in an SMS. Plain-text renderings (`text`, `sms`) are rendered as TEXT (nothing escaped);
+/// `markdown` (duty-group robots) as MARKDOWN, which neutralises markdown and links in every value
+/// (`MarkdownEscaping`), so citizen text cannot inject a link or formatting into a duty group.
 struct TemplateLibrary: Sendable {
     /// The renderings each kind needs: `text` (robots' text, logs), `markdown` (robots' cards), `sms`.
     static let required: [NotificationKind: [String]] = Dictionary(uniqueKeysWithValues: NotificationKind.allCases.map {
@@ -28,7 +33,7 @@ struct TemplateLibrary: Sendable {
                     continue
                 }
                 do {
-                    templates[name] = try MustacheTemplate(string: text)
+                    templates[name] = try MustacheTemplate(string: Self.contentTypePragma(variant) + text)
                 } catch {
                     problems.append("\(path): \(error)")
                 }
@@ -45,14 +50,28 @@ struct TemplateLibrary: Sendable {
         return library
     }
 
+    /// The content type a rendering's values are escaped for: markdown for robots, plain text otherwise.
+    static func contentTypePragma(_ variant: String) -> String {
+        MarkdownEscaping.register()
+        return variant == "markdown" ? "{{% CONTENT_TYPE: \(MarkdownEscaping.contentTypeName) }}" : "{{% CONTENT_TYPE: TEXT }}"
+    }
+
     func render(_ kind: NotificationKind, _ variant: String, _ context: MessageContext) -> String {
         templates["\(kind.rawValue).\(variant)"]?.render(context.values).trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 }
 
-/// The values a template can use.
+/// The values a template can use, and which of them are personal data.
 struct MessageContext: Sendable {
+    /// Reporters' names and phones: masked in what answers and logs show (`PersonalData`).
+    var personalNames: [String] = []
+    var personalPhones: [String] = []
     var values: [String: String]
+
+    /// `text` as answers may show it: the reporters' names and phones masked.
+    func masked(_ text: String) -> String {
+        PersonalData.mask(text, names: personalNames, phones: personalPhones)
+    }
 
     static let sample = MessageContext(values: [
         "workOrderId": "WO20261123-000001", "levelName": "紧急", "categoryName": "城市管理", "unitName": "当湖街道民声一键办服务队",

@@ -13,6 +13,8 @@ struct TriggerHandler: MessageHandler {
     let logger: Logger
     /// Called after each commit: wakes the delivery worker.
     let onCommit: @Sendable () -> Void
+    /// At most so many SMS to one phone a day; nil: no limit.
+    var smsLimit: SmsDailyLimit? = nil
 
     func didCommit() { onCommit() }
 
@@ -60,10 +62,16 @@ struct TriggerHandler: MessageHandler {
         }
         for notification in planned where try NotificationStore.insert(notification, db: db, now: now) {
             if notification.channel == "none" {
+                // Ids only: the text and the recipient hold personal data.
                 logger.warning("No channel for recipient; notification kept as undeliverable", metadata: [
                     "event.id": "\(notification.eventId)", "subject.id": "\(notification.subjectId)",
-                    "recipient": "\(NotificationStore.masked(notification.recipient))", "notification.id": "\(notification.id)",
-                    "notification.text": "\(notification.text)",
+                    "notification.id": "\(notification.id)", "unit.id": "\(notification.unitId ?? "-")",
+                ])
+            } else if notification.channel == "sms", let smsLimit, try smsLimit.isExceeded(by: notification, db: db, now: now) {
+                try NotificationStore.finish(id: notification.id, status: .capped, attempts: 0,
+                                             detail: "over the daily SMS limit of \(smsLimit.perPhonePerDay) for this phone", db: db, now: now)
+                logger.notice("Daily SMS limit reached for a phone; message recorded, not sent", metadata: [
+                    "event.id": "\(notification.eventId)", "notification.id": "\(notification.id)",
                 ])
             }
         }

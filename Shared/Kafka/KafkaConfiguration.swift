@@ -21,9 +21,14 @@ public struct KafkaConfiguration: Sendable {
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
             if rd_kafka_conf_set(conf, key, value, &errstr, errstr.count) != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw .configuration("Kafka setting \(key)=\(value): \(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+                throw .configuration("Kafka setting \(key)=\(Self.shown(key, value)): \(String(decoding: errstr.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
             }
         }
         return conf
+    }
+
+    /// A property's value as errors and logs may show it: secrets (passwords) are hidden.
+    static func shown(_ key: String, _ value: String) -> String {
+        key.contains("password") || key.contains("secret") ? "<hidden>" : value
     }
 }

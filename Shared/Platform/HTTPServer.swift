@@ -6,7 +6,7 @@ import NIOCore
 
 /// The HTTP side of a service: its own routes plus `/healthz`, `/readyz` and `/metrics`.
 public enum HTTPServer {
-    public typealias Context = BasicRequestContext
+    public typealias Context = ServiceRequestContext
 
     /// A router with the operational routes already added; the service adds its own.
     public static func makeRouter(readiness: Readiness) -> Router<Context> {

@@ -13,6 +13,8 @@ public struct ProcessingSettings: Sendable, Equatable {
     /// `MINSHENG_RETENTION_RECORDS`: how long a service keeps its finished records (intake's events
     /// and rejections, notification's deliveries, dispatch's fired timers).
     public var recordRetention = Duration.seconds(90 * 86_400)
+    /// `MINSHENG_DB_MAX_MB`: the database may not grow beyond this; nil = as far as the disk allows.
+    public var databaseMaximumMegabytes: Int?
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct ProcessingSettings: Sendable, Equatable {
         ("MINSHENG_RETENTION_PROCESSED", "how long idempotency keys of consumed messages are kept, e.g. 7d (default 7d)"),
         ("MINSHENG_RETENTION_SENT", "how long published outbox rows are kept, e.g. 1h (default 1h)"),
         ("MINSHENG_RETENTION_RECORDS", "how long finished records are kept (intake events, notifications, fired timers), e.g. 90d (default 90d)"),
+        ("MINSHENG_DB_MAX_MB", "the database may not grow beyond this many MB: writes then wait as on a full disk (default: no limit)"),
     ]
 
     static func load(_ value: (String) -> String?) throws(ConfigurationError) -> ProcessingSettings {
@@ -41,6 +44,12 @@ public struct ProcessingSettings: Sendable, Equatable {
         if let processed = try period("MINSHENG_RETENTION_PROCESSED", minimum: 3_600) { settings.processedRetention = processed }
         if let sent = try period("MINSHENG_RETENTION_SENT", minimum: 60) { settings.sentRetention = sent }
         if let records = try period("MINSHENG_RETENTION_RECORDS", minimum: 86_400) { settings.recordRetention = records }
+        if let raw = value("MINSHENG_DB_MAX_MB") {
+            guard let megabytes = Int(raw), (1...10_000_000).contains(megabytes) else {
+                throw .variable("MINSHENG_DB_MAX_MB", raw, expected: "a number of megabytes, at least 1")
+            }
+            settings.databaseMaximumMegabytes = megabytes
+        }
         return settings
     }
 

@@ -7,15 +7,20 @@ public struct ServiceDatabase: Sendable {
     public let writer: any DatabaseWriter
 
     /// Opens (creating if needed) `<directory>/<service>.sqlite` and migrates it.
+    /// - Parameter maximumMegabytes: the database file may not grow beyond this (`MINSHENG_DB_MAX_MB`):
+    ///   writes that would need more fail as if the disk were full, and the service holds its input back
+    ///   until old rows are deleted (the retention sweeper frees pages) or the limit is raised.
     public static func open(
-        directory: String, service: ServiceName, migrations: (inout DatabaseMigrator) -> Void
+        directory: String, service: ServiceName, maximumMegabytes: Int? = nil,
+        migrations: (inout DatabaseMigrator) -> Void
     ) throws -> ServiceDatabase {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw ConfigurationError("MINSHENG_DATA_DIR=\(directory): cannot create the directory: \(error.localizedDescription)")
         }
-        let pool = try DatabasePool(path: "\(directory)/\(service.rawValue).sqlite", configuration: configuration())
+        let pool = try DatabasePool(
+            path: "\(directory)/\(service.rawValue).sqlite", configuration: configuration(maximumMegabytes: maximumMegabytes))
         return try ServiceDatabase(writer: pool, migrations: migrations)
     }
 
@@ -32,10 +37,14 @@ public struct ServiceDatabase: Sendable {
         self.writer = writer
     }
 
-    private static func configuration() -> Configuration {
+    private static func configuration(maximumMegabytes: Int? = nil) -> Configuration {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
+            if let maximumMegabytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, maximumMegabytes * 1_048_576 / pageSize))")
+            }
             // What a commit acknowledges (an HTTP 202, a stored offset, a version number handed on) must
             // survive a power loss: FULL syncs the WAL at every commit. Batching keeps the cost per
             // message small (docs/benchmarks.md).

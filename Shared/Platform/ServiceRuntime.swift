@@ -29,7 +29,8 @@ public struct ServiceRuntime: Sendable {
         logger.logLevel = settings.logLevel
         logger[metadataKey: "service"] = "\(settings.service.rawValue)"
         let database = try ServiceDatabase.open(
-            directory: settings.dataDirectory, service: settings.service, migrations: migrations)
+            directory: settings.dataDirectory, service: settings.service,
+            maximumMegabytes: settings.processing.databaseMaximumMegabytes, migrations: migrations)
         let kafka = settings.kafkaConfiguration(role: "producer")
         if settings.createTopics {
             do {
@@ -116,6 +117,6 @@ extension ServiceSettings {
     public func kafkaConfiguration(role: String) -> KafkaConfiguration {
         KafkaConfiguration(
             bootstrapServers: kafkaBootstrapServers, clientId: "minsheng-\(service.rawValue)-\(role)",
-            extra: ["log_level": "4"])
+            extra: ["log_level": "4"].merging(kafkaSecurity.properties) { _, security in security })
     }
 }

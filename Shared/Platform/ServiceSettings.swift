@@ -28,6 +28,12 @@ public struct ServiceSettings: Sendable {
     /// Throughput and retention (`MINSHENG_BATCH_MAX`, `MINSHENG_RETENTION_*`).
     public var processing = ProcessingSettings()
 
+    // MARK: Security settings (docs/security.md)
+    /// `MINSHENG_DEMO_MODE`: accept the public `demo-` tokens, http webhooks without secrets. Never in production.
+    public var demoMode: Bool = false
+    /// `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_SSL_*`: TLS and SASL towards the brokers.
+    public var kafkaSecurity = KafkaSecuritySettings()
+
     /// One line per variable, for `--help` and the README.
     public static func variables(for service: ServiceName) -> [(name: String, meaning: String)] {
         [
@@ -41,11 +47,30 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ] + ProcessingSettings.variables + service.ownVariables
+        ] + ProcessingSettings.variables + securityVariables + service.ownVariables
+    }
+
+    // MARK: Security settings (docs/security.md)
+    public static let securityVariables: [(name: String, meaning: String)] = [
+        ("MINSHENG_DEMO_MODE", "true accepts the public demo- tokens and http webhooks without secrets; never in production (default false)"),
+    ] + KafkaSecuritySettings.variables
+
+    /// Reads the security settings into `settings`.
+    static func loadSecurity(
+        into settings: inout ServiceSettings, _ value: (String) -> String?
+    ) throws(ConfigurationError) {
+        if let raw = value("MINSHENG_DEMO_MODE") {
+            switch raw.lowercased() {
+            case "true", "1", "yes": settings.demoMode = true
+            case "false", "0", "no": settings.demoMode = false
+            default: throw .variable("MINSHENG_DEMO_MODE", raw, expected: "true or false")
+            }
+        }
+        settings.kafkaSecurity = try KafkaSecuritySettings.load(value, demoMode: settings.demoMode)
     }
 
     public static func help(for service: ServiceName) -> String {
-        let width = max(26, variables(for: service).map(\.name.count).max() ?? 0)
+        let width = variables(for: service).map(\.name.count).max() ?? 0
         let lines = variables(for: service).map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0)) \($0.meaning)" }
         return "Environment variables:\n" + lines.joined(separator: "\n")
     }
@@ -112,7 +137,7 @@ public struct ServiceSettings: Sendable {
             throw .variable("MINSHENG_INSTANCE_ID", instanceId, expected: "up to 200 ASCII letters, digits, '-', '_' or '.'")
         }
         let processing = try ProcessingSettings.load(value)
-        return ServiceSettings(
+        var settings = ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
             dataDirectory: value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)",
@@ -126,5 +151,7 @@ public struct ServiceSettings: Sendable {
             createTopics: createTopics,
             processing: processing
         )
+        try loadSecurity(into: &settings, value)
+        return settings
     }
 }

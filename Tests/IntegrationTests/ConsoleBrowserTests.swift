@@ -110,7 +110,7 @@ struct ConsoleBrowserTests {
         try #require(DevToolsBrowser.available, "no \(DevToolsBrowser.executable): run `source scripts/lib.sh; ensure_system_packages`")
         let broker = try await PrivateBroker.start()
         defer { broker.stop() }
-        let stack = try await ServiceStack.start(bootstrap: broker.address, services: ServiceName.pipeline + [.console])
+        let stack = try await ServiceStack.start(bootstrap: broker.address, services: ServiceName.pipeline + [.console], holdUnsure: true)
         defer { stack.stopAll() }
         let centre = try stack.token(of: "centre")
         #expect(try Self.publishSamples(stack) == 19)

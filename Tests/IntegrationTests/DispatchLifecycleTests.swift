@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MinshengModel
+import MinshengPlatform
 import Testing
 
 /// Dispatch alone over a broker of its own: a work order's whole life over the HTTP API with every
@@ -48,7 +49,8 @@ struct DispatchLifecycleTests {
         // Who may do what.
         #expect(try await dispatch.request("GET", "/v1/workorders/\(id)").status == 401)
         #expect(try await dispatch.request("GET", "/v1/workorders/\(id)", token: "wrong-token-0000000000").status == 401)
-        #expect(try await dispatch.request("POST", "/v1/workorders/\(id)/sign", token: city).status == 403)
+        // Another unit's order is answered as if it did not exist.
+        #expect(try await dispatch.request("POST", "/v1/workorders/\(id)/sign", token: city).status == 404)
         #expect(try await dispatch.request("POST", "/v1/workorders/WO20990101-000001/sign", token: centre).status == 404)
         #expect(try await dispatch.request("POST", "/v1/workorders/\(id)/resolve", token: town, body: #"{"result":"x"}"#).status == 409)
 
@@ -126,10 +128,11 @@ struct DispatchLifecycleTests {
         // SIGHUP: a rotated token works at once, the old one no longer; a broken file changes nothing.
         let unitsPath = dispatch.configDirectory + "/units.json"
         let units = try String(contentsOfFile: unitsPath, encoding: .utf8)
-        try units.replacingOccurrences(of: centre, with: "rotated-centre-token-\(UUID().uuidString.prefix(8))")
+        let rotated = TokenHash.newToken()
+        try units.replacingOccurrences(of: try apiTokenHash(of: "centre", configDirectory: dispatch.configDirectory),
+                                       with: TokenHash.make(token: rotated).description)
             .write(toFile: unitsPath, atomically: true, encoding: .utf8)
         dispatch.signal(SIGHUP)
-        let rotated = try dispatch.token(of: "centre")
         let reloaded = try await eventually(timeout: .seconds(10)) {
             try await dispatch.request("GET", "/v1/workorders/\(id)", token: rotated).status == 200 ? true : nil
         }

@@ -47,10 +47,17 @@ struct EndToEndTests {
         let sheetJSON = try #require(try JSONSerialization.jsonObject(with: Data(sheet.body)) as? [String: Any])
         #expect((sheetJSON["message"] as? String)?.contains("三港路有人占道摆摊") == true)
         let delivered = try await eventually {
-            let page = try await stack.getJSON(.notification, "/v1/notifications?workOrder=\(workOrderId)")
+            let page = try await stack.getJSON(.notification, "/v1/notifications?workOrder=\(workOrderId)", token: centre)
             let items = page["items"] as? [[String: Any]] ?? []
             return items.first { $0["status"] as? String == "delivered" && $0["channel"] as? String == "webhook" }
         }
+        // Only the centre reads notifications; citizens' phones come masked.
+        #expect(try await stack.get(.notification, "/v1/notifications?workOrder=\(workOrderId)").status == 401)
+        #expect(try await stack.get(.notification, "/v1/notifications?workOrder=\(workOrderId)",
+                                    token: try stack.token(of: "danghu-team")).status == 401)
+        let citizenRecipients = try await stack.getJSON(.notification, "/v1/notifications?workOrder=\(workOrderId)", token: centre)["items"]
+            .flatMap { $0 as? [[String: Any]] }?.compactMap { $0["recipient"] as? String }.filter { $0.hasPrefix("citizen:") } ?? []
+        #expect(citizenRecipients.allSatisfy { $0.contains("****") }, "\(citizenRecipients)")
         let attempts = try #require(delivered?["attempts"] as? [[String: Any]])
         #expect(attempts.count == 2)  // one 503, then delivered
         #expect(attempts.first?["outcome"] as? String == "failed")

@@ -4,7 +4,7 @@ import MinshengPlatform
 /// Starting and stopping one of the package's executables as a process, for the tests that run them.
 enum ServiceProcess {
     /// Starts `service` with the test run's environment (less any MINSHENG_* variable) plus the local
-    /// settings every test process uses (loopback, `port`, idle pause on) and `settings`; output goes to
+    /// settings every test process uses (loopback, `port`, idle pause on, demo mode) and `settings`; output goes to
     /// the end of `log`.
     static func launch(_ service: ServiceName, bootstrap: String, port: Int, settings: [String: String], log: String) throws -> Process {
         let process = Process()
@@ -15,6 +15,8 @@ enum ServiceProcess {
         environment["HTTP_PORT"] = "\(port)"
         environment["KAFKA_IDLE_PAUSE_MS"] = "100"
         environment["LOG_LEVEL"] = "info"
+        // The shipped config's public demo tokens and http webhooks work only in demo mode.
+        environment["MINSHENG_DEMO_MODE"] = "true"
         environment.merge(settings) { _, new in new }
         process.environment = environment
         if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }

@@ -6,8 +6,8 @@ import MinshengPlatform
 import ServiceLifecycle
 import Synchronization
 
-/// The outside receivers of the end-to-end test: units' webhooks (`/units/<id>`, checks the HMAC
-/// signature), a DingTalk-style duty-group robot (`/robot/<id>`, checks the timestamp and signature in
+/// The outside receivers of the end-to-end test: units' webhooks (`/units/<id>`, checks the timestamped
+/// HMAC signature), a DingTalk-style duty-group robot (`/robot/<id>`, checks the timestamp and signature in
 /// the query string, answers errcode) and an SMS gateway (`/sms`). Records every request; the first
 /// `failFirst` webhook requests get a 503, to exercise notification's retries.
 final class WebhookReceiver: Sendable {
@@ -43,7 +43,7 @@ final class WebhookReceiver: Sendable {
 
     /// Starts listening on a free port and returns it.
     func start() async throws -> Int {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: HTTPServer.Context.self)
         router.post("/units/:unit") { [self] request, _ -> Response in
             let body = Array(try await request.body.collect(upTo: 1 << 20).readableBytesView)
             if delay > .zero { try await Task.sleep(for: delay) }
@@ -53,9 +53,13 @@ final class WebhookReceiver: Sendable {
                 return true
             }
             if fail { return Response(status: .serviceUnavailable) }
-            let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Array(Self.webhookSecret.utf8)))
+            // As docs/security.md tells receivers: HMAC of "<timestamp>.<body>", timestamp within 5 minutes.
+            let timestamp = request.headers[.init("X-Minsheng-Timestamp")!] ?? ""
+            let code = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body,
+                                                       using: SymmetricKey(data: Array(Self.webhookSecret.utf8)))
             let expected = "sha256=" + code.map { String(format: "%02x", $0) }.joined()
-            let valid = request.headers[.init("X-Minsheng-Signature")!] == expected
+            let fresh = Double(timestamp).map { abs($0 - Date().timeIntervalSince1970) <= 300 } ?? false
+            let valid = fresh && request.headers[.init("X-Minsheng-Signature")!] == expected
             let key = request.headers[.init("Idempotency-Key")!]
             received.withLock { received in
                 let repeated = valid && key != nil && received.contains { $0.idempotencyKey == key && $0.signatureValid }

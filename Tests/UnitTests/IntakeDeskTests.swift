@@ -113,15 +113,17 @@ struct IntakeDeskTests {
         #expect(row.key == "sender-key-7")
     }
 
-    @Test func theInboundIdempotencyKeyIsTheMessageNotItsPlace() {
+    @Test func theInboundIdempotencyKeyIsThePlaceAndTheBytes() {
         let handler = InboundMessageHandler(desk: desk)
         let first = KafkaMessage(topic: "intake.web", partition: 0, offset: 5, key: Array("k".utf8), value: Array("{\"a\":1}".utf8))
         var sameBytesElsewhere = first
         sameBytesElsewhere.offset = 900
         var otherBytesSamePlace = first
         otherBytesSamePlace.value = Array("{\"a\":2}".utf8)
-        // A redelivery (same bytes) is skipped wherever it sits; a new message at a reused offset is not.
-        #expect(handler.idempotencyKey(for: first) == handler.idempotencyKey(for: sameBytesElsewhere))
+        // A redelivery is skipped; a new message at a reused offset (a recreated topic) is not, and a
+        // re-publish goes to the desk (which drops it by source and id, and counts it).
+        #expect(handler.idempotencyKey(for: first) == handler.idempotencyKey(for: first))
         #expect(handler.idempotencyKey(for: first) != handler.idempotencyKey(for: otherBytesSamePlace))
+        #expect(handler.idempotencyKey(for: first) != handler.idempotencyKey(for: sameBytesElsewhere))
     }
 }

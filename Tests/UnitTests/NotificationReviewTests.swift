@@ -39,9 +39,9 @@ extension NotificationHandlerTests {
         held.unitId = "centre"
         held.unitName = "平湖市社会治理综合指挥服务中心"
         try deliver(held, to: handler)
-        #expect(try recipients() == ["citizen_receipt": ["citizen:***0000"]])
+        #expect(try recipients() == ["citizen_receipt": ["citizen:138****0000"]])
         try deliver(update(sequence: 2, change: .released), to: handler)
-        #expect(try recipients() == ["citizen_receipt": ["citizen:***0000"], "new_work_order": ["unit:danghu-team"]])
+        #expect(try recipients() == ["citizen_receipt": ["citizen:138****0000"], "new_work_order": ["unit:danghu-team"]])
     }
 
     @Test func anAnsweredConsultationTellsTheCitizenTheAnswer() throws {
@@ -49,7 +49,7 @@ extension NotificationHandlerTests {
         answered.status = .closed
         answered.result = "持身份证到社区服务站申请"
         try deliver(answered, to: try handler(webhook: nil))
-        #expect(try recipients() == ["citizen_resolved": ["citizen:***0000"]])
+        #expect(try recipients() == ["citizen_resolved": ["citizen:138****0000"]])
         #expect(try stored().first?.text.contains("持身份证到社区服务站申请") == true)
     }
 

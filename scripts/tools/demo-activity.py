@@ -2,11 +2,14 @@
 """Puts the demo's units to work over dispatch's API, so that the console has something to show: some
 orders signed, some resolved, one closed after the citizen's answer, one returned to the centre (it
 waits there for approval). Usage: demo-activity.py <units.json> <dispatch base URL>"""
-import json, sys, time, urllib.error, urllib.request
+import json, os, sys, time, urllib.error, urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from demo_tokens import demo_token  # noqa: E402  (the public demo tokens: demo mode only)
 
 units_path, base = sys.argv[1], sys.argv[2].rstrip("/")
 units = json.load(open(units_path, encoding="utf-8"))["units"]
-tokens = {u["id"]: u.get("apiToken") for u in units}
+tokens = {u["id"]: demo_token(u["id"]) for u in units}
 centre = next(u["id"] for u in units if u["tier"] == "centre")
 
 

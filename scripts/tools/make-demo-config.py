@@ -4,10 +4,14 @@
 Run once by hand when the demo data changes; the JSON files it writes are committed. Real deployments
 replace the files with their own (calendar.json is written by hand: it is not generated here).
 
-The demo API tokens are derived from the unit ids and therefore PUBLIC: a real units.json carries random
-tokens and is readable only by the dispatch service.
+The demo API tokens are derived from the unit ids and therefore PUBLIC; units.json stores only their
+hashes (apiTokenHash), and the services accept them only in demo mode (MINSHENG_DEMO_MODE=true). A real
+units.json carries the hashes of random tokens (scripts/tools/hash-token.py; docs/security.md).
 """
 import hashlib, json, os, sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from demo_tokens import demo_token, demo_sender_token, demo_caller_token, demo_hash  # noqa: E402
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "config")
 towns = [
@@ -31,11 +35,6 @@ village_codes = {
     "林埭社区": "lindai", "徐家埭村": "xujiadai", "杉青港村": "shanqinggang",
     "全塘社区": "quantang", "白沙湾村": "baishawan", "赵家桥村": "zhaojiaqiao",
 }
-
-
-def demo_token(unit_id):
-    """A public demo token; real deployments generate random ones (e.g. openssl rand -hex 24)."""
-    return "demo-" + hashlib.sha256(("minsheng-demo:" + unit_id).encode()).hexdigest()[:32]
 
 region = {
     "name": "平湖市 (demo data: villages, grids and roads are made up)",
@@ -64,7 +63,7 @@ for name, code, aliases, villages, roads in towns:
         units.append({"id": f"{code}-{village_codes[village]}-grid", "name": f"{village}网格服务团队", "tier": "village",
                       "town": name, "village": village, "webhook": None, "supervisor": f"{code}-centre"})
 for unit in units:
-    unit["apiToken"] = demo_token(unit["id"])
+    unit["apiTokenHash"] = demo_hash(demo_token(unit["id"]), unit["id"])
 # Level decides the starting tier where the rules say so: an ordinary neighbour quarrel goes to the
 # village or community grid team (it mediates); a group wage-arrears case (urgent or critical labour
 # matter) to the town's team and the city labour bureau together. Other town-level matters go to the
@@ -122,10 +121,24 @@ for t, (name, code, aliases, villages, roads) in enumerate(towns):
             features.append({"type": "Feature",
                              "properties": {"town": name, "village": village, "grid": f"{village}第{g + 1}网格"},
                              "geometry": {"type": "Polygon", "coordinates": [ring]}})
+# The systems that may post events over HTTP, each to its own source (docs/security.md).
+senders = [("hotline12345", "平湖市12345政务服务热线系统", ["hotline12345"]), ("police110", "平湖市公安局110报警服务台", ["police110"]),
+           ("web-monitor", "网情民意监测系统", ["web"]), ("grid-app", "全科网格移动端", ["grid"]),
+           ("service-stations", "镇街民声服务站（来访登记）", ["walkin"])]
+intake_senders = {"rateLimit": {"perSecond": 20, "burst": 100},
+                  "senders": [{"id": i, "name": n, "sources": s, "tokenHash": demo_hash(demo_sender_token(i), "sender:" + i)}
+                              for i, n, s in senders]}
+# The systems that act for people through dispatch's API (the console), with the hash of each token.
+callers = {"comment": "Systems that act for people through dispatch's API (trusted callers): each request names the unit it "
+                      "acts for (X-Minsheng-Act-As) and the person (X-Minsheng-Person). Only the hash of each token is stored "
+                      "(docs/security.md); the demo token is public and works only in demo mode.",
+           "callers": [{"id": "console", "name": "民声指挥台 (minsheng-console)",
+                        "apiTokenHash": demo_hash(demo_caller_token("console"), "caller:console")}]}
 geojson = {"type": "FeatureCollection", "name": "平湖市 demo grids (made-up boundaries)", "features": features}
 os.makedirs(out, exist_ok=True)
 for file, data in (("region.json", region), ("units.json", {"units": units}), ("routing.json", routing),
-                   ("deadlines.json", deadlines), ("region.geojson", geojson)):
+                   ("deadlines.json", deadlines), ("region.geojson", geojson), ("intake-senders.json", intake_senders),
+                   ("callers.json", callers)):
     with open(os.path.join(out, file), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Stands in for the units' webhooks, duty-group robots and the SMS gateway in the demo: prints every
 message it receives and answers as the real ones would."""
-import json, sys
+import hashlib, hmac, json, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -22,12 +22,22 @@ class Receiver(BaseHTTPRequestHandler):
             answer = b'{"code":0}'
         else:
             message = (data or {}).get("message", body[:300])
-            print(f"\n--- webhook {path} (Idempotency-Key {self.headers.get('Idempotency-Key')})\n{message}", flush=True)
+            print(f"\n--- webhook {path} (Idempotency-Key {self.headers.get('Idempotency-Key')}{self.signature(body)})\n{message}",
+                  flush=True)
             answer = b"{}"
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.end_headers()
         self.wfile.write(answer)
+
+    def signature(self, body):
+        """Checks a signed webhook as docs/security.md tells receivers (demo units' secret: demo-secret)."""
+        timestamp, signature = self.headers.get("X-Minsheng-Timestamp"), self.headers.get("X-Minsheng-Signature")
+        if not signature:
+            return ", unsigned"
+        expected = "sha256=" + hmac.new(b"demo-secret", timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        fresh = abs(time.time() - int(timestamp)) <= 300
+        return ", signature ok" if hmac.compare_digest(expected, signature) and fresh else ", SIGNATURE BAD"
 
     def log_message(self, *args):
         pass

@@ -5,8 +5,9 @@ import MinshengPlatform
 
 /// The accounts to create when the console starts with none: `console-accounts.json` in the config
 /// directory. The shipped file holds the demo's accounts with their passwords in clear (like the demo
-/// API tokens, they are public); a real deployment ships its first supervisor with `passwordHash` (an
-/// scrypt hash from `minsheng-console hash-password`), or no file, and creates the rest in the console.
+/// API tokens, they are public, and accepted only in demo mode); a real deployment ships its first
+/// supervisor with `passwordHash` (an scrypt hash from `minsheng-console hash-password`), or no file,
+/// and creates the rest in the console.
 struct AccountSeed: Decodable, Sendable {
     struct Entry: Decodable, Sendable {
         var accountId: String
@@ -23,13 +24,18 @@ struct AccountSeed: Decodable, Sendable {
 
     /// Creates the file's accounts if there are none yet; returns how many were created.
     @discardableResult
-    static func apply(directory: String, store: AccountStore, units: UnitsDirectory, logger: Logger, now: Date) async throws -> Int {
+    static func apply(
+        directory: String, store: AccountStore, units: UnitsDirectory, demoMode: Bool, logger: Logger, now: Date
+    ) async throws -> Int {
         guard FileManager.default.fileExists(atPath: "\(directory)/\(fileName)"), try await store.isEmpty else { return 0 }
         let seed = try ConfigFile.load(AccountSeed.self, file: fileName, directory: directory)
         for (index, entry) in seed.accounts.enumerated() {
             let account = Account(accountId: entry.accountId, name: entry.name, role: entry.role, unitId: entry.unitId, disabled: false)
             do {
                 if let password = entry.password {
+                    guard demoMode else {
+                        throw AccountStore.Refusal(field: "password", message: "a password in clear is accepted only in demo mode (MINSHENG_DEMO_MODE=true); give passwordHash (minsheng-console hash-password)")
+                    }
                     try await store.create(account, password: password, units: units, now: now)
                 } else if let hash = entry.passwordHash {
                     guard (try? PasswordHasher.verify("", against: hash)) != nil else {

@@ -2,6 +2,11 @@ import Foundation
 
 /// Sends one stored notification over its channel. The payload and target were fixed when the
 /// notification was planned; senders add only what must be fresh (signatures, timestamps).
+///
+/// Idempotency (a retry after a crash between the receiver's answer and its record): webhooks and the
+/// SMS gateway get `Idempotency-Key: <notification id>`, the same on every attempt (SMS gateways that
+/// take a client serial number get it in the body too, `{{{notificationId}}}`); duty-group robots
+/// (DingTalk, WeCom) have no such key, so a crash at that moment can repeat a robot message once.
 struct ChannelSenders: Sendable {
     let settings: ChannelSettings
     let poster: HTTPPoster
@@ -11,7 +16,9 @@ struct ChannelSenders: Sendable {
         case "webhook":
             var headers = ["Idempotency-Key": notification.id, "X-Minsheng-Notification-Kind": notification.kind]
             if let unitId = notification.unitId, let secret = settings.units[unitId]?.webhookSecret {
-                headers["X-Minsheng-Signature"] = Signing.webhookSignature(body: notification.payload, secret: secret)
+                let timestamp = Signing.webhookTimestamp(now)
+                headers["X-Minsheng-Timestamp"] = timestamp
+                headers["X-Minsheng-Signature"] = Signing.webhookSignature(body: notification.payload, secret: secret, timestamp: timestamp)
             }
             let answer = await poster.post(notification.payload, to: notification.target, headers: headers)
             return HTTPPoster.outcome(status: answer.status, error: answer.error)
@@ -24,7 +31,8 @@ struct ChannelSenders: Sendable {
             let answer = await poster.post(notification.payload, to: url, headers: [:])
             return Self.robotOutcome(status: answer.status, body: answer.body, error: answer.error)
         case "sms":
-            let answer = await poster.post(notification.payload, to: notification.target, headers: settings.sms.headers)
+            let headers = settings.sms.headers.merging(["Idempotency-Key": notification.id]) { configured, _ in configured }
+            let answer = await poster.post(notification.payload, to: notification.target, headers: headers)
             return HTTPPoster.outcome(status: answer.status, error: answer.error)
         default:
             return .rejected(detail: "channel \(notification.channel) cannot send")

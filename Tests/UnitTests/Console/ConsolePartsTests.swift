@@ -92,14 +92,14 @@ struct ConsolePartsTests {
 
     @Test func settingsNameTheVariableAtFault() throws {
         #expect(throws: (any Error).self) { try ConsoleSettings.load(environment: [:]) }
-        let ok = try ConsoleSettings.load(environment: ["MINSHENG_DISPATCH_TOKEN": "0123456789abcdef"])
+        let ok = try ConsoleSettings.load(environment: ["MINSHENG_DISPATCH_TOKEN": "0123456789abcdef0123456789abcdef"])
         #expect(ok.dispatchURL.absoluteString == "http://127.0.0.1:8083")
         #expect(ok.serviceURLs.map(\.name) == ["intake", "classification", "dispatch", "notification"])
         #expect(ok.sessionLifetime == 12 * 3600)
         for (name, value) in [("MINSHENG_DISPATCH_URL", "ftp://x"), ("MINSHENG_SESSION_HOURS", "0"), ("MINSHENG_SERVICE_URLS", "intake"),
                               ("MINSHENG_SECURE_COOKIES", "maybe")] {
             let error = #expect(throws: (any Error).self) {
-                try ConsoleSettings.load(environment: ["MINSHENG_DISPATCH_TOKEN": "0123456789abcdef", name: value])
+                try ConsoleSettings.load(environment: ["MINSHENG_DISPATCH_TOKEN": "0123456789abcdef0123456789abcdef", name: value])
             }
             #expect("\(error!)".contains(name))
         }

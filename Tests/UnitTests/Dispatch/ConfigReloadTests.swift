@@ -12,15 +12,19 @@ struct ConfigReloadTests {
         let logger = Logger(label: "test")
         let unitsPath = directory + "/units.json"
         let original = try String(contentsOfFile: unitsPath, encoding: .utf8)
-        let oldToken = try #require(store.current.units.unit(id: "centre")?.apiToken)
+        let oldToken = DemoToken.unit("centre")
+        let oldHash = try #require(store.current.units.unit(id: "centre")?.apiTokenHash)
 
-        // Rotate the centre's token.
-        try original.replacingOccurrences(of: oldToken, with: "rotated-centre-token-0001")
+        // Rotate the centre's token: a new token, its hash in the file.
+        let newToken = TokenHash.newToken()
+        try original.replacingOccurrences(of: oldHash.description, with: TokenHash.make(token: newToken).description)
             .write(toFile: unitsPath, atomically: true, encoding: .utf8)
         #expect(throws: Never.self) { try store.reload(logger: logger).get() }
-        #expect(store.current.units.unit(id: "centre")?.apiToken == "rotated-centre-token-0001")
-        #expect(APITokenAuthenticator.caller(authorization: "Bearer rotated-centre-token-0001", units: store.current.units)?.isCentre == true)
-        #expect(APITokenAuthenticator.caller(authorization: "Bearer \(oldToken)", units: store.current.units) == nil)
+        #expect(store.current.units.unit(id: "centre")?.apiTokenHash?.matches(newToken) == true)
+        #expect(try APITokenAuthenticator.caller(authorization: "Bearer \(newToken)", units: store.current.units, demoMode: false).get().isCentre)
+        #expect(throws: BearerAuthentication.Failure.unknownToken) {
+            try APITokenAuthenticator.caller(authorization: "Bearer \(oldToken)", units: store.current.units, demoMode: true).get()
+        }
 
         // A rule naming a unit that does not exist: refused, the rotated configuration stays.
         let before = store.current
@@ -43,26 +47,42 @@ struct ConfigReloadTests {
 struct APITokenTests {
     let units = try! DispatchConfiguration.load(directory: TestSupport.configDirectory).units
 
+    func caller(_ header: String?, demoMode: Bool = true) -> Result<Caller, BearerAuthentication.Failure> {
+        APITokenAuthenticator.caller(authorization: header, units: units, demoMode: demoMode)
+    }
+
     @Test func aBearerTokenNamesItsUnitAndTheCentreRole() throws {
-        let token = try #require(units.unit(id: "danghu-team")?.apiToken)
-        #expect(APITokenAuthenticator.caller(authorization: "Bearer \(token)", units: units)
-                == Caller(unit: units.unit(id: "danghu-team")!))
-        #expect(APITokenAuthenticator.caller(authorization: "bearer \(token)", units: units)?.unitId == "danghu-team")
-        #expect(APITokenAuthenticator.caller(authorization: "Bearer \(token)", units: units)?.isCentre == false)
-        let centre = try #require(units.unit(id: "centre")?.apiToken)
-        #expect(APITokenAuthenticator.caller(authorization: "Bearer \(centre)", units: units)?.isCentre == true)
+        let token = DemoToken.unit("danghu-team")
+        #expect(try caller("Bearer \(token)").get() == Caller(unit: units.unit(id: "danghu-team")!))
+        #expect(try caller("bearer \(token)").get().unitId == "danghu-team")
+        #expect(try caller("Bearer \(token)").get().isCentre == false)
+        #expect(try caller("Bearer \(DemoToken.unit("centre"))").get().isCentre == true)
     }
 
-    @Test(arguments: [nil, "", "Bearer", "Token abc", "Bearer demo-", "Bearer  ", "demo-c799ab4ba5c38f6fe2118d55e70b0606"])
-    func anythingElseIsNobody(header: String?) {
-        #expect(APITokenAuthenticator.caller(authorization: header, units: units) == nil)
+    @Test(arguments: [(nil, BearerAuthentication.Failure.missing), ("", .malformed), ("Bearer", .malformed), ("Token abc", .malformed),
+                      ("Bearer  ", .malformed), ("Bearer demo-", .unknownToken), (DemoToken.unit("centre"), .malformed),
+                      ("Bearer \(DemoToken.unit("centre"))x", .unknownToken), ("Bearer \(DemoToken.unit("nobody"))", .unknownToken)])
+    func anythingElseIsNobody(header: String?, failure: BearerAuthentication.Failure) {
+        #expect(throws: failure) { try caller(header).get() }
     }
 
-    @Test func theComparisonLooksAtEveryByte() {
-        #expect(APITokenAuthenticator.constantTimeEquals(Array("abc".utf8), Array("abc".utf8)))
-        #expect(!APITokenAuthenticator.constantTimeEquals(Array("abc".utf8), Array("abd".utf8)))
-        #expect(!APITokenAuthenticator.constantTimeEquals(Array("abc".utf8), Array("abcd".utf8)))
-        #expect(!APITokenAuthenticator.constantTimeEquals(Array("".utf8), Array("a".utf8)))
-        #expect(!APITokenAuthenticator.constantTimeEquals([0], []))
+    /// The shipped units.json carries hashes of public demo tokens: they must not work outside demo mode.
+    @Test func demoTokensAreRefusedOutsideDemoMode() throws {
+        #expect(throws: BearerAuthentication.Failure.demoTokenRefused) {
+            try caller("Bearer \(DemoToken.unit("centre"))", demoMode: false).get()
+        }
+        #expect(throws: BearerAuthentication.Failure.demoTokenRefused) {
+            try caller("Bearer \(DemoToken.unit("danghu-team"))", demoMode: false).get()
+        }
+    }
+
+    /// The files hold hashes only: no unit's demo token appears in units.json.
+    @Test func theUnitsFileHoldsNoToken() throws {
+        let text = try String(contentsOfFile: TestSupport.configDirectory + "/units.json", encoding: .utf8)
+        #expect(!text.contains("\"apiToken\""))
+        for unit in units.units {
+            #expect(!text.contains(DemoToken.unit(unit.id)))
+            #expect(unit.apiTokenHash?.matches(DemoToken.unit(unit.id)) == true, "\(unit.id)")
+        }
     }
 }

@@ -14,9 +14,11 @@ struct DispatchAPITests {
 
     func application() -> some ApplicationProtocol {
         let router = HTTPServer.makeRouter(readiness: Readiness())
-        WorkOrderController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, onCommit: {})
+        WorkOrderController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, onCommit: {},
+                            access: fixture.access)
             .addRoutes(to: router)
-        StatsController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock).addRoutes(to: router)
+        StatsController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, access: fixture.access)
+            .addRoutes(to: router)
         return Application(router: router)
     }
 
@@ -58,11 +60,17 @@ struct DispatchAPITests {
         let order = try fixture.dispatch(fixture.classified("x", category: .market, level: .normal, town: nil))
         let id = order.workOrderId
         try await application().test(.router) { client in
+            // Another unit's order: the same answer as an order that does not exist, naming no unit.
             var response = try await post(client, "/v1/workorders/\(id)/sign", as: "danghu-team")
+            #expect(response.status == .notFound)
+            #expect(try json(response)["message"] as? String == "no work order \(id)")
+            response = try await client.execute(uri: "/v1/workorders/\(id)", method: .get, headers: headers("danghu-team"))
+            #expect(response.status == .notFound)
+            #expect(try json(response)["message"] as? String == "no work order \(id)")
+            // A role the caller does not have: 403.
+            response = try await post(client, "/v1/workorders/\(id)/reopen", as: "city-market", #"{"reason":"x"}"#)
             #expect(response.status == .forbidden)
             #expect(try json(response)["error"] as? String == "forbidden")
-            response = try await client.execute(uri: "/v1/workorders/\(id)", method: .get, headers: headers("danghu-team"))
-            #expect(response.status == .forbidden)
             response = try await post(client, "/v1/workorders/WO20990101-000009/sign", as: "city-market")
             #expect(response.status == .notFound)
             #expect(try json(response)["message"] as? String == "no work order WO20990101-000009")

@@ -118,5 +118,12 @@ struct DispatchFixture {
         }
     }
 
-    func token(_ unitId: String) -> String { store.current.units.unit(id: unitId)!.apiToken! }
+    /// The unit's public demo token (the shipped units.json holds its hash).
+    func token(_ unitId: String) -> String { DemoToken.unit(unitId) }
+
+    /// API access as the test stacks run it: demo mode on; failed authentications limited only loosely,
+    /// since every router test calls from the same (unknown) address.
+    var access: APIAccess {
+        APIAccess(demoMode: true, failures: FailedAuthentications(service: .dispatch, limit: .init(perSecond: 1000, burst: 1000)))
+    }
 }

@@ -30,10 +30,13 @@ struct OpenAPIDocTests {
     static func served() throws -> Set<String> {
         let fixture = try DispatchFixture()
         let router = Router(context: HTTPServer.Context.self)
-        WorkOrderController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, onCommit: {})
+        WorkOrderController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, onCommit: {},
+                            access: fixture.access)
             .addRoutes(to: router)
-        StatsController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock).addRoutes(to: router)
-        HotspotTaskController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, onCommit: {})
+        StatsController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, access: fixture.access)
+            .addRoutes(to: router)
+        HotspotTaskController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock,
+                              access: fixture.access, onCommit: {})
             .addRoutes(to: router)
         return Set(router.routes.map { route in
             let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }

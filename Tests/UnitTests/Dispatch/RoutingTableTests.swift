@@ -18,7 +18,7 @@ struct RoutingTableTests {
     @Test func theShippedDemoFilesLoadWithoutProblems() {
         #expect(table.rules.count > 10)
         #expect(units.units.filter { $0.tier == .village }.count == 25)
-        #expect(units.units.allSatisfy { $0.apiToken != nil })
+        #expect(units.units.allSatisfy { $0.apiTokenHash != nil })
     }
 
     @Test(arguments: [
@@ -102,20 +102,21 @@ struct RoutingTableTests {
     @Test func unitProblemsNameTheirPlace() throws {
         let json = """
             {"units": [
-              {"id": "centre", "name": "中心", "tier": "centre", "apiToken": "short"},
+              {"id": "centre", "name": "中心", "tier": "centre", "apiToken": "a-plain-token-is-refused-0123456789"},
               {"id": "a", "name": "A", "tier": "village", "town": "当湖街道", "village": "月球村", "supervisor": "b"},
-              {"id": "b", "name": "B", "tier": "town", "town": "火星镇", "supervisor": "a", "apiToken": "same-token-0123456789"},
-              {"id": "c", "name": "C", "tier": "city", "supervisor": "nobody", "apiToken": "same-token-0123456789"},
-              {"id": "c", "name": "", "tier": "village", "town": "当湖街道"}
+              {"id": "b", "name": "B", "tier": "town", "town": "火星镇", "supervisor": "a", "apiTokenHash": "hmac-sha256:00112233445566778899aabbccddeeff:abababababababababababababababababababababababababababababababab"},
+              {"id": "c", "name": "C", "tier": "city", "supervisor": "nobody", "apiTokenHash": "hmac-sha256:00112233445566778899aabbccddeeff:abababababababababababababababababababababababababababababababab"},
+              {"id": "c", "name": "", "tier": "village", "town": "当湖街道", "apiTokenHash": "sha256:abc"}
             ]}
             """
         var problems: [ConfigProblem] = []
         _ = UnitDirectory.build(try JSONDecoder().decode(UnitDirectory.File.self, from: Data(json.utf8)),
                                 region: configuration.region, problems: &problems)
-        #expect(problems.contains { $0.path == "units[0].apiToken" && $0.message.contains("at least 16") })
+        #expect(problems.contains { $0.path == "units[0].apiToken" && $0.message.contains("replace it with apiTokenHash") })
+        #expect(problems.contains { $0.path == "units[4].apiTokenHash" && $0.message.hasPrefix("must be hmac-sha256:") })
         #expect(problems.contains(.init("units[1].village", "月球村 is not a village of 当湖街道 in region.json")))
         #expect(problems.contains(.init("units[2].town", "火星镇 is not in region.json")))
-        #expect(problems.contains(.init("units[3].apiToken", "is the same as the token of b")))
+        #expect(problems.contains(.init("units[3].apiTokenHash", "is the same as the hash of b")))
         #expect(problems.contains(.init("units[3].supervisor", "nobody is not a unit")))
         #expect(problems.contains(.init("units[4].id", "c appears twice")))
         #expect(problems.contains(.init("units[4].name", "is empty")))

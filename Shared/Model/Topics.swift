@@ -25,6 +25,6 @@ public enum Topics {
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts]
-            + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
+            + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

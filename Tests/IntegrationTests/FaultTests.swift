@@ -73,7 +73,7 @@ struct FaultTests {
         expected.extraAccepted.insert(httpId)
         let accounting = try await Accounting.settle(broker.address, burst: expected, receiver: stack.receiver, timeout: .seconds(150))
         accounting.expectComplete(expected, logs: stack.directory)
-        for service in ServiceName.allCases {
+        for service in ServiceName.pipeline {
             let ready = try await eventually(timeout: .seconds(30)) { try await stack.get(service, "/readyz").status == 200 ? true : nil }
             #expect(ready == true, "\(service.rawValue) not ready after the outage")
         }

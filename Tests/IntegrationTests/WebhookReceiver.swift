@@ -92,7 +92,8 @@ final class WebhookReceiver: Sendable {
         let group = ServiceGroup(services: [app], logger: Logger(label: "receiver"))
         // Runs until the test process ends.
         Task { try await group.run() }
-        guard let port = try await eventually(timeout: .seconds(10), every: .milliseconds(20), { self.portBox.withLock { $0 } }) else {
+        // Generous: at the start of a full run the unit tests keep the cooperative pool (two threads) busy.
+        guard let port = try await eventually(timeout: .seconds(60), every: .milliseconds(20), { self.portBox.withLock { $0 } }) else {
             throw CancellationError()
         }
         return port

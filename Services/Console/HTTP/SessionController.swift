@@ -31,6 +31,8 @@ struct SessionController: Sendable {
         var units: [Unit]
         var towns: [Town]
         var regionName: String
+        /// The centre's offset from UTC: the pages show times as the centre reads them, wherever the browser is.
+        var utcOffsetMinutes: Int
     }
 
     func addRoutes(to router: Router<HTTPServer.Context>) {
@@ -98,7 +100,7 @@ struct SessionController: Sendable {
            actingUnitId: app.actingUnit(of: session.account),
            units: app.configuration.units.units.map { Me.Unit(id: $0.id, name: $0.name, tier: $0.tier.rawValue, town: $0.town) },
            towns: app.configuration.region.towns.map { Me.Town(name: $0.name, villages: $0.villages.map(\.name)) },
-           regionName: app.configuration.region.name)
+           regionName: app.configuration.region.name, utcOffsetMinutes: Int(app.configuration.utcOffset / 60))
     }
 }
 

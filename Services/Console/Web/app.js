@@ -22,6 +22,11 @@ const NAMES = {
   health: { ready: "就绪", not_ready: "未就绪", unreachable: "无法连接" },
   service: { intake: "受理", classification: "分类", dispatch: "派单", notification: "通知", console: "指挥台" },
   outcome: { delivered: "已送达", failed: "失败", undeliverable: "无渠道" },
+  kind: { new_work_order: "指令单", reassigned: "改派单", escalated: "升级单", feedback: "回访结果", reopened: "重办通知",
+          return_refused: "退回驳回", warning: "预警", overdue: "督办", escalation_notice: "升级告知", hotspot: "热点预警",
+          returned_notice: "退回待审", citizen_receipt: "受理短信", citizen_signed: "签收短信", citizen_resolved: "办结短信",
+          citizen_survey: "回访短信" },
+  channel: { webhook: "接口", dingtalk: "浙政钉", wecom: "企业微信", sms: "短信", none: "无" },
   verdict: { handling: "办理中", watching: "观察中", stopped: "已止住", continuing: "仍有反映" },
   role: { staff: "中心坐席", supervisor: "中心领导", unit: "单位经办人", viewer: "只读" },
 };
@@ -59,11 +64,20 @@ function duration(seconds) {
   if (seconds < 86400 * 2) return (seconds / 3600).toFixed(1) + "小时";
   return (seconds / 86400).toFixed(1) + "天";
 }
+/** The centre's offset as ISO 8601 writes it, e.g. +08:00. */
+function offsetText() {
+  const minutes = state.me.utcOffsetMinutes;
+  const p = (n) => String(n).padStart(2, "0");
+  return (minutes < 0 ? "-" : "+") + p(Math.floor(Math.abs(minutes) / 60)) + ":" + p(Math.abs(minutes) % 60);
+}
+
+/** A time as the centre reads it (its own offset from UTC, not the browser's). */
 function time(iso) {
   if (!iso) return "—";
-  const d = new Date(iso);
+  const offset = state.me ? state.me.utcOffsetMinutes : -new Date().getTimezoneOffset();
+  const d = new Date(Date.parse(iso) + offset * 60000);
   const p = (n) => String(n).padStart(2, "0");
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }
 function shortTime(iso) { return iso ? time(iso).slice(5) : "—"; }
 
@@ -544,7 +558,7 @@ function hotspotItem(spot, canAct) {
       h("div", { class: "actions" }, h("button", { class: "primary", "data-action": "task", onclick: (e) => {
         if (!lead.value) return toast("请选择牵头单位", true);
         const body = { unitId: lead.value, coUnitIds: [...co.selectedOptions].map((o) => o.value), followUpDays: Number(days.value) || 7 };
-        if (due.value) body.resolveBy = new Date(due.value + "T18:00:00").toISOString();
+        if (due.value) body.resolveBy = due.value + "T18:00:00" + offsetText();  // the end of the centre's working day
         act(e.target, `/api/hotspots/${spot.alertId}/task`, body);
       } }, "转为任务（未诉先办）"))] : null);
 }
@@ -617,8 +631,8 @@ async function orderView([id]) {
               c.note || c.reason || c.result ? h("div", { class: "text small muted" }, [c.result, c.note !== c.result ? c.note : null, c.reason !== c.note ? c.reason : null].filter(Boolean).join("；")) : null)))),
           h("section", { class: "card" }, h("h3", null, `通知（${d.notifications.length}）`),
             d.notifications.length ? h("table", null, h("tbody", null, d.notifications.map((n) => h("tr", null,
-              h("td", { class: "small" }, time(n.at)), h("td", null, n.kind), h("td", null, n.recipientUnitId ? unitName(n.recipientUnitId) : n.recipient),
-              h("td", null, n.channel), h("td", null, h("span", { class: "tag " + (n.outcome === "delivered" ? "green" : "red") }, name("outcome", n.outcome))),
+              h("td", { class: "small" }, time(n.at)), h("td", null, name("kind", n.kind)),
+              h("td", null, n.recipientUnitId ? unitName(n.recipientUnitId) : n.recipient), h("td", null, name("channel", n.channel)), h("td", null, h("span", { class: "tag " + (n.outcome === "delivered" ? "green" : "red") }, name("outcome", n.outcome))),
               h("td", { class: "small muted" }, n.detail))))) : h("p", { class: "muted" }, "暂无")))));
   });
 }

@@ -100,7 +100,6 @@ struct CockpitBoard: Codable, Sendable {
             attached: disposition["attached"] ?? 0, returnedTo110: disposition["returned"] ?? 0,
             inFlight: disposition["inflight"] ?? 0)
 
-        let overdue = OrderRules.overdueCondition(now: now)
         let openList = OrderRules.open.map { "'\($0.rawValue)'" }.sorted().joined(separator: ",")
         let openRows = try Row.fetchAll(db, sql: "SELECT * FROM work_order WHERE status IN (\(openList))")
         let open = openRows.map { OrderSummary.from($0, now: now, fraction: configuration.warningFraction, units: configuration.units,
@@ -137,7 +136,6 @@ struct CockpitBoard: Codable, Sendable {
             SELECT * FROM work_order WHERE status NOT IN ('held', 'merged') ORDER BY round_started_at DESC, work_order_id DESC LIMIT 12
             """).map { OrderSummary.from($0, now: now, fraction: configuration.warningFraction, units: configuration.units,
                                          maskPhone: maskPhones) }
-        _ = overdue
         return CockpitBoard(
             from: period.from, to: period.to, now: now, figures: figures, channels: channels, rejected: rejected, events: events,
             nearlyDueNow: inPeriod.filter { !$0.nearlyDue.isEmpty && $0.overdue.isEmpty }.count,

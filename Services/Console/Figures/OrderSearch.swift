@@ -14,7 +14,7 @@ enum OrderSearch {
         guard !text.isEmpty else { return [] }
         let like = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        var conditions = [
+        let conditions = [
             "w.work_order_id LIKE ? ESCAPE '\\'", "w.source_id = ?", "w.reporter_phone LIKE ? ESCAPE '\\'", "w.text LIKE ? ESCAPE '\\'",
             "w.address LIKE ? ESCAPE '\\'", "w.hotspot_alert_id = ?",
             """
@@ -24,7 +24,6 @@ enum OrderSearch {
         ]
         var arguments: [any DatabaseValueConvertible] = [like, text, like, like, like, text, text, like, like, text]
         var sql = "SELECT w.* FROM work_order w WHERE (" + conditions.joined(separator: " OR ") + ")"
-        conditions = []
         if let unitId {
             sql += " AND (w.unit_id = ? OR ',' || w.co_unit_ids || ',' LIKE '%,' || ? || ',%')"
             arguments += [unitId, unitId]

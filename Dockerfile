@@ -1,5 +1,5 @@
-# Multi-stage build for the four Minsheng services and the console. One image, five executables;
-# docker-compose picks the executable per service.
+# Multi-stage build for the four Minsheng services, the console and minsheng-ctl. One image, six executables;
+# docker-compose picks the executable per service (and runs minsheng-ctl for topics and lag).
 FROM swift:6.2-bookworm AS builder
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends librdkafka-dev libsqlite3-dev pkg-config \
@@ -9,12 +9,15 @@ COPY Package.swift ./
 COPY Shared ./Shared
 COPY Services ./Services
 COPY Tests ./Tests
+# One `swift build` builds every product (SwiftPM honours only the last of several `--product`
+# flags); the copy names each executable, so a missing one fails the build. scripts/check-image runs
+# these lines outside Docker.
 RUN swift build -c release --static-swift-stdlib \
-        --product minsheng-intake --product minsheng-classification \
-        --product minsheng-dispatch --product minsheng-notification --product minsheng-console \
+    && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir /staging \
-    && cp "$(swift build -c release --show-bin-path)"/minsheng-* /staging/ \
-    && cp -R "$(swift build -c release --show-bin-path)"/minsheng_MinshengConsole.resources /staging/
+    && cp "$bin/minsheng-intake" "$bin/minsheng-classification" "$bin/minsheng-dispatch" \
+          "$bin/minsheng-notification" "$bin/minsheng-ctl" "$bin/minsheng-console" /staging/ \
+    && cp -R "$bin/minsheng_MinshengConsole.resources" /staging/
 
 FROM debian:bookworm-slim
 RUN apt-get update \

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
         .executable(name: "minsheng-console", targets: ["MinshengConsole"]),
+        .executable(name: "minsheng-ctl", targets: ["MinshengCtl"]),
         // For the fault tests: librdkafka's mock cluster as a broker process.
         .executable(name: "minsheng-mockbroker", targets: ["MinshengMockBroker"]),
     ],
@@ -100,6 +101,19 @@ let package = Package(
             path: "Services/Console",
             resources: [.copy("Web")]
         ),
+        // The operator's command: lag, topics, dead letters, sending events.
+        .executableTarget(
+            name: "MinshengCtl",
+            dependencies: [
+                "MinshengPlatform",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Ctl"
+        ),
         // librdkafka's mock cluster (rdkafka_mock.h), for the fault tests' broker process only.
         .systemLibrary(name: "CRdKafkaMock", path: "Tests/CRdKafkaMock", pkgConfig: "rdkafka"),
         .executableTarget(name: "MinshengMockBroker", dependencies: ["CRdKafkaMock"], path: "Tests/MockBroker"),
@@ -107,7 +121,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "MinshengModel", "MinshengPlatform",
-                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengConsole",
+                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl", "MinshengConsole",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests"

@@ -35,10 +35,11 @@ enum DispatchService {
             watcher.wake()
         }).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
+        let gauges = WorkOrderGauges(database: runtime.database.writer, clock: clock, logger: runtime.logger)
         let records = settings.processing.recordRetention
         // Work orders are the record and stay; timers that fired or were cancelled, and 110 police
         // matters noted as not dispatched, go after the record retention.
-        return BuiltService(runtime: runtime, services: [reloader, watcher] + consumer, router: router, retentionRules: [
+        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges] + consumer, router: router, retentionRules: [
             RetentionRule(table: "deadline_timer", keyColumn: "id", timeColumn: "due_at",
                           condition: "fired_at IS NOT NULL OR cancelled_at IS NOT NULL", period: records),
             RetentionRule(table: "police_return", keyColumn: "event_id", timeColumn: "received_at", period: records),

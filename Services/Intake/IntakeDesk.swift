@@ -38,10 +38,10 @@ struct IntakeDesk: Sendable {
                 eventId: "rj-\(UUID().uuidString.lowercased())", source: source, sourceId: refusal.sourceId, origin: origin,
                 reason: refusal.reason.rawValue, field: refusal.field, message: refusal.message, original: bytes,
                 originalKey: senderKey, rejectedAt: now)
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO rejection (rejection_id, source, source_id, origin, reason, field, message, original, rejected_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [rejected.eventId, source.rawValue, refusal.sourceId, origin, refusal.reason.rawValue,
+                """, [rejected.eventId, source.rawValue, refusal.sourceId, origin, refusal.reason.rawValue,
                                  refusal.field, refusal.message, Data(bytes), MessageCoding.formatTimestamp(now)])
             // Keyed so the sender can find its refusal: its id, else its own Kafka key, else where it came in.
             try Outbox.enqueue(
@@ -54,11 +54,11 @@ struct IntakeDesk: Sendable {
 
         case .success(let valid):
             if let existing = try Row.fetchOne(
-                db, sql: "SELECT event_id, payload_hash FROM event WHERE source = ? AND source_id = ?",
+                db.cached("SELECT event_id, payload_hash FROM event WHERE source = ? AND source_id = ?"),
                 arguments: [source.rawValue, valid.sourceId]) {
                 let eventId: String = existing["event_id"]
                 let sameContent = (existing["payload_hash"] as String) == Self.contentHash(bytes)
-                try db.execute(sql: "UPDATE event SET repeats = repeats + 1 WHERE event_id = ?", arguments: [eventId])
+                try db.run("UPDATE event SET repeats = repeats + 1 WHERE event_id = ?", [eventId])
                 logger.debug("Repeated event dropped", metadata: [
                     "event.id": "\(eventId)", "event.source": "\(source.rawValue)", "event.sourceId": "\(valid.sourceId)",
                     "sameContent": "\(sameContent)",
@@ -75,10 +75,10 @@ struct IntakeDesk: Sendable {
                 occurredAt: valid.occurredAt, receivedAt: now, text: valid.text, requestType: valid.requestType,
                 reporter: valid.reporter, address: valid.address, location: valid.location, extra: valid.extra)
             let payload = try MessageCoding.encode(accepted)
-            try db.execute(sql: """
+            try db.run("""
                 INSERT INTO event (event_id, source, source_id, origin, received_at, payload_hash, payload)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [accepted.eventId, source.rawValue, valid.sourceId, origin,
+                """, [accepted.eventId, source.rawValue, valid.sourceId, origin,
                                  MessageCoding.formatTimestamp(now), Self.contentHash(bytes), Data(payload)])
             try Outbox.enqueue(db, topic: Topics.eventsAccepted, key: accepted.eventId, payload: payload, now: now)
             logger.debug("Event accepted", metadata: [

@@ -61,6 +61,10 @@ final class DeliveryWorker: Service, Sendable {
         let started = clock.now
         let outcome = await senders.send(notification, now: Date())
         let duration = clock.now - started
+        Counter(label: "minsheng_notification_deliveries_total", dimensions: [
+            ("channel", notification.channel),
+            ("outcome", { switch outcome { case .delivered: "delivered"; case .rejected: "rejected"; case .failed: "failed" } }()),
+        ]).increment()
         let metadata: Logger.Metadata = [
             "notification.id": "\(notification.id)", "event.id": "\(notification.eventId)",
             "unit.id": "\(notification.unitId ?? "-")", "channel": "\(notification.channel)",

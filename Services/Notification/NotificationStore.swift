@@ -30,11 +30,11 @@ enum NotificationStore {
     /// was new. One with no channel is finished at once as undeliverable.
     @discardableResult
     static func insert(_ planned: PlannedNotification, db: Database, now: Date) throws -> Bool {
-        try db.execute(sql: """
+        try db.run("""
             INSERT OR IGNORE INTO notification (notification_id, kind, subject_id, event_id, work_order_id, recipient, unit_id,
                 channel, target, payload, text, urgent, status, next_attempt_at, created_at, dedupe_key)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-            """, arguments: [planned.id, planned.kind.rawValue, planned.subjectId, planned.eventId, planned.workOrderId,
+            """, [planned.id, planned.kind.rawValue, planned.subjectId, planned.eventId, planned.workOrderId,
                              planned.recipient, planned.unitId, planned.channel, planned.target, Data(planned.payload),
                              planned.text, planned.urgent, ts(planned.notBefore), ts(now), planned.dedupeKey])
         guard db.changesCount > 0 else { return false }
@@ -47,9 +47,9 @@ enum NotificationStore {
 
     /// Pending notifications whose next attempt is due, oldest first.
     static func due(_ db: Database, now: Date, limit: Int) throws -> [Pending] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cached("""
             SELECT * FROM notification WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?
-            """, arguments: [ts(now), limit]).map { row in
+            """), arguments: [ts(now), limit]).map { row in
             Pending(id: row["notification_id"], eventId: row["event_id"], workOrderId: row["work_order_id"],
                     kind: row["kind"], unitId: row["unit_id"], recipient: row["recipient"], channel: row["channel"],
                     target: row["target"] ?? "", payload: Array(row["payload"] as Data), attempts: row["attempts"])
@@ -64,14 +64,14 @@ enum NotificationStore {
 
     static func recordAttempt(id: String, attempt: Int, outcome: String, detail: String, duration: Duration, db: Database, now: Date) throws {
         let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO delivery_attempt (notification_id, attempt, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [id, attempt, ts(now), outcome, detail, millis])
+            """, [id, attempt, ts(now), outcome, detail, millis])
     }
 
     /// Moves the next attempt without counting one (rate limit, quiet hours).
     static func postpone(id: String, until: Date, db: Database) throws {
-        try db.execute(sql: "UPDATE notification SET next_attempt_at = ? WHERE notification_id = ?", arguments: [ts(until), id])
+        try db.run("UPDATE notification SET next_attempt_at = ? WHERE notification_id = ?", [ts(until), id])
     }
 
     static func reschedule(id: String, attempts: Int, at next: Date, error: String, db: Database) throws {
@@ -81,10 +81,10 @@ enum NotificationStore {
 
     /// Marks a notification finished and publishes the outcome on `notifications.deliveries`.
     static func finish(id: String, status: Status, attempts: Int, detail: String, db: Database, now: Date) throws {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE notification SET status = ?, attempts = ?, finished_at = ?, last_error = ? WHERE notification_id = ?
-            """, arguments: [status.rawValue, attempts, ts(now), status == .delivered ? nil : detail, id])
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM notification WHERE notification_id = ?", arguments: [id]) else { return }
+            """, [status.rawValue, attempts, ts(now), status == .delivered ? nil : detail, id])
+        guard let row = try Row.fetchOne(db.cached("SELECT * FROM notification WHERE notification_id = ?"), arguments: [id]) else { return }
         let outcome: DeliveryResult.Outcome = switch status {
         case .delivered: .delivered
         case .undeliverable, .capped: .undeliverable
@@ -106,9 +106,9 @@ enum NotificationStore {
 
     /// Every notification about a work order or hotspot, with its attempts.
     static func list(subjectId: String, db: Database) throws -> [NotificationView] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cached("""
             SELECT * FROM notification WHERE subject_id = ? OR work_order_id = ? ORDER BY created_at, notification_id
-            """, arguments: [subjectId, subjectId]).map { row in
+            """), arguments: [subjectId, subjectId]).map { row in
             let id: String = row["notification_id"]
             let attempts = try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempt WHERE notification_id = ? ORDER BY id",
                                             arguments: [id]).map { attempt in

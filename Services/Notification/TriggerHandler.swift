@@ -23,13 +23,13 @@ struct TriggerHandler: MessageHandler {
     /// true: a sheet for a unit the order has left, a warning for a deadline already met. Only the
     /// receipt of an attached report is still due whenever it comes.
     static func isCurrent(_ update: WorkOrderUpdate, db: Database, now: Date) throws -> Bool {
-        let latest = try Int.fetchOne(db, sql: "SELECT sequence FROM work_order_change WHERE work_order_id = ?",
+        let latest = try Int.fetchOne(db.cached("SELECT sequence FROM work_order_change WHERE work_order_id = ?"),
                                       arguments: [update.workOrderId])
         if let latest, update.sequence <= latest { return update.change == .attached }
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO work_order_change (work_order_id, sequence, seen_at) VALUES (?, ?, ?)
             ON CONFLICT (work_order_id) DO UPDATE SET sequence = excluded.sequence, seen_at = excluded.seen_at
-            """, arguments: [update.workOrderId, update.sequence, MessageCoding.formatTimestamp(now)])
+            """, [update.workOrderId, update.sequence, MessageCoding.formatTimestamp(now)])
         return true
     }
 

@@ -21,12 +21,19 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         /// partitions' end offsets every `idlePause`. For brokers that answer empty fetches at once
         /// (the local test broker); leave nil on a real Kafka cluster, whose fetches wait for data.
         public var idlePause: Duration?
+        /// `cooperative-sticky` by default (only moved partitions are revoked); `range` where topics must
+        /// be co-partitioned (partition p of each topic to the same member).
+        public var assignmentStrategy: String
 
-        public init(groupId: String, instanceId: String?, topics: [String], idlePause: Duration? = nil) {
+        public init(
+            groupId: String, instanceId: String?, topics: [String], idlePause: Duration? = nil,
+            assignmentStrategy: String = "cooperative-sticky"
+        ) {
             self.groupId = groupId
             self.instanceId = instanceId
             self.topics = topics
             self.idlePause = idlePause
+            self.assignmentStrategy = assignmentStrategy
         }
     }
 
@@ -43,8 +50,13 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     private let closed = Mutex<Bool>(false)
     /// Messages polled while the consumer held back (paused), handed out first by the next batch.
     private let held = Mutex<[KafkaMessage]>([])
+    /// Partitions kept paused until someone releases them (while their state is restored): the idle
+    /// pause and holding back leave them alone.
+    let heldPartitions = Mutex<Set<TopicPartition>>([])
+    /// What librdkafka's rebalance callback reaches (through the handle's opaque); it outlives the handle.
+    let rebalance: RebalanceCallbacks
     private let options: Options
-    private let logger: Logger
+    let logger: Logger
 
     public init(configuration: KafkaConfiguration, options: Options, logger: Logger) throws {
         var configuration = configuration
@@ -52,10 +64,10 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         if let instanceId = options.instanceId { configuration["group.instance.id"] = instanceId }
         configuration["enable.auto.commit"] = "true"
         configuration["enable.auto.offset.store"] = "false"
+        configuration["partition.assignment.strategy"] = options.assignmentStrategy
         for (key, value) in [
             "auto.offset.reset": "earliest",
             "auto.commit.interval.ms": "1000",
-            "partition.assignment.strategy": "cooperative-sticky",
             "session.timeout.ms": "10000",
             "queued.min.messages": "1000",
             "queued.max.messages.kbytes": "16384",
@@ -63,6 +75,8 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             configuration[key] = value
         }
         let conf = try configuration.makeConf()
+        let rebalance = RebalanceCallbacks(logger: logger, groupId: options.groupId)
+        rebalance.install(on: conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
@@ -80,10 +94,12 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             throw KafkaError(err, context: "subscribe to \(options.topics)")
         }
         self.client = ClientHandle(pointer: handle)
+        self.rebalance = rebalance
         self.options = options
         self.logger = logger
         self.queue = DispatchQueue(label: "minsheng.kafka.consumer.\(options.groupId)")
         self.sideQueue = DispatchQueue(label: "minsheng.kafka.consumer.\(options.groupId).side")
+        rebalance.attach(self)
     }
 
     public var groupId: String { options.groupId }
@@ -142,10 +158,10 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 defer { continuation.resume() }
-                guard !self.closed.withLock({ $0 }), let assigned = self.currentAssignment() else { return }
+                guard !self.closed.withLock({ $0 }), let assigned = self.activeAssignment() else { return }
                 defer { rd_kafka_topic_partition_list_destroy(assigned) }
                 rd_kafka_pause_partitions(self.handle, assigned)
-                defer { rd_kafka_resume_partitions(self.handle, assigned) }
+                defer { rd_kafka_resume_partitions(self.handle, self.stillActive(assigned)) }
                 while ContinuousClock.now < deadline, !self.stopRequested.withLock({ $0 }) {
                     if let raw = rd_kafka_consumer_poll(self.handle, 100) {
                         defer { rd_kafka_message_destroy(raw) }
@@ -207,11 +223,11 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// Pauses the assignment and polls only for group events until a partition has something new,
     /// the assignment changes, or a stop is requested. Runs on `queue`.
     private func waitWhileIdle(checkEvery pause: Duration) throws -> KafkaMessage? {
-        guard let assigned = currentAssignment() else { return nil }
+        guard let assigned = activeAssignment() else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(assigned) }
         guard assigned.pointee.cnt > 0 else { return nil }
         rd_kafka_pause_partitions(handle, assigned)
-        defer { rd_kafka_resume_partitions(handle, assigned) }
+        defer { rd_kafka_resume_partitions(handle, stillActive(assigned)) }
         let positions = rd_kafka_topic_partition_list_copy(assigned)!
         defer { rd_kafka_topic_partition_list_destroy(positions) }
         let pauseMicroseconds = UInt32(Swift.max(1, pause.components.seconds * 1_000_000
@@ -229,6 +245,56 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             usleep(pauseMicroseconds)
         }
         return nil
+    }
+
+    /// The assigned partitions not held (those the consumer may pause and resume by itself).
+    private func activeAssignment() -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? {
+        guard let assigned = currentAssignment() else { return nil }
+        let held = heldPartitions.withLock { $0 }
+        guard !held.isEmpty else { return assigned }
+        defer { rd_kafka_topic_partition_list_destroy(assigned) }
+        return Self.list(TopicPartition.all(in: assigned).filter { !held.contains($0) })
+    }
+
+    /// `list` less what was held meanwhile (to resume only what may run); the returned list is owned by
+    /// the topic-partition list `list` itself, changed in place.
+    private func stillActive(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let held = heldPartitions.withLock { $0 }
+        for partition in held { rd_kafka_topic_partition_list_del(list, partition.topic, partition.partition) }
+        return list
+    }
+
+    /// Pauses `partitions` until `release`: a new owner restores their state first.
+    public func hold(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        heldPartitions.withLock { $0.formUnion(partitions) }
+        let list = Self.list(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_pause_partitions(handle, list)
+    }
+
+    /// Resumes held partitions (still assigned ones) after their state was restored.
+    public func release(_ partitions: [TopicPartition]) {
+        guard !partitions.isEmpty else { return }
+        heldPartitions.withLock { $0.subtract(partitions) }
+        let list = Self.list(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_resume_partitions(handle, list)
+    }
+
+    /// Forgets what was held or buffered for partitions that are no longer ours.
+    func forget(_ partitions: [TopicPartition]) {
+        let gone = Set(partitions)
+        heldPartitions.withLock { $0.subtract(gone) }
+        held.withLock { $0.removeAll { gone.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) } }
+    }
+
+    /// A new librdkafka list of `partitions`; the caller destroys it.
+    static func list(_ partitions: some Sequence<TopicPartition>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let array = Array(partitions)
+        let list = rd_kafka_topic_partition_list_new(Int32(Swift.max(1, array.count)))!
+        for partition in array { rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition) }
+        return list
     }
 
     private func currentAssignment() -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? {

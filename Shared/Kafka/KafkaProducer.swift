@@ -27,6 +27,9 @@ public final class KafkaProducer: Service, Sendable {
         configuration["enable.idempotence"] = "true"
         configuration["acks"] = "all"
         if configuration["linger.ms"] == nil { configuration["linger.ms"] = "5" }
+        // The partitioner of Java clients (murmur2), so that a key lands on the same partition whoever
+        // produces it: a 12345 platform's Java producer, kcat with the same setting, or Minsheng.
+        if configuration["partitioner"] == nil { configuration["partitioner"] = "murmur2_random" }
         self.configuration = configuration
         self.logger = logger
         self.flushTimeoutMilliseconds = Int32(flushTimeout.components.seconds * 1000)
@@ -144,15 +147,18 @@ public struct OutgoingMessage: Sendable {
     public var topic: String
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// The partition to write to; nil lets the partitioner choose by key (murmur2, as Java clients do).
+    public var partition: Int32?
 
-    public init(topic: String, key: [UInt8]?, value: [UInt8]) {
+    public init(topic: String, key: [UInt8]?, value: [UInt8], partition: Int32? = nil) {
         self.topic = topic
         self.key = key
         self.value = value
+        self.partition = partition
     }
 
-    public init(topic: String, key: String, value: [UInt8]) {
-        self.init(topic: topic, key: Array(key.utf8), value: value)
+    public init(topic: String, key: String, value: [UInt8], partition: Int32? = nil) {
+        self.init(topic: topic, key: Array(key.utf8), value: value, partition: partition)
     }
 }
 

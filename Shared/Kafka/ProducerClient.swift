@@ -77,7 +77,7 @@ final class ProducerClient: Sendable {
                 let result = message.value.withUnsafeBytes { valueBytes in
                     (message.key ?? []).withUnsafeBytes { keyBytes in
                         rd_kafka_produce(
-                            topicHandle, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                            topicHandle, message.partition ?? RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                             UnsafeMutableRawPointer(mutating: valueBytes.baseAddress), valueBytes.count,
                             message.key == nil ? nil : keyBytes.baseAddress, message.key?.count ?? 0,
                             UnsafeMutableRawPointer(bitPattern: id))

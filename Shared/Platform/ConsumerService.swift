@@ -26,11 +26,16 @@ public final class ConsumerService: Service, Sendable {
     private let progress: ConsumerProgress?
     private let maxBatch: Int
     private let metrics: ConsumerMetrics
+    /// Offsets of committed batches whose outbox rows are not all in Kafka yet, oldest first.
+    private let unconfirmed = Mutex<[(messages: [KafkaMessage], throughOutboxId: Int64)]>([])
+    /// The state partitions this instance owns, and the work of taking them over and giving them up.
+    public let ownership: PartitionOwnership
 
     public init(
         consumer: KafkaConsumer, handler: any MessageHandler, database: any DatabaseWriter, outbox: OutboxPublisher,
         service: ServiceName, logger: Logger, readiness: Readiness? = nil, progress: ConsumerProgress? = nil,
-        maxBatch: Int = 500, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)]
+        maxBatch: Int = 500, retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2)],
+        state: (any PartitionedState)? = nil, stateReader: KafkaPartitionReader? = nil
     ) {
         self.consumer = consumer
         self.handler = handler
@@ -43,12 +48,25 @@ public final class ConsumerService: Service, Sendable {
         self.maxBatch = max(1, maxBatch)
         self.retryDelays = retryDelays
         self.metrics = ConsumerMetrics(service: service)
+        let flush = Mutex<(@Sendable (Duration) -> Void)?>(nil)
+        self.ownership = PartitionOwnership(
+            state: state, database: database, outbox: outbox, reader: stateReader, readiness: readiness, logger: logger,
+            flushOffsets: { limit in flush.withLock { $0 }?(limit) })
+        flush.withLock { $0 = { [weak self] limit in self?.storeWhenConfirmedBlocking(within: limit) } }
+        outbox.onConfirmed { [weak self] through in self?.storeConfirmed(through: through) }
+        consumer.setRebalanceListener(ownership)
     }
 
     public func run() async throws {
         readiness?.set("consumer", .ready)
         readiness?.set("database", .ready)
         defer { readiness?.set("consumer", .failing("stopped")) }
+        let ownership = ownership
+        let restorer = Task { try await ownership.run() }
+        defer {
+            ownership.finish()
+            restorer.cancel()
+        }
         do {
             // Waiting for messages ends at graceful shutdown; a batch in hand is finished first.
             while let batch = try await cancelWhenGracefulShutdown({ try await self.consumer.nextBatch(maxMessages: self.maxBatch) }) {
@@ -56,9 +74,11 @@ public final class ConsumerService: Service, Sendable {
                 if Task.isShuttingDownGracefully { break }
             }
         } catch {
+            await storeWhenConfirmed(within: .seconds(5))
             await consumer.close()
             throw error
         }
+        await storeWhenConfirmed(within: .seconds(10))
         await consumer.close()
     }
 
@@ -87,7 +107,7 @@ public final class ConsumerService: Service, Sendable {
                 return false
             }
             let done = remaining.prefix(applied.outcomes.count)
-            finish(done, outcomes: applied.outcomes)
+            finish(done, outcomes: applied.outcomes, throughOutboxId: applied.throughOutboxId)
             remaining = remaining.dropFirst(done.count)
             if applied.interrupted {
                 // The message at the head failed with an error that may pass: alone, with retries.
@@ -95,7 +115,8 @@ public final class ConsumerService: Service, Sendable {
                 guard let outcome = try await untilDatabaseWorks({ try await self.applyAloneWithRetries(message) }) else {
                     return false
                 }
-                finish([message], outcomes: [outcome])
+                let through = try await database.read { db in try Outbox.lastId(db) }
+                finish([message], outcomes: [outcome], throughOutboxId: through)
                 remaining = remaining.dropFirst()
             }
         }
@@ -106,6 +127,8 @@ public final class ConsumerService: Service, Sendable {
         var outcomes: [Outcome]
         /// The message after the last outcome failed and must be retried on its own.
         var interrupted: Bool
+        /// The highest outbox row id once the transaction committed.
+        var throughOutboxId: Int64 = 0
     }
 
     /// One write transaction for as many messages of `messages` as go through: it stops before the
@@ -142,10 +165,10 @@ public final class ConsumerService: Service, Sendable {
                     self.logger.info("Message failed in a batch; retrying it alone", metadata: [
                         "kafka.message": "\(message.coordinates)", "error": "\(error)",
                     ])
-                    return Applied(outcomes: outcomes, interrupted: true)
+                    return Applied(outcomes: outcomes, interrupted: true, throughOutboxId: try Outbox.lastId(db))
                 }
             }
-            return Applied(outcomes: outcomes, interrupted: false)
+            return Applied(outcomes: outcomes, interrupted: false, throughOutboxId: try Outbox.lastId(db))
         }
     }
 
@@ -223,8 +246,10 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    /// After a commit: counts, wakes the publisher and the handler's worker, stores the offsets.
-    private func finish(_ messages: some Collection<KafkaMessage>, outcomes: [Outcome]) {
+    /// After a commit: counts, wakes the publisher and the handler's worker; the offsets are stored once
+    /// everything the batch wrote to the outbox is in Kafka (`storeConfirmed`), so that whoever reads
+    /// these partitions next, even on an empty disk, misses nothing the batch produced.
+    private func finish(_ messages: some Collection<KafkaMessage>, outcomes: [Outcome], throughOutboxId: Int64) {
         guard !outcomes.isEmpty else { return }
         metrics.batchSize.record(outcomes.count)
         for (message, outcome) in zip(messages, outcomes) {
@@ -241,14 +266,56 @@ public final class ConsumerService: Service, Sendable {
             }
         }
         progress?.advanced(by: outcomes.count)
+        unconfirmed.withLock { $0.append((Array(messages), throughOutboxId)) }
         outbox.wake()
         handler.didCommit()
-        let failed = consumer.storeOffsets(of: messages)
+        storeConfirmed(through: outbox.confirmedThrough)
+    }
+
+    /// Stores the offsets of the batches whose outbox rows are all confirmed, oldest first.
+    func storeConfirmed(through: Int64) {
+        let ready = unconfirmed.withLock { pending -> [KafkaMessage] in
+            let count = pending.prefix { $0.throughOutboxId <= through }.count
+            defer { pending.removeFirst(count) }
+            return pending.prefix(count).flatMap(\.messages)
+        }
+        guard !ready.isEmpty else { return }
+        let failed = consumer.storeOffsets(of: ready)
         if !failed.isEmpty {
             // Revoked meanwhile; the next owner sees the messages again and skips them.
             logger.info("Offsets not stored", metadata: ["kafka.partitions": "\(failed.joined(separator: ","))"])
         }
     }
+
+    /// Waits, up to `limit`, until every committed batch's offsets are stored (on shutdown, and before
+    /// partitions are handed over).
+    func storeWhenConfirmed(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while unconfirmed.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            outbox.wake()
+            storeConfirmed(through: outbox.confirmedThrough)
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if unconfirmed.withLock({ !$0.isEmpty }) {
+            logger.warning("Offsets left unstored: the outbox did not confirm in time; the messages come again")
+        }
+    }
+
+    /// The same, blocking the calling thread (the consumer's poll thread, during a rebalance).
+    func storeWhenConfirmedBlocking(within limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while unconfirmed.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
+            outbox.wake()
+            storeConfirmed(through: outbox.confirmedThrough)
+            usleep(10_000)
+        }
+        if unconfirmed.withLock({ !$0.isEmpty }) {
+            logger.warning("Offsets left unstored at a rebalance: the outbox did not confirm in time; the next owner processes them again")
+        }
+    }
+
+    /// Batches committed whose offsets are not stored yet (for tests).
+    var unconfirmedBatches: Int { unconfirmed.withLock { $0.count } }
 
     /// The dead letter goes out through the outbox in the caller's transaction. The message is not
     /// marked processed under its content key, so a replay of the dead letter (after a fix) is applied;

@@ -11,6 +11,7 @@ public enum HTTPServer {
     /// A router with the operational routes already added; the service adds its own.
     public static func makeRouter(readiness: Readiness) -> Router<Context> {
         let router = Router(context: Context.self)
+        router.add(middleware: HTTPMetricsMiddleware())
         router.get("/healthz") { _, _ in
             HTTPServer.jsonResponse(.ok, ["status": "ok"])
         }
@@ -21,9 +22,10 @@ public enum HTTPServer {
         router.get("/metrics") { _, _ in
             var buffer = [UInt8]()
             Observability.registry.emit(into: &buffer)
+            let text = MetricDescriptions.withHelp(String(decoding: buffer, as: UTF8.self))
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         return router
     }

@@ -5,16 +5,26 @@ import MinshengModel
 /// The transactional outbox: what a service will publish is written here in the same transaction as
 /// the change it reports, and `OutboxPublisher` publishes it after the commit.
 public enum Outbox {
-    /// Adds a message to publish once the surrounding transaction commits.
-    public static func enqueue(_ db: Database, topic: String, key: String, payload: [UInt8], now: Date = Date()) throws {
-        let statement = try db.cachedStatement(
-            sql: "INSERT INTO outbox (topic, message_key, payload, created_at) VALUES (?, ?, ?, ?)")
-        try statement.execute(arguments: [topic, key, Data(payload), MessageCoding.formatTimestamp(now)])
+    /// Adds a message to publish once the surrounding transaction commits; to `partition` when given
+    /// (a changelog record goes to the partition of the state it records), else the key's partition.
+    public static func enqueue(
+        _ db: Database, topic: String, key: String, payload: [UInt8], partition: Int32? = nil, now: Date = Date()
+    ) throws {
+        try db.run("INSERT INTO outbox (topic, message_key, payload, created_at, target_partition) VALUES (?, ?, ?, ?, ?)",
+                   [topic, key, Data(payload), MessageCoding.formatTimestamp(now), partition])
     }
 
     /// Encodes `message` with the shared message coding and enqueues it.
-    public static func enqueue(_ db: Database, topic: String, key: String, message: some Encodable, now: Date = Date()) throws {
-        try enqueue(db, topic: topic, key: key, payload: try MessageCoding.encode(message), now: now)
+    public static func enqueue(
+        _ db: Database, topic: String, key: String, message: some Encodable, partition: Int32? = nil, now: Date = Date()
+    ) throws {
+        try enqueue(db, topic: topic, key: key, payload: try MessageCoding.encode(message), partition: partition, now: now)
+    }
+
+    /// The highest row id written so far (in this transaction too): once every row up to it is
+    /// published, everything this transaction enqueued is in Kafka.
+    public static func lastId(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cached("SELECT MAX(id) FROM outbox")) ?? 0
     }
 
     /// How many messages are parked (undeliverable as they are).

@@ -43,6 +43,13 @@ public final class OutboxPublisher: Service, Sendable {
     private let wakeUps = WakeSignal()
     private let deliveries = Mutex<Deliveries>(Deliveries())
     private let metrics: OutboxMetrics
+    /// Every row with an id up to this one is in Kafka (or parked), and who wants to know when it moves.
+    private let confirmation = Mutex<Confirmation>(Confirmation())
+
+    private struct Confirmation {
+        var through: Int64 = -1
+        var observers: [@Sendable (Int64) -> Void] = []
+    }
 
     /// Rows handed to the producer whose outcome is not yet written to the table (`inFlight`), and the
     /// delivery reports that came in for them. A row stays in flight until its report is recorded, so
@@ -68,6 +75,31 @@ public final class OutboxPublisher: Service, Sendable {
 
     /// Tells the publisher there is something new (call after a transaction that enqueued).
     public func wake() { wakeUps.signal() }
+
+    /// Every row with an id up to this one has been published (or parked): what a transaction that
+    /// wrote rows up to it produced is in Kafka. -1 before the publisher first looked.
+    public var confirmedThrough: Int64 { confirmation.withLock { $0.through } }
+
+    /// Calls `observer` (on the publisher's task) each time `confirmedThrough` moves.
+    public func onConfirmed(_ observer: @escaping @Sendable (Int64) -> Void) {
+        confirmation.withLock { $0.observers.append(observer) }
+    }
+
+    /// Finds how far the outbox is confirmed (the lowest unsent, unparked row) and tells the observers.
+    private func updateConfirmation() async throws {
+        let through = try await database.read { db -> Int64 in
+            if let lowest = try Int64.fetchOne(db.cached("SELECT MIN(id) FROM outbox WHERE sent_at IS NULL AND parked_at IS NULL")) {
+                return lowest - 1
+            }
+            return try Int64.fetchOne(db.cached("SELECT MAX(id) FROM outbox")) ?? 0
+        }
+        let observers = confirmation.withLock { state -> [@Sendable (Int64) -> Void] in
+            guard through > state.through else { return [] }
+            state.through = through
+            return state.observers
+        }
+        for observer in observers { observer(through) }
+    }
 
     public func run() async throws {
         var loop = Loop()
@@ -100,6 +132,7 @@ public final class OutboxPublisher: Service, Sendable {
         }
         if now >= loop.nextHousekeeping {
             try await housekeeping(&loop)
+            try await updateConfirmation()
             loop.nextHousekeeping = now + .seconds(5)
         }
         let inFlight = deliveries.withLock { $0.inFlight }
@@ -141,17 +174,18 @@ public final class OutboxPublisher: Service, Sendable {
     private func sendNext(upTo limit: Int, loop: inout Loop) async throws -> Int {
         let cursor = loop.cursor
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT id, topic, message_key, payload FROM outbox
+            try Row.fetchAll(db.cached("""
+                SELECT id, topic, message_key, payload, target_partition FROM outbox
                 WHERE sent_at IS NULL AND parked_at IS NULL AND id >= ? ORDER BY id LIMIT ?
-                """, arguments: [cursor, limit])
+                """), arguments: [cursor, limit])
         }
         var handedOver = 0
         var toPark: [(id: Int64, error: KafkaError)] = []
         for row in rows {
             let id: Int64 = row["id"]
             let message = OutgoingMessage(
-                topic: row["topic"], key: row["message_key"] as String, value: Array(row["payload"] as Data))
+                topic: row["topic"], key: row["message_key"] as String, value: Array(row["payload"] as Data),
+                partition: row["target_partition"])
             deliveries.withLock { $0.inFlight += 1 }
             let refusal = producer.enqueue(message) { [self] result in
                 deliveries.withLock { $0.reports.append((id, result)) }
@@ -215,6 +249,7 @@ public final class OutboxPublisher: Service, Sendable {
                 try markFailed.execute(arguments: [error.message, id])
             }
         }
+        try await updateConfirmation()
         metrics.published.increment(by: sent.count)
         if !sent.isEmpty { loop.backoff = .milliseconds(200) }
         if !failed.isEmpty {
@@ -246,6 +281,7 @@ public final class OutboxPublisher: Service, Sendable {
                 "retried": "\(error.curableByOperator ? "every \(settings.parkedRetryInterval.components.seconds) s" : "never")",
             ])
         }
+        try await updateConfirmation()
     }
 
     private func recoverProducer(_ loop: inout Loop) async throws {

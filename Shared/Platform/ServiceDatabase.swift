@@ -89,5 +89,20 @@ public struct ServiceDatabase: Sendable {
                 CREATE INDEX processed_message_at ON processed_message(processed_at);
                 """)
         }
+        migrator.registerMigration("shared-v3-outbox-partition") { db in
+            // A row may name its partition (changelog records go to the partition of their state).
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN target_partition INTEGER")
+        }
+        migrator.registerMigration("shared-v4-changelog-position") { db in
+            // How far the local copy of each changelog partition goes (partitioned state).
+            try db.execute(sql: """
+                CREATE TABLE changelog_position (
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    next_offset INTEGER NOT NULL,
+                    PRIMARY KEY (topic, partition)
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }

@@ -34,7 +34,8 @@ public struct ServiceRuntime: Sendable {
         let kafka = settings.kafkaConfiguration(role: "producer")
         if settings.createTopics {
             do {
-                try await KafkaAdmin.ensureTopics(topics, partitions: settings.topicPartitions, configuration: kafka)
+                try await KafkaAdmin.ensureTopics(
+                    TopicCatalog.specs(for: topics, partitions: settings.topicPartitions), configuration: kafka)
             } catch {
                 // Not fatal: the topics may exist already, or an operator creates them.
                 logger.warning("Could not create topics", metadata: ["error": "\(error)"])
@@ -51,13 +52,31 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// A consumer in this service's group, with static membership.
-    public func makeConsumer(topics: [String]) throws -> KafkaConsumer {
+    public func makeConsumer(topics: [String], assignmentStrategy: String = "cooperative-sticky") throws -> KafkaConsumer {
         try KafkaConsumer(
             configuration: settings.kafkaConfiguration(role: "consumer"),
             options: .init(
                 groupId: settings.service.consumerGroup, instanceId: settings.instanceId, topics: topics,
-                idlePause: settings.kafkaIdlePause),
+                idlePause: settings.kafkaIdlePause, assignmentStrategy: assignmentStrategy),
             logger: logger)
+    }
+
+    /// The consumer loop for `handler` with partitioned `state` (restored from its changelog on every
+    /// assignment), its lag reporter, and who owns which partition. Co-partitioned input topics are
+    /// assigned with `range` (partition p of each to the same member).
+    public func partitionedConsumer(
+        topics: [String], handler: any MessageHandler, state: any PartitionedState
+    ) throws -> (services: [any Service], ownership: PartitionOwnership) {
+        let consumer = try makeConsumer(topics: topics, assignmentStrategy: state.inputTopics.count > 1 ? "range" : "cooperative-sticky")
+        let reader = try KafkaPartitionReader(
+            configuration: settings.kafkaConfiguration(role: "restore"), name: settings.service.rawValue, logger: logger)
+        let progress = ConsumerProgress()
+        let loop = ConsumerService(
+            consumer: consumer, handler: handler, database: database.writer, outbox: outbox, service: settings.service,
+            logger: logger, readiness: readiness, progress: progress, maxBatch: settings.processing.batchMax,
+            state: state, stateReader: reader)
+        return ([loop, ConsumerLagReporter(consumer: consumer, progress: progress, readiness: readiness, logger: logger)],
+                loop.ownership)
     }
 
     /// The consumer loop for `handler`, with its lag reporter.

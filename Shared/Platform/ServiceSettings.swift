@@ -21,8 +21,8 @@ public struct ServiceSettings: Sendable {
     public var instanceId: String
     /// `KAFKA_IDLE_PAUSE_MS`: pause fetching while idle (local broker only); 0 = off.
     public var kafkaIdlePause: Duration?
-    /// `KAFKA_TOPIC_PARTITIONS`: partitions for topics this service creates.
-    public var topicPartitions: Int32
+    /// `KAFKA_TOPIC_PARTITIONS`: partitions for topics this service creates; nil: the topic catalogue's.
+    public var topicPartitions: Int32?
     /// `KAFKA_CREATE_TOPICS`: create missing topics at start-up.
     public var createTopics: Bool
     /// Throughput and retention (`MINSHENG_BATCH_MAX`, `MINSHENG_RETENTION_*`).
@@ -45,7 +45,7 @@ public struct ServiceSettings: Sendable {
             ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
             ("MINSHENG_INSTANCE_ID", "stable id of this instance, used for static group membership (default \(service.rawValue)-<hostname>)"),
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
-            ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default 3)"),
+            ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default: the topic catalogue's, 6; 1 for dead letters)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
         ] + ProcessingSettings.variables + securityVariables + service.ownVariables
     }
@@ -117,7 +117,7 @@ public struct ServiceSettings: Sendable {
             }
             idlePause = millis == 0 ? nil : .milliseconds(millis)
         }
-        var partitions: Int32 = 3
+        var partitions: Int32?
         if let raw = value("KAFKA_TOPIC_PARTITIONS") {
             guard let parsed = Int32(raw), (1...1000).contains(parsed) else {
                 throw .variable("KAFKA_TOPIC_PARTITIONS", raw, expected: "a number 1-1000")

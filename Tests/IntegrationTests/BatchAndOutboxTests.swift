@@ -80,6 +80,35 @@ struct BatchAndOutboxTests {
         await consumer.close()
     }
 
+    @Test func offsetsAreStoredOnlyOnceWhatTheBatchWroteIsInKafka() async throws {
+        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        defer { Task { await producer.close() } }
+        let (consumer, batch) = try await messages(["a", "b", "c"], producer: producer)
+        let database = try ServiceDatabase.inMemory { migrator in
+            migrator.registerMigration("test") { db in try db.execute(sql: "CREATE TABLE seen (value TEXT)") }
+        }
+        let output = TestBroker.uniqueTopic("out")
+        try await KafkaAdmin.ensureTopics([output], partitions: 1, configuration: configuration("admin"))
+        let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .intake, logger: logger)
+        let service = ConsumerService(
+            consumer: consumer, handler: ForwardingHandler(topic: output), database: database.writer, outbox: publisher,
+            service: .intake, logger: logger)
+        try await service.process(batch)
+        // Committed in SQLite, but the outbox has not published: nothing is stored, nothing committed.
+        #expect(service.unconfirmedBatches == 1)
+        try await consumer.commit()
+        #expect(await consumer.lag().first?.committed == nil)
+        // The publisher runs: the rows reach Kafka, then the offsets are stored and committed.
+        let run = Task { try await publisher.run() }
+        let stored = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) { service.unconfirmedBatches == 0 ? true : nil }
+        #expect(stored == true)
+        try await consumer.commit()
+        #expect(await consumer.lag().first?.committed == 3)
+        run.cancel()
+        _ = try? await run.value
+        await consumer.close()
+    }
+
     @Test func aReplayedDeadLetterIsProcessedOnceTheCauseIsFixed() async throws {
         let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
         defer { Task { await producer.close() } }
@@ -245,5 +274,15 @@ final class ScriptedHandler: MessageHandler, Sendable {
         if value == "always-fails" { throw Failure() }
         if value == "fix-me", !fixed.withLock({ $0.contains(value) }) { throw UnprocessableMessage("not fixed yet") }
         if value.hasPrefix("flaky-"), let times = Int(value.dropFirst(6)), attempt <= times { throw Failure() }
+    }
+}
+
+/// Records the value and forwards it to `topic` through the outbox.
+struct ForwardingHandler: MessageHandler {
+    let topic: String
+
+    func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
+        try db.execute(sql: "INSERT INTO seen (value) VALUES (?)", arguments: [String(decoding: message.value, as: UTF8.self)])
+        try Outbox.enqueue(db, topic: topic, key: message.keyString ?? "", payload: message.value, now: now)
     }
 }

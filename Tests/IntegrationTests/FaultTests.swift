@@ -125,6 +125,62 @@ struct FaultTests {
         #expect(log.contains("Database failing; consumption held back"))
         #expect(log.contains("Database works again; consumption resumed"))
     }
+
+    // MARK: Hostile HTTP requests
+
+    @Test func hostileRequestsToEveryEndpointGetClearAnswersAndHarmNothing() async throws {
+        let broker = try await PrivateBroker.start()
+        defer { broker.stop() }
+        let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0)
+        defer { stack.stopAll() }
+        let centre = "Bearer " + (try stack.token(of: "centre"))
+        let sender = "Bearer " + DemoToken.sender("hotline12345")
+        let deep = String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000)
+        let bodies = [
+            "", "{", "null", "[]", "\"text\"", #"{"note": 7}"#, #"{"unitId": ["x"], "coUnitIds": "y"}"#,
+            #"{"satisfied": "yes"}"#, #"{"note": "'); DROP TABLE work_order; --"}"#, deep,
+            String(repeating: "长", count: 200_000), "\u{00}\u{01}\u{FF}", #"{"id":"x","occurredAt":"2026-11-23T09:41:00+08:00","text":"\#(String(repeating: "a", count: 70_000))"}"#,
+        ]
+        var answers: [String: Int] = [:]
+        let actions = ["sign", "on-site", "progress", "resolve", "return", "reassign", "feedback", "reopen"]
+        for body in bodies {
+            for action in actions {
+                for id in ["WO20261123-000001", "..%2F..%2Fetc", String(repeating: "W", count: 5000)] {
+                    let (status, _) = try await stack.postRaw(.dispatch, "/v1/workorders/\(id)/\(action)", body: body,
+                                                              headers: ["Authorization": centre])
+                    answers["dispatch \(action) \(status)", default: 0] += 1
+                    #expect((400..<500).contains(status), "dispatch \(action) answered \(status) to \(body.prefix(40))")
+                }
+            }
+            for source in ["hotline12345", "police110", "nowhere"] {
+                let (status, _) = try await stack.postRaw(.intake, "/v1/events/\(source)", body: body, headers: ["Authorization": sender])
+                #expect((400..<500).contains(status), "intake \(source) answered \(status) to \(body.prefix(40))")
+            }
+        }
+        for path in ["/v1/workorders?limit=-1", "/v1/workorders?status=%00", "/v1/workorders?cursor=abc", "/v1/stats?from=yesterday",
+                     "/v1/workorders/%FF%FE"] {
+            let (status, _) = try await stack.get(.dispatch, path, token: try stack.token(of: "centre"))
+            #expect((400..<500).contains(status), "GET \(path) answered \(status)")
+        }
+        // A filter no order matches is an empty page, however long.
+        let (longTown, page) = try await stack.get(
+            .dispatch, "/v1/workorders?town=" + String(repeating: "%E9%95%87", count: 3000), token: try stack.token(of: "centre"))
+        let items = (try JSONSerialization.jsonObject(with: page) as? [String: Any])?["items"] as? [Any]
+        #expect(longTown == 200 && items?.isEmpty == true)
+        for path in ["/v1/notifications", "/v1/notifications?workOrder=" + String(repeating: "x", count: 10_000)] {
+            let (status, _) = try await stack.get(.notification, path, token: try stack.token(of: "centre"))
+            #expect(status == 400 || status == 404 || status == 200, "GET \(path) answered \(status)")
+        }
+        // Every service still works, and nothing the requests carried reached a topic.
+        for service in ServiceName.allCases {
+            #expect(try await stack.get(service, "/readyz").status == 200, "\(service.rawValue) hurt; logs in \(stack.directory)")
+        }
+        let valid = try await stack.postRaw(.intake, "/v1/events/hotline12345",
+                                            body: Burst.event(id: "after-hostile", text: "路灯不亮", place: "当湖街道东湖社区"),
+                                            headers: ["Authorization": sender])
+        #expect(valid.0 == 202)
+        #expect(try kcatConsume(broker.address, topic: "workorders.updates").allSatisfy { ($0["text"] as? String)?.contains("DROP TABLE") != true })
+    }
 }
 
 /// A mixed burst: distinct matters from four channels (no two alike, so no repeats or hotspots blur

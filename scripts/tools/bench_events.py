@@ -87,7 +87,7 @@ def main():
                  "reporter": {"name": rng.choice(SURNAMES) + rng.choice(["先生", "女士", "师傅"]),
                               "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"}}
         if source == "hotline12345":
-            event["requestType"] = "consultation" if category == "consultation" else rng.choice(["complaint", "help", "report"])
+            event["requestType"] = "consult" if category == "consultation" else rng.choice(["complaint", "help", "report"])
         if source == "web":
             event.pop("reporter")
             event["text"] += rng.choice([" 😡", " #平湖#", " 🙏", ""])

@@ -5,7 +5,8 @@ import _CryptoExtras
 /// Passwords stored as scrypt hashes (swift-crypto's `KDF.Scrypt`, BoringSSL underneath), with a
 /// random 16-byte salt and the cost in the stored text, so the cost can be raised without breaking old
 /// hashes: `scrypt$<log2 N>$<r>$<p>$<salt base64>$<hash base64>`. The default cost (N = 2^15, r = 8,
-/// p = 1: 32 MiB, about 0.1 s here) follows OWASP's minimum for scrypt.
+/// p = 1: 32 MiB; 0.6 s per hash in a debug build on the busy development machine) follows OWASP's
+/// minimum for scrypt.
 struct PasswordHasher: Sendable {
     var log2N: Int = 15
     var blockSize: Int = 8

@@ -18,10 +18,8 @@ enum ConsoleService {
         let feed = ChangeFeed()
         let handler = ConsoleMessageHandler(feed: feed, logger: runtime.logger)
         let consumer = try runtime.consumerServices(topics: ConsoleMessageHandler.topics, handler: handler)
-        let operations = OperationsBoard(groups: GroupLagProbe.minshengGroups(intakeTopics: Topics.inbound, console: ConsoleMessageHandler.topics)
-                                            .map(\.id), services: console.serviceURLs.map(\.name))
-        let probe = GroupLagProbe(groups: GroupLagProbe.minshengGroups(intakeTopics: Topics.inbound, console: ConsoleMessageHandler.topics),
-                                  properties: settings.kafkaConfiguration(role: "lag").properties)
+        let operations = OperationsBoard(groups: GroupLagProbe.minshengGroups.map(\.id), services: console.serviceURLs.map(\.name))
+        let probe = GroupLagProbe(groups: GroupLagProbe.minshengGroups, properties: settings.kafkaConfiguration(role: "lag").properties)
         let monitor = OperationsMonitor(board: operations, probe: probe, services: console.serviceURLs, feed: feed, logger: runtime.logger)
         let accounts = AccountStore(database: runtime.database.writer, hasher: PasswordHasher())
         try await AccountSeed.apply(directory: settings.configDirectory, store: accounts, units: configuration.units,

@@ -17,6 +17,12 @@ public enum Topics {
     public static let hotspotAlerts = "alerts.hotspots"
     /// Delivery results of notifications.
     public static let notificationDeliveries = "notifications.deliveries"
+    /// Intake's own: valid events on their way to the owner of their (source, id).
+    public static let intakeRequests = "intake.requests"
+    /// Intake's own: the owner's decisions, for the HTTP window that waits for them.
+    public static let intakeReplies = "intake.replies"
+    /// Intake's own: the changelog of the (source, id) memory.
+    public static let intakeEventsChangelog = "intake.events.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -24,7 +30,7 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries, hotspotAlerts]
+                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

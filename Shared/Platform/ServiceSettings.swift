@@ -38,7 +38,7 @@ public struct ServiceSettings: Sendable {
     public static func variables(for service: ServiceName) -> [(name: String, meaning: String)] {
         [
             ("KAFKA_BOOTSTRAP_SERVERS", "Kafka brokers, host:port[,host:port] (default 127.0.0.1:19092)"),
-            ("MINSHENG_DATA_DIR", "directory of this service's SQLite database (default ./data/\(service.rawValue))"),
+            ("MINSHENG_DATA_DIR", "directory of this service's SQLite database; {instance} is replaced by the instance id (default ./data/\(service.rawValue))"),
             ("MINSHENG_CONFIG_DIR", "directory with units.json, routing.json, region.json (default ./deploy/config)"),
             ("HTTP_HOST", "address the HTTP server binds (default 0.0.0.0)"),
             ("HTTP_PORT", "HTTP port for the API, /healthz, /readyz and /metrics (default \(service.defaultHTTPPort))"),
@@ -140,7 +140,8 @@ public struct ServiceSettings: Sendable {
         var settings = ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
-            dataDirectory: value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)",
+            // `{instance}` lets replicas that share one volume keep a directory each (docker-compose --scale).
+            dataDirectory: (value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)").replacingOccurrences(of: "{instance}", with: instanceId),
             configDirectory: value("MINSHENG_CONFIG_DIR") ?? "./deploy/config",
             httpHost: value("HTTP_HOST") ?? "0.0.0.0",
             httpPort: port,

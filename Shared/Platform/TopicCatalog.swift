@@ -49,6 +49,10 @@ public enum TopicCatalog {
             data(Topics.workOrderUpdates, "every work-order change (dispatch → notification, console)", readers: [.notification, .console]),
             data(Topics.notificationDeliveries, "delivery results of notifications", readers: [.console]),
             data(Topics.hotspotAlerts, "clusters of similar reports in one area (classification → notification, console)", readers: [.notification, .console]),
+            data(Topics.intakeRequests, "valid events on their way to the intake instance that owns their (source, id)", readers: [.intake]),
+            data(Topics.intakeReplies, "intake owners' decisions for the HTTP window waiting for them (read by every intake instance)", readers: []),
+            Entry(spec: TopicSpec(name: Topics.intakeEventsChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "changelog of intake's (source, id) memory, partitioned like intake.requests", readers: []),
         ] + deadLetters
     }()
 

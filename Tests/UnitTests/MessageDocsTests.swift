@@ -17,6 +17,9 @@ struct MessageDocsTests {
         "notifications.deliveries": DeliveryResult.self,
         "alerts.hotspots": HotspotAlert.self,
         "<service>.dlq": DeadLetter.self,
+        "intake.requests": IntakeRequest.self,
+        "intake.replies": IntakeDecision.self,
+        "intake.events.changelog": IntakeEventRecord.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

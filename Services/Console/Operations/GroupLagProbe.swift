@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import MinshengKafka
+import MinshengPlatform
 
 /// Reads every Minsheng consumer group's committed offsets and the partitions' end offsets from the
 /// broker, as a lag exporter does: one consumer handle per group (`group.id` set, never subscribed, so
@@ -37,15 +38,9 @@ final class GroupLagProbe: @unchecked Sendable {
         self.properties = properties
     }
 
-    /// The groups of the pipeline and the console, with the topics each reads (docs/architecture.md).
-    static func minshengGroups(intakeTopics: [String], console: [String]) -> [Group] {
-        [
-            Group(id: "minsheng-intake", topics: intakeTopics),
-            Group(id: "minsheng-classification", topics: ["events.accepted"]),
-            Group(id: "minsheng-dispatch", topics: ["events.classified"]),
-            Group(id: "minsheng-notification", topics: ["workorders.updates", "alerts.hotspots"]),
-            Group(id: "minsheng-console", topics: console),
-        ]
+    /// Every service's group with the topics it reads, from the topic catalogue (`TopicCatalog`).
+    static var minshengGroups: [Group] {
+        ServiceName.allCases.map { Group(id: $0.consumerGroup, topics: TopicCatalog.topicsRead(by: $0)) }
     }
 
     /// Every partition of every group's topics, now; a group the broker could not answer for is left out.

@@ -1,5 +1,6 @@
 import Foundation
 import MinshengModel
+import MinshengPlatform
 import Testing
 @testable import MinshengConsole
 
@@ -88,6 +89,12 @@ struct ConsolePartsTests {
         var other = second.makeAsyncIterator()
         #expect(await other.next()?.serial == 1)
         #expect(feed.subscriberCount == 2)
+    }
+
+    @Test func theConsoleReadsWhatTheTopicCatalogueSaysAndWatchesEveryGroup() {
+        #expect(Set(ConsoleMessageHandler.topics) == Set(TopicCatalog.topicsRead(by: .console)))
+        #expect(GroupLagProbe.minshengGroups.map(\.id) == ServiceName.allCases.map(\.consumerGroup))
+        #expect(GroupLagProbe.minshengGroups.allSatisfy { !$0.topics.isEmpty })
     }
 
     @Test func settingsNameTheVariableAtFault() throws {

@@ -152,5 +152,6 @@ enum DispatchMigrations {
                 CREATE INDEX work_order_event_source ON work_order_event(source, source_id);
                 """)
         }
+        ReviewMigrations.register(&migrator)
     }
 }

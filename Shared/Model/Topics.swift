@@ -31,6 +31,6 @@ public enum Topics {
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog]
-            + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
+            + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

@@ -47,7 +47,7 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default: the topic catalogue's, 6; 1 for dead letters)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ] + ProcessingSettings.variables + securityVariables
+        ] + ProcessingSettings.variables + securityVariables + service.ownVariables
     }
 
     // MARK: Security settings (docs/security.md)

@@ -26,23 +26,26 @@ struct ClassificationCommand: AsyncParsableCommand {
     }
 
     struct Train: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Train the models on the labelled corpus and write the model file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the models by cross-validation on the labelled corpus, train the best and write the model file.")
 
         @Option(help: "Training split (JSON lines).")
         var corpus = "Services/Classification/Corpus/train.jsonl"
         @Option(help: "Where to write the model.")
         var output = "deploy/config/\(ClassifierModel.fileName)"
-        @Option(help: "Additive smoothing of the naive Bayes models.")
-        var smoothing: Float = ClassifierTrainer.defaultSmoothing
+        @Flag(help: "Print each candidate's cross-validated figure as it is measured.")
+        var verbose = false
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
             let started = ContinuousClock.now
-            let result = ClassifierTrainer.train(examples, smoothing: smoothing, source: URL(fileURLWithPath: corpus).lastPathComponent)
+            let result = ClassifierTrainer.train(examples, source: URL(fileURLWithPath: corpus).lastPathComponent) { line in
+                if verbose { print(line) }
+            }
             let bytes = result.model.serialized()
             try Data(bytes).write(to: URL(fileURLWithPath: output))
             print("trained on \(examples.count) examples in \(ContinuousClock.now - started); "
-                  + "\(result.model.category.featureKeys.count) features; wrote \(bytes.count) bytes to \(output)")
+                  + "\(result.model.vocabulary.count) features; wrote \(bytes.count) bytes to \(output)")
             print(result.report)
         }
     }
@@ -101,8 +104,8 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             var sink = 0
             let modelsOnly = measure { event in
-                let features = ModelInput(text: event.text, source: event.source, requestType: event.requestType).features
-                sink &+= classifier.model.category.predict(features).best
+                let rows = classifier.model.vocabulary.rows(of: ModelInput(text: event.text, source: event.source, requestType: event.requestType).features)
+                sink &+= classifier.model.category.predict(rows).best
             }
             let whole = measure { event in sink &+= classifier.classify(event).confidence > 0.5 ? 1 : 0 }
             print("model load (median of 5):        \(loads.sorted()[2])")

@@ -11,7 +11,7 @@ struct ClassificationCommand: AsyncParsableCommand {
         commandName: ServiceName.classification.executableName,
         abstract: "Minsheng classification: reads events.accepted, publishes events.classified, police110.returns and alerts.hotspots.",
         discussion: ServiceSettings.help(for: .classification),
-        subcommands: [Serve.self, Train.self, Evaluate.self, Benchmark.self],
+        subcommands: [Serve.self, Train.self, Evaluate.self, TuneSimilarity.self, Benchmark.self],
         defaultSubcommand: Serve.self)
 
     struct Serve: AsyncParsableCommand {
@@ -59,14 +59,129 @@ struct ClassificationCommand: AsyncParsableCommand {
     }
 
     struct Evaluate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split, and the repeat and hotspot figures on the held-apart cluster set.")
 
         @OptionGroup var input: HeldApartInput
+        @Option(help: "Held-apart cluster set (JSON lines).")
+        var clusters = "Services/Classification/Corpus/clusters/test.jsonl"
 
         func run() throws {
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
-            let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: input.corpus))
+            let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
+            let evaluation = ClassificationEvaluation(classifier: parts.classifier, examples: try CorpusExample.load(path: input.corpus))
             print(evaluation.report)
+            print("")
+            print(try ClusterEvaluation(parts: parts, reports: try ClusterReport.load(path: clusters)).report)
+        }
+    }
+
+    struct TuneSimilarity: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tune-similarity",
+            abstract: "Search the report-similarity weights and thresholds on the tuning cluster set; print the best.")
+
+        @Option(help: "Directory with the model, region and settings files.")
+        var configDirectory = "deploy/config"
+        @Option(help: "Tuning cluster set (JSON lines).")
+        var clusters = "Services/Classification/Corpus/clusters/tune.jsonl"
+        @Option(help: "How many of the best settings to print.")
+        var top = 12
+        @Option(help: "Print the similarity parts of every pair of this cluster's reports (and distractors at its places) instead.")
+        var explain: String?
+        @Option(help: "With --explain: terms kept per report.")
+        var explainTerms: Int?
+        @Option(help: "With --explain: IDF floor.")
+        var explainFloor: Double?
+        @Option(help: "With --explain: topic exponent.")
+        var explainTopic: Double?
+        @Option(help: "With --explain: informativeness of unknown n-grams.")
+        var explainUnknown: Double?
+        @Option(help: "With --explain: neighbours kept.")
+        var explainNeighbours: Int?
+        @Option(help: "With --explain: expansion.")
+        var explainExpansion: Double?
+        @Option(help: "With --explain: unigrams (true/false).")
+        var explainUnigrams: Bool?
+
+        func run() throws {
+            let base = try ClassificationService.makeParts(configDirectory: configDirectory)
+            let reports = try ClusterReport.load(path: clusters)
+            if let explain {
+                var settings = base.settings
+                if let terms = explainTerms { settings.similarity.maximumTerms = terms }
+                if let floor = explainFloor { settings.similarity.idfFloor = floor }
+                if let rare = explainTopic { settings.similarity.topicExponent = rare }
+                if let unknown = explainUnknown { settings.similarity.unknownInformativeness = unknown }
+                if let neighbours = explainNeighbours { settings.similarity.neighbours = neighbours }
+                if let expansion = explainExpansion { settings.similarity.expansion = expansion }
+                if let unigrams = explainUnigrams { settings.similarity.unigrams = unigrams }
+                let region = try ConfigFile.region(directory: configDirectory)
+                let maker = SignatureMaker(model: base.classifier.model, gazetteer: Gazetteer(region: region), parameters: settings.similarity)
+                let members = reports.filter { $0.cluster == explain }
+                let towns = Set(members.compactMap { base.classifier.classify($0.accepted).place?.town })
+                let chosen = members + reports.filter { $0.cluster == nil && towns.contains(base.classifier.classify($0.accepted).place?.town ?? "") }
+                let signed = chosen.map { report -> (ClusterReport, ReportSignature) in
+                    let event = report.accepted
+                    let decision = base.classifier.classify(event)
+                    return (report, maker.signature(text: event.text, address: event.address, village: decision.place?.village,
+                                                              categoryProbabilities: decision.categoryProbabilities))
+                }
+                for (report, signature) in signed {
+                    print(report.id, signature.terms.count, signature.places, signature.categories.map { "\($0.index):\($0.probability)" })
+                    print("   ", maker.describe(report.text).prefix(14).map { "\($0.term) \(String(format: "%.1f", $0.weight))" }.joined(separator: ", "))
+                }
+                for i in signed.indices {
+                    for j in signed.indices where j > i {
+                        let (a, b) = (signed[i].1, signed[j].1)
+                        print(String(format: "%@%@ %@ text %.3f place %.0f category %.3f neighbours %.3f", signed[i].0.cluster == signed[j].0.cluster ? "= " : "  ", signed[i].0.id, signed[j].0.id,
+                                     a.textSimilarity(to: b), a.placeAgreement(with: b), a.categoryAffinity(with: b), a.neighbourSimilarity(to: b)))
+                    }
+                }
+                return
+            }
+            let region = try ConfigFile.region(directory: configDirectory)
+            let gazetteer = Gazetteer(region: region)
+            var results: [(ClusterEvaluation, ClassificationSettings)] = []
+            let makers = [1.0, 2.0].map { expansion in
+                var similarity = base.settings.similarity
+                similarity.expansion = expansion
+                return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
+            }
+            for maker in makers {
+                for neighbour in [0.5, 1.0] {
+                    for text in [1.0] {
+                        for place in [0.2, 0.3, 0.4] {
+                            for category in [0.1, 0.2, 0.3] {
+                                for threshold in stride(from: 0.4, through: 0.75, by: 0.05) {
+                                  for hotspotOffset in [0.0, 0.1, 0.2] {
+                                    var settings = base.settings
+                                    settings.similarity = maker.parameters
+                                    settings.similarity.textWeight = text
+                                    settings.similarity.neighbourWeight = neighbour
+                                    settings.similarity.placeWeight = place
+                                    settings.similarity.categoryWeight = category
+                                    settings.duplicates.minSimilarity = threshold
+                                    settings.hotspots.minSimilarity = threshold + hotspotOffset
+                                    let parts = ClassificationService.Parts(classifier: base.classifier, signatures: maker, settings: settings)
+                                    results.append((try ClusterEvaluation(parts: parts, reports: reports, compareWithFullScan: false), settings))
+                                  }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            results.sort { (a: (ClusterEvaluation, ClassificationSettings), b: (ClusterEvaluation, ClassificationSettings)) -> Bool in
+                if a.0.pairF1 != b.0.pairF1 { return a.0.pairF1 > b.0.pairF1 }
+                return a.0.clustersRaised > b.0.clustersRaised
+            }
+            for (evaluation, settings) in results.prefix(top) {
+                let s = settings.similarity
+                print(String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.1f text %.1f neighbours %.1f place %.2f category %.2f threshold %.2f hotspot %.2f",
+                             evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
+                             evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
+                             s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity))
+            }
         }
     }
 

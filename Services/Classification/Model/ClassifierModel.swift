@@ -15,8 +15,19 @@ struct ClassifierModel: Sendable, Equatable {
     var police: LinearTextModel
     /// Training texts each vocabulary row occurs in (capped at 65,535).
     var documentFrequency: [UInt16]
+    /// How much each vocabulary row says about the problem, 0…255: 1 minus the normalised entropy of the
+    /// categories of the training texts holding it, smoothed towards the overall mix (so an n-gram seen
+    /// in few texts says little). Boilerplate (来电人, 反映) and function words spread over every category
+    /// and score near 0; the words of a problem (停车, 收费, 漏水) score high. Report similarity weighs
+    /// n-grams by it.
+    var topicWeight: [UInt8]
     /// Training texts in all.
     var documentCount: Int
+    /// For each training text, its most telling vocabulary rows (by topic weight times IDF, at most
+    /// `ClassifierTrainer.exemplarRows`): report similarity finds a report's nearest training texts and
+    /// compares two reports by the neighbours they share (reports of one problem in other words still
+    /// resemble the same training texts).
+    var exemplars: [[Int32]]
     /// How each task's model was made (kind and parameters), so that a test can refit it.
     var recipes: [TrainingRecipe]
     /// What it was trained on, for provenance: corpus file and examples.
@@ -27,18 +38,20 @@ struct ClassifierModel: Sendable, Equatable {
         var writer = BinaryWriter()
         writer.uint32(UInt32(documentCount))
         writer.reserve(vocabulary.count * 10)
-        for (key, frequency) in zip(vocabulary.keys, documentFrequency) {
-            writer.uint64(key)
-            writer.uint16(frequency)
+        for row in vocabulary.keys.indices {
+            writer.uint64(vocabulary.keys[row])
+            writer.uint16(documentFrequency[row])
+            writer.bytes([topicWeight[row]])
         }
         return FNV1a.hash(writer.buffer)
     }
 
     // MARK: File format
     // "MSCM" magic, UInt32 format version, trainedOn (string), recipes (string, JSON), document count
-    // (UInt32), vocabulary (count, then UInt64 key and UInt16 document frequency each), then for each of
+    // (UInt32), vocabulary (count, then UInt64 key, UInt16 document frequency and UInt8 topic weight each), then for each of
     // category, level, police: classes (count + strings), temperature (Float32), bias (Float32 per class),
-    // weights (Float32 per class per vocabulary row). Little-endian; strings are UInt32 length + UTF-8.
+    // weights (Float32 per class per vocabulary row); then the exemplars (count, then for each: row count and
+    // UInt32 rows). Little-endian; strings are UInt32 length + UTF-8.
 
     func serialized() -> [UInt8] {
         var writer = BinaryWriter()
@@ -52,6 +65,7 @@ struct ClassifierModel: Sendable, Equatable {
         for (row, key) in vocabulary.keys.enumerated() {
             writer.uint64(key)
             writer.uint16(documentFrequency[row])
+            writer.bytes([topicWeight[row]])
         }
         for model in [category, level, police] {
             writer.uint32(UInt32(model.classes.count))
@@ -61,12 +75,20 @@ struct ClassifierModel: Sendable, Equatable {
             writer.reserve(model.weights.count * 4)
             for value in model.weights { writer.float(value) }
         }
+        writer.uint32(UInt32(exemplars.count))
+        for rows in exemplars {
+            writer.uint32(UInt32(rows.count))
+            for row in rows { writer.uint32(UInt32(bitPattern: row)) }
+        }
         return writer.buffer
     }
 
     init(vocabulary: FeatureVocabulary, category: LinearTextModel, level: LinearTextModel, police: LinearTextModel,
-         documentFrequency: [UInt16], documentCount: Int, recipes: [TrainingRecipe], trainedOn: String) {
-        precondition(documentFrequency.count == vocabulary.count)
+         documentFrequency: [UInt16], topicWeight: [UInt8], documentCount: Int, exemplars: [[Int32]], recipes: [TrainingRecipe],
+         trainedOn: String) {
+        self.exemplars = exemplars
+        precondition(documentFrequency.count == vocabulary.count && topicWeight.count == vocabulary.count)
+        self.topicWeight = topicWeight
         self.vocabulary = vocabulary
         self.category = category
         self.level = level
@@ -97,15 +119,19 @@ struct ClassifierModel: Sendable, Equatable {
         guard featureCount <= 10_000_000 else { throw ModelFileError("bad feature count \(featureCount)") }
         var keys: [TextFeatures.Key] = []
         var frequencies: [UInt16] = []
+        var topics: [UInt8] = []
         keys.reserveCapacity(featureCount)
         frequencies.reserveCapacity(featureCount)
+        topics.reserveCapacity(featureCount)
         for _ in 0..<featureCount {
             keys.append(try reader.uint64())
             frequencies.append(try reader.uint16())
+            topics.append(try reader.bytes(1)[0])
         }
         guard zip(keys, keys.dropFirst()).allSatisfy({ $0 < $1 }) else { throw ModelFileError("the vocabulary is not sorted") }
         vocabulary = FeatureVocabulary(keys: keys)
         documentFrequency = frequencies
+        topicWeight = topics
         var models: [LinearTextModel] = []
         for _ in 0..<3 {
             let classCount = Int(try reader.uint32())
@@ -118,7 +144,18 @@ struct ClassifierModel: Sendable, Equatable {
             guard weights.allSatisfy(\.isFinite), bias.allSatisfy(\.isFinite) else { throw ModelFileError("a weight is not finite") }
             models.append(LinearTextModel(classes: classes, bias: bias, weights: weights, temperature: temperature))
         }
-        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the models") }
+        let exemplarCount = Int(try reader.uint32())
+        guard exemplarCount <= 1_000_000 else { throw ModelFileError("bad exemplar count \(exemplarCount)") }
+        exemplars = try (0..<exemplarCount).map { _ in
+            let count = Int(try reader.uint32())
+            guard count <= 4096 else { throw ModelFileError("bad exemplar length \(count)") }
+            return try (0..<count).map { _ in
+                let row = Int32(bitPattern: try reader.uint32())
+                guard row >= 0 && Int(row) < featureCount else { throw ModelFileError("exemplar row \(row) out of range") }
+                return row
+            }
+        }
+        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the exemplars") }
         category = models[0]
         level = models[1]
         police = models[2]

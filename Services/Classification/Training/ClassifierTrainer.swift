@@ -13,6 +13,10 @@ enum ClassifierTrainer {
     static let logisticCandidates: [LogisticRegressionTrainer.Parameters] = [
         .init(l2: 1e-5, epochs: 12, learningRate: 0.2),
         .init(l2: 1e-4, epochs: 12, learningRate: 0.2),
+        .init(l2: 1e-5, epochs: 25, learningRate: 0.5),
+        .init(l2: 1e-4, epochs: 25, learningRate: 0.5),
+        .init(l2: 1e-6, epochs: 25, learningRate: 0.1),
+        .init(l2: 3e-4, epochs: 25, learningRate: 0.5),
     ]
     static let mixes: [Float] = [0.25, 0.5, 0.75]
     /// Held-out critical recall the critical threshold keeps (rules included).
@@ -43,7 +47,14 @@ enum ClassifierTrainer {
         var vocabulary: FeatureVocabulary
         var data: TrainingData
         var documentFrequency: [UInt16]
+        var topicWeight: [UInt8]
     }
+
+    /// Pseudo-texts of the overall category mix added to each n-gram's texts before its topic weight is
+    /// measured: an n-gram must be seen in several texts of few categories to weigh much.
+    static let topicSmoothing = 10.0
+    /// Rows kept per training text as an exemplar for report similarity.
+    static let exemplarRows = 64
 
     static func prepare(_ examples: [CorpusExample]) -> Prepared {
         let features = examples.map(\.input.features)
@@ -51,8 +62,29 @@ enum ClassifierTrainer {
         let rows = features.map { vocabulary.rows(of: $0) }
         var frequency = [Int](repeating: 0, count: vocabulary.count)
         for list in rows { for row in list { frequency[Int(row)] += 1 } }
+        // Categories of the texts holding each n-gram, smoothed towards the overall mix.
+        let categories = MinshengModel.Category.allCases
+        let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
+        var counts = [Double](repeating: 0, count: vocabulary.count * categories.count)
+        var prior = [Double](repeating: 0, count: categories.count)
+        for (index, list) in rows.enumerated() {
+            let c = categoryIndex[examples[index].category]!
+            prior[c] += 1
+            for row in list { counts[Int(row) * categories.count + c] += 1 }
+        }
+        prior = prior.map { $0 / Double(max(1, examples.count)) }
+        let maximumEntropy = log(Double(categories.count))
+        let topicWeight = (0..<vocabulary.count).map { row -> UInt8 in
+            let total = Double(frequency[row]) + topicSmoothing
+            var entropy = 0.0
+            for c in categories.indices {
+                let p = (counts[row * categories.count + c] + topicSmoothing * prior[c]) / total
+                if p > 0 { entropy -= p * log(p) }
+            }
+            return UInt8(max(0, min(255, ((1 - entropy / maximumEntropy) * 255).rounded())))
+        }
         return Prepared(vocabulary: vocabulary, data: TrainingData(rows: rows, vocabularySize: vocabulary.count),
-                        documentFrequency: frequency.map { UInt16(min($0, Int(UInt16.max))) })
+                        documentFrequency: frequency.map { UInt16(min($0, Int(UInt16.max))) }, topicWeight: topicWeight)
     }
 
     // MARK: Fitting a chosen recipe
@@ -84,9 +116,21 @@ enum ClassifierTrainer {
         let models = zip(recipes, tasks).map { fit($0, task: $1, data: prepared.data) }
         return ClassifierModel(
             vocabulary: prepared.vocabulary, category: models[0], level: models[1], police: models[2],
-            documentFrequency: prepared.documentFrequency, documentCount: examples.count, recipes: recipes,
+            documentFrequency: prepared.documentFrequency, topicWeight: prepared.topicWeight, documentCount: examples.count,
+            exemplars: exemplars(prepared, count: examples.count), recipes: recipes,
             trainedOn: "\(source): \(examples.count) examples, character 1-3-grams in at least \(minimumDocuments) texts "
                 + "(\(prepared.vocabulary.count) features); " + recipes.map { "\($0.task): \($0.summary)" }.joined(separator: "; "))
+    }
+
+    /// Each training text's most telling rows: text n-grams (not context features) by topic weight times IDF.
+    static func exemplars(_ prepared: Prepared, count: Int) -> [[Int32]] {
+        prepared.data.rows.map { rows in
+            let scored = rows.filter { TextFeatures.length(prepared.vocabulary.keys[Int($0)]) >= 1 }.map { row -> (Int32, Double) in
+                let idf = log(Double(count + 1) / Double(Int(prepared.documentFrequency[Int(row)]) + 1)) + 1
+                return (row, idf * Double(prepared.topicWeight[Int(row)]))
+            }.filter { $0.1 > 0 }
+            return scored.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(exemplarRows).map(\.0).sorted()
+        }
     }
 
     // MARK: Choosing by cross-validation

@@ -35,11 +35,15 @@ struct ClassificationCommand: AsyncParsableCommand {
         var output = "deploy/config/\(ClassifierModel.fileName)"
         @Flag(help: "Print each candidate's cross-validated figure as it is measured.")
         var verbose = false
+        @Option(help: "Directory with region.json (its place names are left out of the topic weights).")
+        var configDirectory = "deploy/config"
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
+            let gazetteer = Gazetteer(region: try ConfigFile.region(directory: configDirectory))
             let started = ContinuousClock.now
-            let result = ClassifierTrainer.train(examples, source: URL(fileURLWithPath: corpus).lastPathComponent) { line in
+            let result = ClassifierTrainer.train(examples, source: URL(fileURLWithPath: corpus).lastPathComponent,
+                                                 withoutPlaceNames: gazetteer.withoutPlaceNames) { line in
                 if verbose { print(line) }
             }
             let bytes = result.model.serialized()
@@ -65,11 +69,14 @@ struct ClassificationCommand: AsyncParsableCommand {
         @OptionGroup var input: HeldApartInput
         @Option(help: "Held-apart cluster set (JSON lines).")
         var clusters = "Services/Classification/Corpus/clusters/test.jsonl"
+        @Flag(help: "Also list the critical examples missed and the false alarms.")
+        var criticalErrors = false
 
         func run() throws {
             let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
             let evaluation = ClassificationEvaluation(classifier: parts.classifier, examples: try CorpusExample.load(path: input.corpus))
             print(evaluation.report)
+            if criticalErrors { print(evaluation.criticalErrors) }
             print("")
             print(try ClusterEvaluation(parts: parts, reports: try ClusterReport.load(path: clusters)).report)
         }
@@ -142,7 +149,7 @@ struct ClassificationCommand: AsyncParsableCommand {
             let region = try ConfigFile.region(directory: configDirectory)
             let gazetteer = Gazetteer(region: region)
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
-            let makers = [1.0, 2.0].map { expansion in
+            let makers = [0.5, 1.0, 2.0].map { expansion in
                 var similarity = base.settings.similarity
                 similarity.expansion = expansion
                 return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
@@ -150,10 +157,10 @@ struct ClassificationCommand: AsyncParsableCommand {
             for maker in makers {
                 for neighbour in [0.5, 1.0] {
                     for text in [1.0] {
-                        for place in [0.2, 0.3, 0.4] {
-                            for category in [0.1, 0.2, 0.3] {
-                                for threshold in stride(from: 0.4, through: 0.75, by: 0.05) {
-                                  for hotspotOffset in [0.0, 0.1, 0.2] {
+                        for place in [0.5, 0.75, 1.0] {
+                            for category in [0.1, 0.2] {
+                                for threshold in stride(from: 0.2, through: 0.55, by: 0.05) {
+                                  for hotspotOffset in [0.0, 0.1] {
                                     var settings = base.settings
                                     settings.similarity = maker.parameters
                                     settings.similarity.textWeight = text

@@ -30,6 +30,7 @@ struct EventClassifier: Sendable {
     /// For each of the category model's classes, its index in `Category.allCases`.
     private let categoryIndex: [Int]
     private let criticalIndex: Int?
+    private let criticalYes: Int?
     private let policeIndex: Int?
 
     init(model: ClassifierModel, locator: PlaceLocator, settings: ClassificationSettings) {
@@ -39,6 +40,7 @@ struct EventClassifier: Sendable {
         let all = Category.allCases.map(\.rawValue)
         categoryIndex = model.category.classes.map { all.firstIndex(of: $0) ?? all.count - 1 }
         criticalIndex = model.level.classes.firstIndex(of: Level.critical.rawValue)
+        criticalYes = model.critical.classes.firstIndex(of: "true")
         policeIndex = model.police.classes.firstIndex(of: "true")
     }
 
@@ -54,12 +56,12 @@ struct EventClassifier: Sendable {
         var probabilities = [Float](repeating: 0, count: Category.allCases.count)
         for (c, probability) in categoryPrediction.probabilities.enumerated() { probabilities[categoryIndex[c]] += probability }
 
-        // Critical when a rule fires or the model's probability of critical reaches the threshold;
+        // Critical when a rule fires or the critical model's probability reaches the threshold;
         // otherwise the most likely of the other levels.
         let levelPrediction = model.level.predict(rows)
-        let criticalProbability = criticalIndex.map { Double(levelPrediction.probabilities[$0]) } ?? 0
+        let criticalProbability = criticalYes.map { Double(model.critical.predict(rows).probabilities[$0]) } ?? 0
         let level: Level
-        if let phrase = KeywordRules.criticalMatcher.firstMatch(in: event.text) {
+        if let phrase = KeywordRules.criticalPhrase(in: event.text) {
             level = .critical
             reasons.append("critical: rule \(phrase)")
         } else if criticalProbability >= settings.criticalProbability {

@@ -1,7 +1,9 @@
 import Foundation
 import MinshengModel
 
-/// The trained text models the classification service loads: category, level and police matter, each a
+/// The trained text models the classification service loads: category, level, police matter and critical
+/// (a danger to life, or a crime or fire in progress: a yes/no model of its own, sharper than the level
+/// model's share of critical), each a
 /// `LinearTextModel` over one shared `FeatureVocabulary` of character 1–3-grams, plus how many training
 /// texts each feature occurs in (the IDF weights of report similarity). Written by
 /// `minsheng-classification train` to `classifier.model` in the config directory.
@@ -13,6 +15,7 @@ struct ClassifierModel: Sendable, Equatable {
     var category: LinearTextModel
     var level: LinearTextModel
     var police: LinearTextModel
+    var critical: LinearTextModel
     /// Training texts each vocabulary row occurs in (capped at 65,535).
     var documentFrequency: [UInt16]
     /// How much each vocabulary row says about the problem, 0…255: 1 minus the normalised entropy of the
@@ -49,7 +52,7 @@ struct ClassifierModel: Sendable, Equatable {
     // MARK: File format
     // "MSCM" magic, UInt32 format version, trainedOn (string), recipes (string, JSON), document count
     // (UInt32), vocabulary (count, then UInt64 key, UInt16 document frequency and UInt8 topic weight each), then for each of
-    // category, level, police: classes (count + strings), temperature (Float32), bias (Float32 per class),
+    // category, level, police, critical: classes (count + strings), temperature (Float32), bias (Float32 per class),
     // weights (Float32 per class per vocabulary row); then the exemplars (count, then for each: row count and
     // UInt32 rows). Little-endian; strings are UInt32 length + UTF-8.
 
@@ -67,7 +70,7 @@ struct ClassifierModel: Sendable, Equatable {
             writer.uint16(documentFrequency[row])
             writer.bytes([topicWeight[row]])
         }
-        for model in [category, level, police] {
+        for model in [category, level, police, critical] {
             writer.uint32(UInt32(model.classes.count))
             for label in model.classes { writer.string(label) }
             writer.float(model.temperature)
@@ -84,6 +87,7 @@ struct ClassifierModel: Sendable, Equatable {
     }
 
     init(vocabulary: FeatureVocabulary, category: LinearTextModel, level: LinearTextModel, police: LinearTextModel,
+         critical: LinearTextModel,
          documentFrequency: [UInt16], topicWeight: [UInt8], documentCount: Int, exemplars: [[Int32]], recipes: [TrainingRecipe],
          trainedOn: String) {
         self.exemplars = exemplars
@@ -93,6 +97,7 @@ struct ClassifierModel: Sendable, Equatable {
         self.category = category
         self.level = level
         self.police = police
+        self.critical = critical
         self.documentFrequency = documentFrequency
         self.documentCount = documentCount
         self.recipes = recipes
@@ -133,7 +138,7 @@ struct ClassifierModel: Sendable, Equatable {
         documentFrequency = frequencies
         topicWeight = topics
         var models: [LinearTextModel] = []
-        for _ in 0..<3 {
+        for _ in 0..<4 {
             let classCount = Int(try reader.uint32())
             guard (1...64).contains(classCount) else { throw ModelFileError("bad class count \(classCount)") }
             let classes = try (0..<classCount).map { _ in try reader.string() }
@@ -159,9 +164,10 @@ struct ClassifierModel: Sendable, Equatable {
         category = models[0]
         level = models[1]
         police = models[2]
+        critical = models[3]
         guard Set(category.classes).isSubset(of: Set(MinshengModel.Category.allCases.map(\.rawValue))),
               Set(level.classes).isSubset(of: ["critical", "urgent", "normal", "low"]),
-              Set(police.classes).isSubset(of: ["true", "false"]) else {
+              Set(police.classes).isSubset(of: ["true", "false"]), Set(critical.classes).isSubset(of: ["true", "false"]) else {
             throw ModelFileError("a model has unexpected classes")
         }
     }

@@ -14,12 +14,12 @@ import Synchronization
 /// rollback never changes an answer.
 final class CandidateIndex: Sendable {
     struct Parameters: Sendable {
-        /// Terms posted per report (its heaviest).
-        var postedTerms = 16
-        /// Terms of a new report looked up.
-        var queryTerms = 16
+        /// Terms posted per report (its heaviest), besides its neighbours.
+        var postedTerms = 24
+        /// Terms of a new report looked up, besides its neighbours.
+        var queryTerms = 24
         /// Newest postings read per term.
-        var postingsPerTerm = 48
+        var postingsPerTerm = 64
     }
 
     let parameters: Parameters
@@ -44,7 +44,7 @@ final class CandidateIndex: Sendable {
     func insert(town: String, eventId: String, occurredAt: Date, receivedAt: Date, signature: ReportSignature) {
         let entry = TownWindow.Entry(
             eventId: eventId, occurredAt: occurredAt.timeIntervalSince1970, receivedAt: receivedAt.timeIntervalSince1970,
-            signature: signature, postedTerms: signature.heaviestTerms(parameters.postedTerms), alive: true)
+            signature: signature, postedTerms: signature.indexKeys(terms: parameters.postedTerms), alive: true)
         towns.withLock { $0[town, default: TownWindow()].insert(entry) }
     }
 
@@ -53,7 +53,7 @@ final class CandidateIndex: Sendable {
     }
 
     func candidates(town: String, signature: ReportSignature) -> [Candidate] {
-        let terms = signature.heaviestTerms(parameters.queryTerms)
+        let terms = signature.indexKeys(terms: parameters.queryTerms)
         let entries = towns.withLock { $0[town]?.candidates(terms: terms, perTerm: parameters.postingsPerTerm) ?? [] }
         return entries.map(Self.candidate)
     }

@@ -35,6 +35,12 @@ struct ReportSignature: Sendable, Equatable {
             .prefix(count).map { terms[$0] }
     }
 
+    /// What the candidate index posts and looks up for this report: its heaviest terms and its
+    /// neighbours (as keys of their own; a collision with a term only adds a candidate).
+    func indexKeys(terms count: Int) -> [UInt32] {
+        heaviestTerms(count) + neighbours.map { 0x9E37_0000 ^ UInt32($0.index) &* 0x0001_0001 }
+    }
+
     /// Cosine of the two term vectors (both are unit length): 0…1.
     func textSimilarity(to other: ReportSignature) -> Double {
         var i = 0, j = 0

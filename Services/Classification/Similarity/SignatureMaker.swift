@@ -82,13 +82,15 @@ struct SignatureMaker: Sendable {
         var own: [UInt32: Double] = [:]
         for (key, count) in counts {
             let weight = self.weight(key) * (1 + log(Double(count)))
-            if weight > 0 { own[Self.termHash(key), default: 0] = max(own[Self.termHash(key), default: 0], weight) }
+            if weight > 0 { own[Self.termHash(key)] = max(own[Self.termHash(key)] ?? 0, weight) }
         }
+        // The report's own heaviest terms, then its neighbours' words (pseudo-relevance feedback: reports
+        // of one problem in other words share the words of the training texts they resemble), up to half
+        // as many again.
+        var kept = Array(own.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(parameters.maximumTerms))
         let nearest = neighbours(counts)
-        // Expansion with the neighbours' words (pseudo-relevance feedback): reports of one problem in
-        // other words share the words of the training texts they resemble.
         if parameters.expansion > 0, !nearest.isEmpty {
-            let ownNorm = sqrt(own.values.reduce(0) { $0 + $1 * $1 })
+            let ownNorm = sqrt(kept.reduce(0) { $0 + $1.value * $1.value })
             var added: [UInt32: Double] = [:]
             let total = nearest.reduce(0.0) { $0 + Double($1.weight) }
             for neighbour in nearest {
@@ -96,19 +98,20 @@ struct SignatureMaker: Sendable {
                     added[term.term, default: 0] += Double(term.weight) * Double(neighbour.weight) / total
                 }
             }
-            for (term, weight) in added { own[term, default: 0] += parameters.expansion * ownNorm * weight }
+            var merged = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            for (term, weight) in added.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key })
+                .prefix(parameters.maximumTerms / 2 + kept.count) {
+                merged[term, default: 0] += parameters.expansion * ownNorm * weight
+            }
+            kept = Array(merged.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                .prefix(parameters.maximumTerms + parameters.maximumTerms / 2))
         }
-        var weighted = own.map { (term: $0.key, weight: $0.value) }
-        weighted.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.term < $1.term }
-        var kept = Array(weighted.prefix(parameters.maximumTerms))
-        kept.sort { $0.term < $1.term }
-        // Two keys may hash alike: keep the heavier once.
+        kept.sort { $0.key < $1.key }
         var terms: [UInt32] = []
         var raw: [Double] = []
         for entry in kept {
-            if terms.last == entry.term { raw[raw.count - 1] = max(raw[raw.count - 1], entry.weight); continue }
-            terms.append(entry.term)
-            raw.append(entry.weight)
+            terms.append(entry.key)
+            raw.append(entry.value)
         }
         let norm = sqrt(raw.reduce(0) { $0 + $1 * $1 })
         let weights = raw.map { norm == 0 ? UInt8(1) : UInt8(max(1, min(255, ($0 / norm * 255).rounded()))) }

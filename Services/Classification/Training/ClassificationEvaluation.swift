@@ -32,6 +32,9 @@ struct ClassificationEvaluation {
     var townExamples: Int
     var needsReviewShare: Double
     var accuracyWhenConfident: Double
+    /// Critical examples not raised, and examples raised that are not critical (id, true level, text).
+    var criticalMisses: [String]
+    var criticalFalseAlarms: [String]
 
     init(classifier: EventClassifier, examples: [CorpusExample]) {
         let categories = MinshengModel.Category.allCases.map(\.rawValue)
@@ -42,6 +45,8 @@ struct ClassificationEvaluation {
         var shuangfei = (correct: 0, total: 0)
         var town = (correct: 0, total: 0)
         var review = (flagged: 0, confidentCorrect: 0, confident: 0)
+        var misses: [String] = []
+        var falseAlarms: [String] = []
         for (index, example) in examples.enumerated() {
             let event = AcceptedEvent(
                 eventId: "eval-\(index)", source: example.channel, sourceId: example.id, occurredAt: Date(timeIntervalSince1970: 0),
@@ -49,6 +54,10 @@ struct ClassificationEvaluation {
             let decision = classifier.classify(event)
             categoryConfusion[categories.firstIndex(of: example.category.rawValue)!][categories.firstIndex(of: decision.category.rawValue)!] += 1
             levelConfusion[levels.firstIndex(of: example.level.rawValue)!][levels.firstIndex(of: decision.level.rawValue)!] += 1
+            if example.level == .critical && decision.level != .critical { misses.append("\(example.id) \(example.text)") }
+            if example.level != .critical && decision.level == .critical {
+                falseAlarms.append("\(example.id) \(example.level.rawValue) \(example.text)")
+            }
             if decision.police == example.police { police.correct += 1 }
             if decision.police && example.police { police.tp += 1 }
             if decision.police && !example.police { police.fp += 1 }
@@ -100,6 +109,8 @@ struct ClassificationEvaluation {
         townExamples = town.total
         needsReviewShare = ratio(review.flagged, examples.count)
         accuracyWhenConfident = ratio(review.confidentCorrect, review.confident)
+        criticalMisses = misses
+        criticalFalseAlarms = falseAlarms
     }
 
     /// The report `minsheng-classification evaluate` prints.
@@ -134,5 +145,11 @@ struct ClassificationEvaluation {
                          + row.map { String(format: "%5d", $0) }.joined())
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The critical examples missed and the false alarms, to read.
+    var criticalErrors: String {
+        (["critical missed (\(criticalMisses.count)):"] + criticalMisses.map { "  " + $0 }
+            + ["critical false alarms (\(criticalFalseAlarms.count)):"] + criticalFalseAlarms.map { "  " + $0 }).joined(separator: "\n")
     }
 }

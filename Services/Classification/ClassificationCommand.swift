@@ -193,11 +193,18 @@ struct ClassificationCommand: AsyncParsableCommand {
     }
 
     struct Benchmark: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print model load time and classification throughput on one core.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print model load time, classification throughput on one core, and what repeats and hotspots cost per event with 10k and 100k reports in the window.")
 
         @OptionGroup var input: HeldApartInput
-        @Option(help: "Seconds to run each measurement.")
+        @Option(help: "Seconds to run each throughput measurement.")
         var seconds: Double = 3
+        @Option(help: "Reports in the window for the detector measurements (comma-separated; empty to skip).")
+        var windows = "10000,100000"
+        @Option(help: "New reports measured per window.")
+        var measured = 1000
+        @Flag(help: "Measure the detector without hotspots (to see what they cost).")
+        var withoutHotspots = false
 
         func run() throws {
             let clock = ContinuousClock()
@@ -207,8 +214,10 @@ struct ClassificationCommand: AsyncParsableCommand {
                 _ = try ClassifierModel.load(directory: input.configDirectory)
                 loads.append(clock.now - started)
             }
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
-            let events = try CorpusExample.load(path: input.corpus).enumerated().map { index, example in
+            let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
+            let classifier = parts.classifier
+            let examples = try CorpusExample.load(path: input.corpus)
+            let events = examples.enumerated().map { index, example in
                 AcceptedEvent(eventId: "bench-\(index)", source: example.channel, sourceId: example.id,
                               occurredAt: Date(timeIntervalSince1970: 0), receivedAt: Date(timeIntervalSince1970: 0),
                               text: example.text, requestType: example.requestType)
@@ -230,10 +239,31 @@ struct ClassificationCommand: AsyncParsableCommand {
                 sink &+= classifier.model.category.predict(rows).best
             }
             let whole = measure { event in sink &+= classifier.classify(event).confidence > 0.5 ? 1 : 0 }
+            let signed = measure { event in
+                let decision = classifier.classify(event)
+                sink &+= parts.signatures.signature(text: event.text, address: nil, village: decision.place?.village,
+                                                    categoryProbabilities: decision.categoryProbabilities).terms.count
+            }
             print("model load (median of 5):        \(loads.sorted()[2])")
             print("category model alone:            \(Int(modelsOnly)) events/s on one core")
-            print("whole classifier (3 models, rules, place, explanation): \(Int(whole)) events/s on one core")
-            print("(\(events.count) distinct texts, \(sink % 2) )")
+            print("whole classifier (4 models, rules, place, explanation): \(Int(whole)) events/s on one core")
+            print("classifier and similarity signature: \(Int(signed)) events/s on one core")
+            print("(\(events.count) distinct texts, \(sink % 2))")
+
+            let sizes = windows.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty else { return }
+            var benchParts = parts
+            if withoutHotspots { benchParts.settings.hotspots.minEvents = 1_000_000; benchParts.settings.hotspots.minReporters = 1 }
+            let benchmark = DetectorBenchmark(parts: benchParts, texts: examples.map(\.text),
+                                              region: try ConfigFile.region(directory: input.configDirectory))
+            print("")
+            print("repeats and hotspots per event (µs), database file, \(measured) new reports per window:")
+            print("  window   in index  candidates  detector  whole handler  scan of the town's window (before)")
+            for (index, size) in sizes.enumerated() {
+                let figures = try benchmark.run(size: size, measured: measured, seed: UInt64(20_261_129 + index))
+                print(String(format: "  %7d  %8d  %10.1f  %8.0f  %13.0f  %10.0f", figures.window, figures.resident, figures.candidates,
+                             figures.detector, figures.handler, figures.scan))
+            }
         }
     }
 }

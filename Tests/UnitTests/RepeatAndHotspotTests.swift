@@ -61,6 +61,27 @@ struct RepeatAndHotspotTests {
         #expect(stored?["revision"] as Int? == 2)
     }
 
+    /// The reports of the end-to-end test (HotspotEndToEndTests), without a broker.
+    @Test func theEndToEndReportsLinkToTheFirstAndRaiseOneHotspot() throws {
+        let harness = try H()
+        let events = [
+            H.event("市民反映三港路梅湾街停车场停车半小时收10元，不给小票", phone: "13800001111", hoursLater: 0),
+            H.event("市民再次来电反映三港路梅湾街停车场停车半小时收10元，还是不给小票", phone: "13800001111", hoursLater: 0.5),
+            H.event("三港路梅湾街停车收费太黑了，半小时10块还不给小票😡", source: .web, hoursLater: 1),
+            H.event("报警人称在三港路梅湾街停车被收10元，收费员不给小票还骂人", source: .police110, phone: "13900002222", hoursLater: 1.33),
+        ]
+        #expect(try harness.deliver(events[0]).classified.duplicateOf == nil)
+        var alerts: [HotspotAlert] = []
+        for event in events.dropFirst() {
+            let published = try harness.deliver(event)
+            #expect(published.classified.duplicateOf == events[0].eventId)
+            alerts += published.alerts
+        }
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.eventIds == events.map(\.eventId))
+        #expect(alerts.first?.reporterCount == 3)
+    }
+
     /// The first report of a matter is the one that occurred first, whatever the order of arrival.
     @Test func theFirstReportIsTheOneThatOccurredFirst() throws {
         let harness = try H()

@@ -17,9 +17,9 @@ final class CandidateIndex: Sendable {
         /// Terms posted per report (its heaviest), besides its neighbours.
         var postedTerms = 24
         /// Terms of a new report looked up, besides its neighbours.
-        var queryTerms = 24
+        var queryTerms = 16
         /// Newest postings read per term.
-        var postingsPerTerm = 64
+        var postingsPerTerm = 32
     }
 
     let parameters: Parameters

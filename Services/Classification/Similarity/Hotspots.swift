@@ -7,7 +7,7 @@ import MinshengModel
 /// the next revision each time a report joins it.
 enum Hotspots {
     /// Texts read for the theme, at most (the newest reports).
-    static let themeTexts = 20
+    static let themeTexts = 10
 
     static func raise(_ alertId: String, members: [RecentEvents.Row], by event: AcceptedEvent, text: String,
                       category: MinshengModel.Category, windowHours: Double, now: Date, db: Database) throws -> HotspotAlert {

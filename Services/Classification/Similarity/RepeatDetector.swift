@@ -25,6 +25,10 @@ struct RepeatDetector: Sendable {
     let exhaustive: Bool
     /// Candidates confirmed against SQLite, at most (the best scores).
     static let confirmed = 24
+    /// Matters of related reports whose other reports are read for a hotspot, at most.
+    static let relatedMatters = 3
+    /// Reports read per matter for a hotspot, at most (the newest in the window count as much as any).
+    static let matesPerMatter = 30
 
     init(settings: ClassificationSettings, index: CandidateIndex, signatureVersion: String, exhaustive: Bool = false) {
         self.settings = settings
@@ -105,10 +109,15 @@ struct RepeatDetector: Sendable {
             $0.score >= settings.hotspots.minSimilarity && within($0.row, hours: settings.hotspots.windowHours)
                 && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
         }.map(\.row)
-        let matters = [row.matterId] + Array(Set(related.map(\.matterId)).subtracting([row.matterId])).sorted()
+        // The report's matter and the matters of the most related reports (a few: the cost per report stays
+        // bounded however busy the town is).
+        var matters = [row.matterId]
+        for member in related where !matters.contains(member.matterId) && matters.count <= Self.relatedMatters {
+            matters.append(member.matterId)
+        }
         let mates = try RecentEvents.members(
             ofMatters: matters, occurredFrom: event.occurredAt.addingTimeInterval(-window),
-            to: event.occurredAt.addingTimeInterval(window), limit: 50, db: db).filter { $0.eventId != row.eventId }
+            to: event.occurredAt.addingTimeInterval(window), limit: Self.matesPerMatter, db: db).filter { $0.eventId != row.eventId }
         let ownMates = mates.filter { $0.matterId == row.matterId }
         let existing = ownMates.lazy.compactMap(\.hotspotId).first ?? related.lazy.compactMap(\.hotspotId).first
             ?? mates.lazy.compactMap(\.hotspotId).first

@@ -19,11 +19,14 @@ struct SignatureMaker: Sendable {
     private let postings: [[(exemplar: Int32, weight: Float)]]
     /// Each exemplar's terms (hash, unit-vector weight), for expanding a report with its neighbours' words.
     private let exemplarTerms: [[(term: UInt32, weight: Float)]]
+    /// The weight of each vocabulary row (see `weight(row:model:parameters:)`), computed once.
+    private let rowWeights: [Float]
 
     init(model: ClassifierModel, gazetteer: Gazetteer, parameters: ClassificationSettings.Similarity) {
         self.model = model
         self.gazetteer = gazetteer
         self.parameters = parameters
+        rowWeights = (0..<model.vocabulary.count).map { Float(Self.weight(row: $0, model: model, parameters: parameters)) }
         var postings = [[(exemplar: Int32, weight: Float)]](repeating: [], count: model.vocabulary.count)
         var exemplarTerms: [[(term: UInt32, weight: Float)]] = []
         for (index, rows) in model.exemplars.enumerated() {
@@ -47,7 +50,7 @@ struct SignatureMaker: Sendable {
     /// The weight of an n-gram.
     func weight(_ key: TextFeatures.Key) -> Double {
         guard let row = model.vocabulary.row(of: key) else { return parameters.unknownInformativeness }
-        return Self.weight(row: Int(row), model: model, parameters: parameters)
+        return Double(rowWeights[Int(row)])
     }
 
     static func weight(row: Int, model: ClassifierModel, parameters: ClassificationSettings.Similarity) -> Double {
@@ -131,17 +134,40 @@ struct SignatureMaker: Sendable {
     /// The `parameters.neighbours` training texts most like the text (cosine of the weighted terms),
     /// their weights quantised to 1…255, sorted by index.
     private func neighbours(_ counts: [TextFeatures.Key: Int]) -> [(index: UInt16, weight: UInt8)] {
-        guard parameters.neighbours > 0 else { return [] }
-        var scores: [Int32: Float] = [:]
-        for (key, count) in counts {
-            guard let row = model.vocabulary.row(of: key) else { continue }
-            let weight = Float(Self.weight(row: Int(row), model: model, parameters: parameters) * (1 + log(Double(count))))
-            guard weight > 0 else { continue }
-            for posting in postings[Int(row)] { scores[posting.exemplar, default: 0] += weight * posting.weight }
+        guard parameters.neighbours > 0, !model.exemplars.isEmpty else { return [] }
+        var scores = [Float](repeating: 0, count: model.exemplars.count)
+        var touched: [Int32] = []
+        touched.reserveCapacity(1024)
+        scores.withUnsafeMutableBufferPointer { scores in
+            for (key, count) in counts {
+                guard let row = model.vocabulary.row(of: key) else { continue }
+                let weight = rowWeights[Int(row)] * (1 + logf(Float(count)))
+                guard weight > 0 else { continue }
+                for posting in postings[Int(row)] {
+                    if scores[Int(posting.exemplar)] == 0 { touched.append(posting.exemplar) }
+                    scores[Int(posting.exemplar)] += weight * posting.weight
+                }
+            }
         }
-        let best = scores.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(parameters.neighbours)
-        guard let top = best.first?.value, top > 0 else { return [] }
-        return best.map { (index: UInt16(truncatingIfNeeded: $0.key), weight: UInt8(max(1, min(255, ($0.value / top * 255).rounded())))) }
+        // The best few, without sorting everything touched.
+        var best: [(index: Int32, score: Float)] = []
+        for exemplar in touched {
+            let score = scores[Int(exemplar)]
+            if best.count < parameters.neighbours {
+                best.append((exemplar, score))
+                if best.count == parameters.neighbours { best.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index } }
+            } else if score > best[best.count - 1].score || (score == best[best.count - 1].score && exemplar < best[best.count - 1].index) {
+                best[best.count - 1] = (exemplar, score)
+                var i = best.count - 1
+                while i > 0 && (best[i].score > best[i - 1].score || (best[i].score == best[i - 1].score && best[i].index < best[i - 1].index)) {
+                    best.swapAt(i, i - 1)
+                    i -= 1
+                }
+            }
+        }
+        best.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+        guard let top = best.first?.score, top > 0 else { return [] }
+        return best.map { (index: UInt16(truncatingIfNeeded: $0.index), weight: UInt8(max(1, min(255, ($0.score / top * 255).rounded())))) }
             .sorted { $0.index < $1.index }
     }
 

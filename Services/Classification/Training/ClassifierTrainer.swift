@@ -71,7 +71,7 @@ enum ClassifierTrainer {
         let categoryIndex = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1, $0) })
         var counts = [Double](repeating: 0, count: vocabulary.count * categories.count)
         var prior = [Double](repeating: 0, count: categories.count)
-        for (index, example) in examples.enumerated() {
+        for example in examples {
             let c = categoryIndex[example.category]!
             prior[c] += 1
             for row in vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))) {
@@ -269,26 +269,13 @@ enum ClassifierTrainer {
             return Double(caught) / Double(max(1, isCritical.filter { $0 }.count)) >= criticalRecallTarget
         } ?? 0.01
         let raised = isCritical.indices.filter { criticalRule[$0] || criticalProbabilities[$0] >= criticalThreshold }
-        let levelCritical = tasks[1].classes.firstIndex(of: "critical")!
-        let levelProbabilities = chosenOutOfFold[1].map { Double(LinearTextModel.softmax($0, temperature: recipes[1].temperature)[levelCritical]) }
-        for (name, probabilities) in [("level", levelProbabilities), ("mean", zip(levelProbabilities, criticalProbabilities).map { ($0 + $1) / 2 }),
-                                      ("max", zip(levelProbabilities, criticalProbabilities).map { max($0, $1) })] {
-            for target in [0.98, 0.99] {
-                let threshold = stride(from: 0.99, through: 0.01, by: -0.01).first { threshold in
-                    Double(isCritical.indices.filter { isCritical[$0] && (criticalRule[$0] || probabilities[$0] >= threshold) }.count)
-                        / Double(max(1, isCritical.filter { $0 }.count)) >= target
-                } ?? 0.01
-                let flagged = isCritical.indices.filter { criticalRule[$0] || probabilities[$0] >= threshold }
-                log("\(name) critical recall \(target): threshold \(format(threshold)), precision \(format(Double(flagged.filter { isCritical[$0] }.count) / Double(max(1, flagged.count))))")
-            }
-        }
         for target in [0.97, 0.98, 0.99] {
             let threshold = stride(from: 0.99, through: 0.01, by: -0.01).first { threshold in
                 Double(isCritical.indices.filter { isCritical[$0] && (criticalRule[$0] || criticalProbabilities[$0] >= threshold) }.count)
                     / Double(max(1, isCritical.filter { $0 }.count)) >= target
             } ?? 0.01
             let flagged = isCritical.indices.filter { criticalRule[$0] || criticalProbabilities[$0] >= threshold }
-            log("critical recall \(target): threshold \(format(threshold)), precision \(format(Double(flagged.filter { isCritical[$0] }.count) / Double(max(1, flagged.count))))")
+            lines.append("held-out critical recall \(target) (with the rules): threshold \(format(threshold)), precision \(format(Double(flagged.filter { isCritical[$0] }.count) / Double(max(1, flagged.count))))")
         }
         for index in isCritical.indices.filter({ isCritical[$0] && !criticalRule[$0] }).sorted(by: { criticalProbabilities[$0] < criticalProbabilities[$1] }).prefix(25) {
             log("held-out critical, lowest: \(format(criticalProbabilities[index])) \(examples[index].id) \(examples[index].text)")

@@ -37,6 +37,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var verbose = false
         @Option(help: "Directory with region.json (its place names are left out of the topic weights).")
         var configDirectory = "deploy/config"
+        @Option(help: "Also print each kind of model's category macro-F1 on this held-apart split (for the docs; it chooses nothing).")
+        var heldApart: String?
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
@@ -51,6 +53,20 @@ struct ClassificationCommand: AsyncParsableCommand {
             print("trained on \(examples.count) examples in \(ContinuousClock.now - started); "
                   + "\(result.model.vocabulary.count) features; wrote \(bytes.count) bytes to \(output)")
             print(result.report)
+            if let heldApart {
+                let test = try CorpusExample.load(path: heldApart)
+                let prepared = ClassifierTrainer.prepare(examples, withoutPlaceNames: gazetteer.withoutPlaceNames)
+                let task = ClassifierTrainer.tasks(examples)[0]
+                let rows = test.map { prepared.vocabulary.rows(of: $0.input.features) }
+                let truth = test.map { example in task.classes.firstIndex(of: example.category.rawValue) ?? -1 }
+                print("category macro-F1 on \(URL(fileURLWithPath: heldApart).lastPathComponent) (\(test.count) examples), model alone, no rules:")
+                for score in result.comparison["category"] ?? [] {
+                    let model = ClassifierTrainer.fit(score.recipe, task: task, data: prepared.data)
+                    let held = rows.map { model.scores($0) }
+                    print("  " + score.name.padding(toLength: 52, withPad: " ", startingAt: 0)
+                          + ClassifierTrainer.format(ClassifierTrainer.macroF1(held, labels: truth, classes: task.classes.count)))
+                }
+            }
         }
     }
 

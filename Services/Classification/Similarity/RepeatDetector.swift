@@ -24,7 +24,7 @@ struct RepeatDetector: Sendable {
     /// the index finds what a full scan finds (`evaluate`, tests).
     let exhaustive: Bool
     /// Candidates confirmed against SQLite, at most (the best scores).
-    static let confirmed = 24
+    static let confirmed = 12
     /// Matters of related reports whose other reports are read for a hotspot, at most.
     static let relatedMatters = 3
     /// Reports read per matter for a hotspot, at most (the newest in the window count as much as any).
@@ -111,11 +111,12 @@ struct RepeatDetector: Sendable {
         }.map(\.row)
         // The report's matter and the matters of the most related reports (a few: the cost per report stays
         // bounded however busy the town is).
-        var matters = [row.matterId]
+        // A report that starts its own matter and relates to nothing has no one to form a hotspot with.
+        var matters = repeated == nil ? [] : [row.matterId]
         for member in related where !matters.contains(member.matterId) && matters.count <= Self.relatedMatters {
             matters.append(member.matterId)
         }
-        let mates = try RecentEvents.members(
+        let mates = matters.isEmpty ? [] : try RecentEvents.members(
             ofMatters: matters, occurredFrom: event.occurredAt.addingTimeInterval(-window),
             to: event.occurredAt.addingTimeInterval(window), limit: Self.matesPerMatter, db: db).filter { $0.eventId != row.eventId }
         let ownMates = mates.filter { $0.matterId == row.matterId }

@@ -15,7 +15,21 @@ enum KeywordRules {
         "没上来", "下去救",
         // Fraud in progress: the victim is being kept on the line.
         "不让挂电话",
+        // Third round (issue 12): unconsciousness, stabbing, fire seen, a jump, poison, burial. Each is
+        // met only in critical texts of the training split.
+        "一直没醒", "晕过去", "昏过去", "刺伤", "砍伤", "火光", "跳下去", "喝了农药", "被埋",
     ]
+
+    /// Phrases that say the danger is over or was never there (没人受伤, 意识清楚, 虚惊一场, 已经找到):
+    /// when one occurs, the critical model alone does not make a report critical (a rule still does). The
+    /// training split holds none of them in a critical text.
+    static let defused = PhraseMatcher([
+        "没有人受伤", "没人受伤", "无人受伤", "人没事", "没大碍", "无大碍", "意识清楚", "人是清醒", "人还清醒",
+        "虚惊一场", "已经找到", "不用出警", "按错了", "已扑灭", "已经灭了",
+    ])
+
+    /// Whether the text says the danger is over or was never there.
+    static func isDefused(_ text: String) -> Bool { defused.firstMatch(in: text) != nil }
 
     static let criticalMatcher = PhraseMatcher(critical)
     /// Words that make a critical phrase hypothetical or mistaken when they come just before it.

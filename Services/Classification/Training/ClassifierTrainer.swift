@@ -293,6 +293,9 @@ enum ClassifierTrainer {
             log("held-out not critical, highest: \(format(criticalProbabilities[index])) \(examples[index].id) \(examples[index].level.rawValue) \(examples[index].text)")
         }
         let criticalPrecision = chosenPoint.precision
+        lines.append("critical rules alone: \(isCritical.indices.filter { isCritical[$0] && criticalRule[$0] }.count) of "
+                     + "\(isCritical.filter { $0 }.count) critical examples, \(isCritical.indices.filter { !isCritical[$0] && criticalRule[$0] }.count) "
+                     + "others; defused texts: \(examples.filter { KeywordRules.isDefused($0.text) }.count)")
 
         let policeTask = tasks[2]
         let policeIndex = policeTask.classes.firstIndex(of: "true")!

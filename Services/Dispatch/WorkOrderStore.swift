@@ -104,11 +104,14 @@ enum WorkOrderStore {
             """), arguments: [workOrderId]))
     }
 
-    static func find(id: String, db: Database, now: Date) throws -> WorkOrder? {
+    /// The order with its whole history; with `history: false`, without its timeline and attached events
+    /// (empty): enough to change it and publish the change, at a cost that does not grow with its history
+    /// (a hotspot's order may gather hundreds of repeat reports).
+    static func find(id: String, db: Database, now: Date, history: Bool = true) throws -> WorkOrder? {
         guard let row = try Row.fetchOne(db.cached("SELECT * FROM work_order WHERE work_order_id = ?"), arguments: [id]) else {
             return nil
         }
-        return try workOrder(row, db: db, now: now)
+        return try workOrder(row, db: db, now: now, history: history)
     }
 
     /// One page of work orders matching `query`, newest first, and the cursor of the next page.
@@ -127,17 +130,17 @@ enum WorkOrderStore {
         return (items, rows.count > query.limit ? page.last.map { $0["seq"] as Int } : nil)
     }
 
-    private static func workOrder(_ row: Row, db: Database, now: Date) throws -> WorkOrder {
+    private static func workOrder(_ row: Row, db: Database, now: Date, history: Bool = true) throws -> WorkOrder {
         let id: String = row["work_order_id"]
-        let timeline = try Row.fetchAll(
-            db, sql: "SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version", arguments: [id]
+        let timeline = !history ? [] : try Row.fetchAll(
+            db.cached("SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version"), arguments: [id]
         ).map { entry in
             WorkOrder.TimelineEntry(version: entry["version"], at: date(entry["at"]), actor: entry["actor"],
                                     change: entry["change"], note: entry["note"],
                                     person: (entry["person_id"] as String?).map { ActingPerson(id: $0, name: entry["person_name"]) })
         }
-        let events = try Row.fetchAll(
-            db, sql: "SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid", arguments: [id]
+        let events = !history ? [] : try Row.fetchAll(
+            db.cached("SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid"), arguments: [id]
         ).map { event in
             WorkOrder.Event(
                 eventId: event["event_id"], source: Source(rawValue: event["source"]) ?? .walkin, sourceId: event["source_id"],
@@ -145,7 +148,7 @@ enum WorkOrderStore {
                 occurredAt: date(event["occurred_at"]), attachedAt: date(event["attached_at"]))
         }
         let coUnits = try String.fetchAll(
-            db, sql: "SELECT unit_id FROM work_order_co_unit WHERE work_order_id = ? ORDER BY unit_id", arguments: [id])
+            db.cached("SELECT unit_id FROM work_order_co_unit WHERE work_order_id = ? ORDER BY unit_id"), arguments: [id])
         let satisfied: Bool? = row["feedback_satisfied"]
         var order = WorkOrder(
             workOrderId: id, eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin,

@@ -23,6 +23,10 @@ public enum Topics {
     public static let intakeReplies = "intake.replies"
     /// Intake's own: the changelog of the (source, id) memory.
     public static let intakeEventsChangelog = "intake.events.changelog"
+    /// Classification's own: classified, placed reports on their way to the owner of their town.
+    public static let classificationByTown = "classification.bytown"
+    /// Classification's own: the changelog of the towns' repeat-and-hotspot windows.
+    public static let classificationWindowChangelog = "classification.window.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -30,7 +34,8 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog]
+                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
+                   classificationByTown, classificationWindowChangelog]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

@@ -20,6 +20,8 @@ struct MessageDocsTests {
         "intake.requests": IntakeRequest.self,
         "intake.replies": IntakeDecision.self,
         "intake.events.changelog": IntakeEventRecord.self,
+        "classification.bytown": TownReport.self,
+        "classification.window.changelog": ClassificationWindowRecord.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

@@ -17,6 +17,9 @@ public enum Topics {
     public static let hotspotAlerts = "alerts.hotspots"
     /// Delivery results of notifications.
     public static let notificationDeliveries = "notifications.deliveries"
+    /// Notification's partitioned state (notifications, their delivery state, the latest change of each
+    /// work order): compacted, partition p holds the records of state partition p.
+    public static let notificationChangelog = "notification.deliveries.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -24,7 +27,7 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries, hotspotAlerts]
+                   notificationDeliveries, hotspotAlerts, notificationChangelog]
             + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
     }
 }

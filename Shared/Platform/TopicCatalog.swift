@@ -49,6 +49,10 @@ public enum TopicCatalog {
             data(Topics.workOrderUpdates, "every work-order change (dispatch → notification)", readers: [.notification]),
             data(Topics.notificationDeliveries, "delivery results of notifications", readers: []),
             data(Topics.hotspotAlerts, "clusters of similar reports in one area (classification → notification)", readers: [.notification]),
+            // Read by notification's restore (outside its group), never by a consumer group.
+            Entry(spec: TopicSpec(name: Topics.notificationChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "notification's partitioned state: every change of a notification or of a work order's latest change (restored on assignment)",
+                  readers: []),
         ] + deadLetters
     }()
 

@@ -29,7 +29,7 @@ enum NotificationChangelog {
                                          arguments: [workOrderId]),
               let partition: Int32 = row["partition"] else { return }
         let value = NotificationChangelogRecord(workOrderChange: .init(
-            workOrderId: workOrderId, sequence: row["sequence"], seenAt: try date(row["seen_at"])))
+            workOrderId: workOrderId, sequence: row["sequence"], seenAt: row["seen_at"]))
         try Changelog.record(db, topic: topic, partition: partition, key: value.key, value: value, now: now)
     }
 
@@ -40,7 +40,7 @@ enum NotificationChangelog {
         let history = try Row.fetchAll(db.cached("SELECT * FROM delivery_attempt WHERE notification_id = ? ORDER BY attempt, id"),
                                        arguments: [id]).map { attempt in
             NotificationChangelogRecord.NotificationRecord.Attempt(
-                attempt: attempt["attempt"], at: try date(attempt["at"]), outcome: attempt["outcome"], detail: attempt["detail"],
+                attempt: attempt["attempt"], at: attempt["at"], outcome: attempt["outcome"], detail: attempt["detail"],
                 durationMs: attempt["duration_ms"])
         }
         let record = NotificationChangelogRecord.NotificationRecord(
@@ -48,8 +48,8 @@ enum NotificationChangelog {
             workOrderId: row["work_order_id"], recipient: row["recipient"], unitId: row["unit_id"], channel: row["channel"],
             target: row["target"], payloadBase64: (row["payload"] as Data).base64EncodedString(), text: row["text"],
             urgent: row["urgent"], dedupeKey: row["dedupe_key"], status: row["status"], attempts: row["attempts"],
-            nextAttemptAt: try date(row["next_attempt_at"]), createdAt: try date(row["created_at"]),
-            finishedAt: try (row["finished_at"] as String?).map(date), lastError: row["last_error"], version: row["version"],
+            nextAttemptAt: row["next_attempt_at"], createdAt: row["created_at"],
+            finishedAt: row["finished_at"], lastError: row["last_error"], version: row["version"],
             history: history)
         return (partition, record)
     }
@@ -57,29 +57,39 @@ enum NotificationChangelog {
     // MARK: Restoring
 
     /// Applies `record`, read from changelog partition `partition`. Idempotent; a record older than
-    /// what is stored for its key changes nothing. With `retention`, a finished notification or a work
-    /// order's change older than it is not restored (the retention sweeper would delete it anyway).
+    /// what is stored for its key changes nothing. With `retention`, a notification planned or a work
+    /// order's change acted on longer ago than that is not restored: the retention sweeper forgets it
+    /// here too (a notification's every record has the same `createdAt`, so an earlier pending record
+    /// cannot bring back one whose finished record is beyond the horizon).
     static func apply(_ record: NotificationChangelogRecord, partition: Int32, db: Database, now: Date,
                       retention: TimeInterval? = nil) throws {
         let horizon = retention.map { now.addingTimeInterval(-$0) }
         if let notification = record.notification {
-            if let horizon, let finished = notification.finishedAt, finished < horizon { return }
+            if let horizon, try date(notification.createdAt) < horizon {
+                try db.run("DELETE FROM delivery_attempt WHERE notification_id = ?", [notification.notificationId])
+                try db.run("DELETE FROM notification WHERE notification_id = ?", [notification.notificationId])
+                return
+            }
             try apply(notification, partition: partition, db: db)
         }
         if let change = record.workOrderChange {
-            if let horizon, change.seenAt < horizon { return }
+            if let horizon, try date(change.seenAt) < horizon { return }
+            _ = try date(change.seenAt)
             try db.run("""
                 INSERT INTO work_order_change (work_order_id, sequence, seen_at, partition) VALUES (?, ?, ?, ?)
                 ON CONFLICT (work_order_id) DO UPDATE SET sequence = excluded.sequence, seen_at = excluded.seen_at,
                     partition = excluded.partition
                 WHERE excluded.sequence > work_order_change.sequence
-                """, [change.workOrderId, change.sequence, ts(change.seenAt), partition])
+                """, [change.workOrderId, change.sequence, change.seenAt, partition])
         }
     }
 
     private static func apply(_ record: NotificationChangelogRecord.NotificationRecord, partition: Int32, db: Database) throws {
         guard let payload = Data(base64Encoded: record.payloadBase64) else {
             throw NotificationChangelogError("notification \(record.notificationId): payloadBase64 is not base64")
+        }
+        for timestamp in [record.nextAttemptAt, record.createdAt] + [record.finishedAt].compactMap({ $0 }) + record.history.map(\.at) {
+            _ = try date(timestamp)
         }
         let stored = try Row.fetchOne(db.cached("SELECT status, attempts, version FROM notification WHERE notification_id = ?"),
                                       arguments: [record.notificationId])
@@ -94,7 +104,7 @@ enum NotificationChangelog {
                 WHERE notification_id = ?
                 """, [record.kind, record.subjectId, record.eventId, record.workOrderId, record.recipient, record.unitId,
                       record.channel, record.target, payload, record.text, record.urgent, record.status, record.attempts,
-                      ts(record.nextAttemptAt), ts(record.createdAt), record.finishedAt.map(ts), record.lastError, partition,
+                      record.nextAttemptAt, record.createdAt, record.finishedAt, record.lastError, partition,
                       record.version, record.notificationId])
         } else {
             // OR IGNORE: a notification with the same de-duplication key under another id (an id scheme of an
@@ -106,7 +116,7 @@ enum NotificationChangelog {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [record.notificationId, record.kind, record.subjectId, record.eventId, record.workOrderId, record.recipient,
                       record.unitId, record.channel, record.target, payload, record.text, record.urgent, record.status,
-                      record.attempts, ts(record.nextAttemptAt), ts(record.createdAt), record.finishedAt.map(ts),
+                      record.attempts, record.nextAttemptAt, record.createdAt, record.finishedAt,
                       record.lastError, record.dedupeKey, partition, record.version])
             guard db.changesCount > 0 else { return }
         }
@@ -114,11 +124,9 @@ enum NotificationChangelog {
         for attempt in record.history {
             try db.run("""
                 INSERT INTO delivery_attempt (notification_id, attempt, at, outcome, detail, duration_ms) VALUES (?, ?, ?, ?, ?, ?)
-                """, [record.notificationId, attempt.attempt, ts(attempt.at), attempt.outcome, attempt.detail, attempt.durationMs])
+                """, [record.notificationId, attempt.attempt, attempt.at, attempt.outcome, attempt.detail, attempt.durationMs])
         }
     }
-
-    private static func ts(_ date: Date) -> String { MessageCoding.formatTimestamp(date) }
 
     private static func date(_ text: String) throws -> Date {
         guard let date = MessageCoding.parseTimestamp(text) else { throw NotificationChangelogError("not a timestamp: \(text)") }

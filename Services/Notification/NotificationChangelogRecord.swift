@@ -6,6 +6,9 @@ import MinshengModel
 /// notification acted on. Exactly one of the two is set. Records are full, so the last one of a key is
 /// the state; they carry what orders them (`version`, status and attempts; `sequence`), so that
 /// restoring an older record after a newer one changes nothing.
+///
+/// Timestamps are the strings stored in SQLite, carried as they are (the shared encoding's format):
+/// parsing and formatting again can lose a millisecond, and a restored copy must be the same state.
 struct NotificationChangelogRecord: Codable, Sendable, Equatable, VersionedMessage {
     static let currentSchemaVersion = 1
 
@@ -33,9 +36,9 @@ struct NotificationChangelogRecord: Codable, Sendable, Equatable, VersionedMessa
         var status: String
         /// Attempts made so far.
         var attempts: Int
-        var nextAttemptAt: Date
-        var createdAt: Date
-        var finishedAt: Date?
+        var nextAttemptAt: String
+        var createdAt: String
+        var finishedAt: String?
         var lastError: String?
         /// Counts the changes of this notification: 1 when planned, one more at each change.
         var version: Int
@@ -43,7 +46,7 @@ struct NotificationChangelogRecord: Codable, Sendable, Equatable, VersionedMessa
 
         struct Attempt: Codable, Sendable, Equatable {
             var attempt: Int
-            var at: Date
+            var at: String
             var outcome: String
             var detail: String?
             var durationMs: Int
@@ -59,7 +62,7 @@ struct NotificationChangelogRecord: Codable, Sendable, Equatable, VersionedMessa
     struct WorkOrderChangeRecord: Codable, Sendable, Equatable {
         var workOrderId: String
         var sequence: Int
-        var seenAt: Date
+        var seenAt: String
     }
 
     /// The ordering of a notification's records.

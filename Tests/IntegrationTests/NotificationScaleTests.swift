@@ -5,6 +5,9 @@ import MinshengModel
 import MinshengPlatform
 import Synchronization
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// Notification as several processes on 6-partition topics (docs/scaling.md): a second instance joins
 /// mid-burst and takes half the partitions over from the first, restoring their state from the

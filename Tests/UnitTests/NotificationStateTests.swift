@@ -59,6 +59,13 @@ struct NotificationStateTests {
         try database.writer.write { db in for record in records { try state.restore(record, db: db) } }
     }
 
+    /// The first rows that differ, for a failure's message.
+    static func difference(_ expected: [String], _ actual: [String]) -> String {
+        let missing = expected.filter { !actual.contains($0) }
+        let extra = actual.filter { !expected.contains($0) }
+        return "missing: \(missing.prefix(3)); unexpected: \(extra.prefix(3))"
+    }
+
     /// Everything the state holds, comparable across databases.
     func snapshot(_ database: ServiceDatabase) throws -> [String] {
         try database.writer.read { db in
@@ -128,7 +135,8 @@ struct NotificationStateTests {
         try restore(try changelog(of: original), into: restored)
         let state = try snapshot(original)
         #expect(state.count > 10)
-        #expect(try snapshot(restored) == state)
+        let restoredState = try snapshot(restored)
+        #expect(restoredState == state, "\(Self.difference(state, restoredState))")
         // Every notification and the work orders' changes, each in the partition of its message.
         let partitions = try restored.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT subject_id, partition FROM notification").map { "\($0["subject_id"] as String)=\($0["partition"] as Int)" }
@@ -170,7 +178,8 @@ struct NotificationStateTests {
         #expect(try restored.writer.read { db in try NotificationStore.due(db, now: now.addingTimeInterval(3600), limit: 10) }.isEmpty)
         // A work order's older change after a newer one changes nothing either.
         let change = { (sequence: Int) in
-            NotificationChangelogRecord(workOrderChange: .init(workOrderId: "WO1", sequence: sequence, seenAt: self.now))
+            NotificationChangelogRecord(workOrderChange: .init(workOrderId: "WO1", sequence: sequence,
+                                                               seenAt: MessageCoding.formatTimestamp(self.now)))
         }
         try restored.writer.write { db in
             try NotificationChangelog.apply(change(5), partition: 1, db: db, now: now)
@@ -282,14 +291,20 @@ struct NotificationStateTests {
     static func shifted(_ records: [KafkaMessage], by seconds: TimeInterval) -> [KafkaMessage] {
         records.map { record in
             var value = try! MessageCoding.decode(NotificationChangelogRecord.self, from: record.value)
+            func move(_ text: String) -> String {
+                MessageCoding.formatTimestamp(MessageCoding.parseTimestamp(text)!.addingTimeInterval(seconds))
+            }
             if var notification = value.notification {
-                notification.createdAt += seconds
-                notification.nextAttemptAt += seconds
-                notification.finishedAt = notification.finishedAt.map { $0 + seconds }
-                notification.history = notification.history.map { var attempt = $0; attempt.at += seconds; return attempt }
+                notification.createdAt = move(notification.createdAt)
+                notification.nextAttemptAt = move(notification.nextAttemptAt)
+                notification.finishedAt = notification.finishedAt.map(move)
+                notification.history = notification.history.map { var attempt = $0; attempt.at = move(attempt.at); return attempt }
                 value.notification = notification
             }
-            value.workOrderChange?.seenAt += seconds
+            if var change = value.workOrderChange {
+                change.seenAt = move(change.seenAt)
+                value.workOrderChange = change
+            }
             return KafkaMessage(topic: record.topic, partition: record.partition, offset: record.offset, key: record.key,
                                 value: try! MessageCoding.encode(value))
         }

@@ -93,7 +93,9 @@ public final class PartitionOwnership: RebalanceListener, Sendable {
                 ownership.epoch += 1
             }
             updateReadiness()
-            if !lost, !numbers.isEmpty { for body in givingUp.withLock({ $0 }) { body(numbers) } }
+            // Also when lost (on the local broker every eager rebalance looks lost): what was started goes out
+            // before this member rejoins.
+            if !numbers.isEmpty { for body in givingUp.withLock({ $0 }) { body(numbers) } }
         }
         // A lost partition's offsets can no longer be committed by us; others are finished first.
         if !lost { flushOffsets(.seconds(10)) }

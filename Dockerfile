@@ -1,4 +1,4 @@
-# Multi-stage build for the four Minsheng services and minsheng-ctl. One image, five executables;
+# Multi-stage build for the four Minsheng services, the console and minsheng-ctl. One image, six executables;
 # docker-compose picks the executable per service (and runs minsheng-ctl for topics and lag).
 FROM swift:6.2-bookworm AS builder
 RUN apt-get update \
@@ -16,7 +16,8 @@ RUN swift build -c release --static-swift-stdlib \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir /staging \
     && cp "$bin/minsheng-intake" "$bin/minsheng-classification" "$bin/minsheng-dispatch" \
-          "$bin/minsheng-notification" "$bin/minsheng-ctl" /staging/
+          "$bin/minsheng-notification" "$bin/minsheng-ctl" "$bin/minsheng-console" /staging/ \
+    && cp -R "$bin/minsheng_MinshengConsole.resources" /staging/
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -26,6 +27,7 @@ RUN apt-get update \
     && useradd --system --uid 1000 --home /app minsheng
 WORKDIR /app
 COPY --from=builder /staging/ /usr/local/bin/
+# The console's web files sit beside its executable (SwiftPM resources).
 COPY deploy/config /app/config
 ENV MINSHENG_CONFIG_DIR=/app/config
 USER minsheng

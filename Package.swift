@@ -1,7 +1,8 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-/// Minsheng (民声): four services that talk only over Kafka and share the libraries in `Shared/`.
+/// Minsheng (民声): four services that talk only over Kafka and share the libraries in `Shared/`, and the
+/// command centre's console.
 let package = Package(
     name: "minsheng",
     platforms: [.macOS(.v15)],
@@ -10,6 +11,7 @@ let package = Package(
         .executable(name: "minsheng-classification", targets: ["MinshengClassification"]),
         .executable(name: "minsheng-dispatch", targets: ["MinshengDispatch"]),
         .executable(name: "minsheng-notification", targets: ["MinshengNotification"]),
+        .executable(name: "minsheng-console", targets: ["MinshengConsole"]),
         .executable(name: "minsheng-ctl", targets: ["MinshengCtl"]),
         // For the fault tests: librdkafka's mock cluster as a broker process.
         .executable(name: "minsheng-mockbroker", targets: ["MinshengMockBroker"]),
@@ -88,6 +90,17 @@ let package = Package(
             ],
             path: "Services/Notification"
         ),
+        // The command centre's web console: its own read model of the topics, acting through dispatch's API.
+        .executableTarget(
+            name: "MinshengConsole",
+            dependencies: [
+                "MinshengPlatform", "CRdKafka",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Services/Console",
+            resources: [.copy("Web")]
+        ),
         // The operator's command: lag, topics, dead letters, sending events.
         .executableTarget(
             name: "MinshengCtl",
@@ -108,7 +121,7 @@ let package = Package(
             name: "UnitTests",
             dependencies: [
                 "MinshengModel", "MinshengPlatform",
-                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl",
+                "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl", "MinshengConsole",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/UnitTests"

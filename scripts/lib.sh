@@ -9,7 +9,8 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # Debian packages the build, the tests and the demo need (prometheus: promtool, for the monitoring checks).
 ensure_system_packages() {
-    local wanted=(librdkafka-dev libsqlite3-dev pkg-config kcat curl python3-venv docker-compose prometheus)
+    # chromium and a CJK font: the console's end-to-end test drives a real headless browser.
+    local wanted=(librdkafka-dev libsqlite3-dev pkg-config kcat curl python3-venv docker-compose prometheus chromium fonts-wqy-microhei)
     local missing=()
     for package in "${wanted[@]}"; do
         [ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)" = "install ok installed" ] || missing+=("$package")

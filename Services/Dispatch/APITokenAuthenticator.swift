@@ -9,7 +9,7 @@ enum APITokenAuthenticator {
     static func caller(authorization: String?, units: UnitDirectory, demoMode: Bool) -> Result<Caller, BearerAuthentication.Failure> {
         let holders = units.units.compactMap { unit in unit.apiTokenHash.map { (holder: unit, hash: $0) } }
         return BearerAuthentication.holder(authorization: authorization, among: holders, demoMode: demoMode)
-            .map(Caller.init(unit:))
+            .map { Caller(unit: $0) }
     }
 }
 

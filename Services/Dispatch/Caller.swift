@@ -5,10 +5,16 @@ import MinshengModel
 struct Caller: Sendable, Equatable {
     var unitId: String
     var isCentre: Bool
+    /// The person acting for the unit, when a trusted caller (the console) named them.
+    var person: ActingPerson?
+    /// The trusted caller the request came through, if any (`callers.json`).
+    var via: String?
 
-    init(unit: UnitDirectory.Unit) {
+    init(unit: UnitDirectory.Unit, person: ActingPerson? = nil, via: String? = nil) {
         unitId = unit.id
         isCentre = unit.tier == .centre
+        self.person = person
+        self.via = via
     }
 
     /// Whether the caller may see the order.
@@ -31,6 +37,8 @@ struct Caller: Sendable, Equatable {
             return
         case .reassign, .reopen, .recordSatisfied, .recordUnsatisfied:
             throw .forbidden("only the command centre can \(action == .reassign ? "reassign" : action == .reopen ? "reopen" : "record feedback on") a work order")
+        case .release, .answer, .merge, .refuseReturn, .approveReturn:
+            throw .forbidden("only the command centre can \(action.rawValue.replacingOccurrences(of: "_", with: " ")) a work order")
         case .escalate, .closeWithoutFeedback, .attachEvent:
             throw .forbidden("\(action.rawValue) is done by dispatch itself")
         }

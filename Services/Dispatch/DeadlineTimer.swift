@@ -14,6 +14,9 @@ struct DeadlineTimer: Sendable, Equatable {
         case resolveOverdue = "resolve_overdue"
         /// No feedback from the citizen within the feedback period: the resolved order is closed.
         case feedbackTimeout = "feedback_timeout"
+        /// The centre's decision on a held or returned order (审核时限): the warning, then the overdue notice.
+        case reviewWarning = "review_warning"
+        case reviewOverdue = "review_overdue"
 
         /// The deadline a warning or overdue timer watches; nil for the feedback timeout.
         var deadline: WorkOrderUpdate.Deadline? {
@@ -21,11 +24,12 @@ struct DeadlineTimer: Sendable, Equatable {
             case .signWarning, .signOverdue: .sign
             case .onSiteWarning, .onSiteOverdue: .onSite
             case .resolveWarning, .resolveOverdue: .resolve
+            case .reviewWarning, .reviewOverdue: .review
             case .feedbackTimeout: nil
             }
         }
 
-        var isWarning: Bool { [.signWarning, .onSiteWarning, .resolveWarning].contains(self) }
+        var isWarning: Bool { [.signWarning, .onSiteWarning, .resolveWarning, .reviewWarning].contains(self) }
 
         /// The statuses in which the deadline is still unmet; in any other the timer has nothing to say.
         var pendingStatuses: Set<WorkOrderStatus> {
@@ -34,6 +38,7 @@ struct DeadlineTimer: Sendable, Equatable {
             case .onSiteWarning, .onSiteOverdue: [.dispatched, .signed, .reopened]
             case .resolveWarning, .resolveOverdue: [.dispatched, .signed, .onSite, .reopened]
             case .feedbackTimeout: [.resolved]
+            case .reviewWarning, .reviewOverdue: [.held, .returned]
             }
         }
 

@@ -12,6 +12,16 @@ enum DeadlineTimerStore {
             """, arguments: [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
     }
 
+    /// Adds a timer for the order's round, or re-arms one of the same kind and round that has not fired
+    /// (cancelled before): a second return in one round gets its review timers back.
+    static func rearm(workOrderId: String, round: Int, kind: DeadlineTimer.Kind, dueAt: Date, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO deadline_timer (work_order_id, round, kind, due_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (work_order_id, round, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
+                WHERE fired_at IS NULL
+            """, arguments: [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
+    }
+
     /// Cancels the order's pending timers of these kinds (every kind when nil).
     static func cancel(workOrderId: String, kinds: [DeadlineTimer.Kind]? = nil, db: Database, now: Date) throws {
         var sql = "UPDATE deadline_timer SET cancelled_at = ? WHERE work_order_id = ? AND fired_at IS NULL AND cancelled_at IS NULL"

@@ -30,6 +30,10 @@ enum DispatchService {
             watcher.wake()
         }, access: access).addRoutes(to: router)
         StatsController(database: runtime.database.writer, configuration: store, clock: clock, access: access).addRoutes(to: router)
+        HotspotTaskController(database: runtime.database.writer, configuration: store, clock: clock, access: access, onCommit: {
+            outbox.wake()
+            watcher.wake()
+        }).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
         let gauges = WorkOrderGauges(database: runtime.database.writer, clock: clock, logger: runtime.logger)
         let records = settings.processing.recordRetention

@@ -15,6 +15,7 @@ enum DispatchAPI {
     /// A request the API refuses before it reaches the domain.
     enum Refusal: Error {
         case badRequest(code: String, message: String, field: String?)
+        case forbidden(String)
     }
 
     /// Authenticates the caller against the configuration in force, runs `handle`, and answers any
@@ -29,13 +30,21 @@ enum DispatchAPI {
         }
         let configuration = store.current
         let caller: Caller
-        switch APITokenAuthenticator.caller(authorization: request.headers[.authorization], units: configuration.units,
-                                            demoMode: access.demoMode) {
-        case .success(let found): caller = found
-        case .failure(let failure):
-            access.failures.record(failure, address: context.clientAddress, path: request.uri.path, logger: logger)
-            return FailedAuthentications.unauthorizedResponse(
-                realm: "minsheng-dispatch", message: "send Authorization: Bearer <your unit's API token>")
+        do {
+            // A unit by its own token, or a unit and a person named by a trusted caller (callers.json).
+            switch try TrustedCallerHeaders.caller(request.headers, configuration: configuration, demoMode: access.demoMode) {
+            case .success(let found): caller = found
+            case .failure(let failure):
+                access.failures.record(failure, address: context.clientAddress, path: request.uri.path, logger: logger)
+                return FailedAuthentications.unauthorizedResponse(
+                    realm: "minsheng-dispatch", message: "send Authorization: Bearer <your unit's API token>")
+            }
+        } catch Refusal.forbidden(let message) {
+            return HTTPServer.errorResponse(.forbidden, code: "forbidden", message: message)
+        } catch Refusal.badRequest(let code, let message, let field) {
+            return HTTPServer.errorResponse(.badRequest, code: code, message: message, field: field)
+        } catch {
+            return HTTPServer.errorResponse(.internalServerError, code: "internal_error", message: "the request failed; see the service log")
         }
         do {
             return try await handle(caller, configuration)
@@ -56,6 +65,7 @@ enum DispatchAPI {
         case .illegalTransition: HTTPServer.errorResponse(.conflict, code: "illegal_transition", message: error.description)
         case .invalidField(let field, let message):
             HTTPServer.errorResponse(.badRequest, code: "invalid_field", message: message, field: field)
+        case .conflict(let message): HTTPServer.errorResponse(.conflict, code: "conflict", message: message)
         }
     }
 

@@ -127,7 +127,7 @@ enum DispatchMigrations {
                     """, arguments: [kind])
             }
         }
-            migrator.registerMigration("dispatch-v3-numbering-grace-lookup") { db in
+        migrator.registerMigration("dispatch-v3-numbering-grace-lookup") { db in
             try db.execute(sql: """
                 -- Work-order numbers per day of the centre, without counting the day's orders.
                 CREATE TABLE work_order_number (
@@ -152,5 +152,6 @@ enum DispatchMigrations {
                 CREATE INDEX work_order_event_source ON work_order_event(source, source_id);
                 """)
         }
-}
+        ReviewMigrations.register(&migrator)
+    }
 }

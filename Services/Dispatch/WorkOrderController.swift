@@ -11,6 +11,8 @@ import MinshengPlatform
 /// - `GET /v1/workorders?unit=&town=&status=&level=&category=&overdue=&from=&to=&source=&sourceId=&eventId=&limit=&cursor=`
 /// - `GET /v1/workorders/{id}`
 /// - `POST /v1/workorders/{id}/sign | on-site | progress | resolve | return | reassign | feedback | reopen`
+/// - the centre's review: `POST /v1/workorders/{id}/release | answer | merge | approve-return | refuse-return`
+///   (WorkOrderController+Review.swift)
 struct WorkOrderController: Sendable {
     let database: any DatabaseWriter
     let configuration: ConfigStore
@@ -60,10 +62,11 @@ struct WorkOrderController: Sendable {
             .recordFeedback(satisfied: body.satisfied, comment: try text(body.comment, "comment"))
         }
         action("reopen", on: router) { (body: ReasonBody) in .reopen(reason: try required(body.reason, "reason")) }
+        addReviewRoutes(to: router)
     }
 
     /// `POST /v1/workorders/{id}/<name>`: decode the body, make the command, perform it.
-    private func action<Body: Decodable>(
+    func action<Body: Decodable>(
         _ name: String, on router: Router<HTTPServer.Context>,
         _ command: @escaping @Sendable (Body) throws -> WorkOrderDesk.Command
     ) {

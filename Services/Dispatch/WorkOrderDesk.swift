@@ -26,6 +26,12 @@ struct WorkOrderDesk {
         case reassign(unitId: String, coUnitIds: [String]?, note: String?)
         case recordFeedback(satisfied: Bool, comment: String?)
         case reopen(reason: String)
+        // The centre's review (WorkOrderDesk+Review.swift).
+        case release(Correction, unitId: String?, coUnitIds: [String]?, note: String?)
+        case answer(Correction, answer: String)
+        case merge(into: String, note: String?)
+        case approveReturn(unitId: String?, coUnitIds: [String]?, note: String?)
+        case refuseReturn(note: String)
 
         var action: WorkOrderLifecycle.Action {
             switch self {
@@ -37,17 +43,23 @@ struct WorkOrderDesk {
             case .reassign: .reassign
             case .recordFeedback(let satisfied, _): satisfied ? .recordSatisfied : .recordUnsatisfied
             case .reopen: .reopen
+            case .release: .release
+            case .answer: .answer
+            case .merge: .merge
+            case .approveReturn: .approveReturn
+            case .refuseReturn: .refuseReturn
             }
         }
     }
 
-    private var units: UnitDirectory { configuration.units }
+    var units: UnitDirectory { configuration.units }
 
     // MARK: - New and repeat events
 
     /// Creates the work order for a classified event: routed by the rules, with the deadlines of its
     /// level and category from `now`, the timers of those deadlines, and the `created` message.
     func create(for event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
+        if configuration.review.holds(event) { return try hold(event, db: db, now: now) }
         let place = RoutingTable.Place(category: event.category, level: event.level, town: event.town,
                                        village: event.village, police: event.police)
         guard let route = configuration.routing.route(place, units: units) else {
@@ -87,10 +99,10 @@ struct WorkOrderDesk {
         let attached = Self.event(event, attachedAt: now)
         try WorkOrderStore.addEvent(attached, to: workOrderId, db: db)
         order.events = (order.events ?? []) + [attached]
-        try record(&order, .attached, actor: Self.dispatchActor,
-                   note: "repeat report \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))",
-                   details: .init(attachedEvent: .init(eventId: event.eventId, source: event.source, sourceId: event.sourceId,
-                                                       reporter: event.reporter)),
+        let note = "repeat report \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
+        try record(&order, .attached, actor: Self.dispatchActor, note: note,
+                   details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source, sourceId: event.sourceId,
+                                                                   reporter: event.reporter)),
                    db: db, now: now)
         return order
     }
@@ -110,19 +122,20 @@ struct WorkOrderDesk {
             throw WorkOrderError.illegalTransition(error)
         }
         let actor = caller.unitId
+        let person = caller.person
         switch command {
         case .sign(let note):
             order.status = next
             order.signedAt = now
             try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, kinds: DeadlineTimer.Kind.watching(.sign), db: db, now: now)
-            try record(&order, .signed, actor: actor, note: note, details: .init(note: note), db: db, now: now)
+            try record(&order, .signed, actor: actor, person: person, note: note, details: .init(note: note), db: db, now: now)
         case .arriveOnSite(let note):
             order.status = next
             order.onSiteAt = now
             try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, kinds: DeadlineTimer.Kind.watching(.onSite), db: db, now: now)
-            try record(&order, .onSite, actor: actor, note: note, details: .init(note: note), db: db, now: now)
+            try record(&order, .onSite, actor: actor, person: person, note: note, details: .init(note: note), db: db, now: now)
         case .addProgress(let note):
-            try record(&order, .progress, actor: actor, note: note, details: .init(note: note), db: db, now: now)
+            try record(&order, .progress, actor: actor, person: person, note: note, details: .init(note: note), db: db, now: now)
         case .resolve(let result, let note):
             order.status = next
             order.resolvedAt = now
@@ -131,14 +144,11 @@ struct WorkOrderDesk {
             try DeadlineTimerStore.schedule(
                 workOrderId: order.workOrderId, round: order.round ?? 1, kind: .feedbackTimeout,
                 dueAt: configuration.deadlines.feedbackDue(resolvedAt: now, calendar: configuration.calendar), db: db)
-            try record(&order, .resolved, actor: actor, note: result,
+            try record(&order, .resolved, actor: actor, person: person, note: result,
                        details: .init(note: note, result: result), db: db, now: now)
         case .returnOrder(let reason):
-            let returning = order.unitId
             order.status = next
-            try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)
-            try record(&order, .returned, actor: actor, note: reason, details: .init(reason: reason), db: db, now: now)
-            try rerouteAfterReturn(&order, returnedBy: returning, db: db, now: now)
+            try waitForCentre(&order, returnedWith: reason, by: caller, db: db, now: now)
         case .reassign(let unitId, let coUnitIds, let note):
             guard let unit = units.unit(id: unitId) else {
                 throw WorkOrderError.invalidField(field: "unitId", message: "\(unitId) is not a unit in units.json")
@@ -150,7 +160,7 @@ struct WorkOrderDesk {
             let previous = order.unitId
             order.status = next
             try startRound(&order, unitId: unit.id, coUnitIds: coUnits, db: db, now: now)
-            try record(&order, .reassigned, actor: actor, note: "to \(unit.id)" + (note.map { ": \($0)" } ?? ""),
+            try record(&order, .reassigned, actor: actor, person: person, note: "to \(unit.id)" + (note.map { ": \($0)" } ?? ""),
                        details: .init(note: note, previousUnitId: previous), db: db, now: now)
         case .recordFeedback(let satisfied, let comment):
             let feedback = WorkOrder.Feedback(satisfied: satisfied, comment: comment, at: now)
@@ -161,38 +171,28 @@ struct WorkOrderDesk {
             if satisfied {
                 order.closedAt = now
                 try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)
-                try record(&order, .closed, actor: actor, note: said, details: details, db: db, now: now)
+                try record(&order, .closed, actor: actor, person: person, note: said, details: details, db: db, now: now)
             } else {
                 try startRound(&order, unitId: order.unitId, coUnitIds: order.coUnitIds ?? [], db: db, now: now)
-                try record(&order, .reopened, actor: actor, note: said, details: details, db: db, now: now)
+                try record(&order, .reopened, actor: actor, person: person, note: said, details: details, db: db, now: now)
             }
         case .reopen(let reason):
             order.status = next
             try startRound(&order, unitId: order.unitId, coUnitIds: order.coUnitIds ?? [], db: db, now: now)
-            try record(&order, .reopened, actor: actor, note: reason, details: .init(reason: reason), db: db, now: now)
+            try record(&order, .reopened, actor: actor, person: person, note: reason, details: .init(reason: reason), db: db, now: now)
+        case .release(let correction, let unitId, let coUnitIds, let note):
+            try release(&order, correcting: correction, to: unitId, coUnitIds: coUnitIds, note: note, by: caller, db: db, now: now)
+        case .answer(let correction, let text):
+            try answer(&order, correcting: correction, with: text, by: caller, db: db, now: now)
+        case .merge(let target, let note):
+            try merge(&order, into: target, note: note, by: caller, db: db, now: now)
+        case .approveReturn(let unitId, let coUnitIds, let note):
+            try approveReturn(&order, to: unitId, coUnitIds: coUnitIds, note: note, by: caller, db: db, now: now)
+        case .refuseReturn(let note):
+            try refuseReturn(&order, note: note, by: caller, db: db, now: now)
         }
         order.overdue = order.unmetDeadlines(at: now)
         return order
-    }
-
-    /// After a return, the routing rules choose again among the units that have not returned it. When they
-    /// give only the centre (or nobody), the order stays returned for the centre to reassign.
-    private func rerouteAfterReturn(_ order: inout WorkOrder, returnedBy: String, db: Database, now: Date) throws {
-        let place = try Self.place(of: order, db: db)
-        let excluded = try WorkOrderStore.unitsThatReturned(order.workOrderId, db: db).union([returnedBy])
-        guard let route = configuration.routing.route(place, units: units, excluding: excluded),
-              let unit = units.unit(id: route.unitId), unit.tier != .centre
-        else {
-            logger.info("Returned work order waits for the centre", metadata: [
-                "workOrder.id": "\(order.workOrderId)", "event.id": "\(order.eventId)", "unit.id": "\(returnedBy)",
-            ])
-            return
-        }
-        order.status = try WorkOrderLifecycle.next(after: .reassign, from: order.status)
-        try startRound(&order, unitId: unit.id, coUnitIds: route.coUnitIds, db: db, now: now)
-        let reason = "re-routed by rule \(route.rule.map(String.init) ?? "-") after \(returnedBy) returned it"
-        try record(&order, .reassigned, actor: Self.dispatchActor, note: "to \(unit.id): \(reason)",
-                   details: .init(reason: reason, previousUnitId: returnedBy), db: db, now: now)
     }
 
     // MARK: - Deadlines
@@ -215,16 +215,17 @@ struct WorkOrderDesk {
             return .cancelled
         }
         guard try DeadlineTimerStore.markFired(id: timer.id, db: db, now: now) else { return .cancelled }
-        let supervisor = units.unit(id: order.unitId)?.supervisor
+        // The centre decides on held and returned orders: its own duty group is told.
+        let supervisor = timer.kind.deadline == .review ? centreId : units.unit(id: order.unitId)?.supervisor
         let due = MessageCoding.formatTimestamp(timer.dueAt)
         switch timer.kind {
-        case .signWarning, .onSiteWarning, .resolveWarning:
+        case .signWarning, .onSiteWarning, .resolveWarning, .reviewWarning:
             let deadline = timer.kind.deadline!
             let percent = Int((configuration.deadlines.warningFraction * 100).rounded())
             try record(&order, .warning, actor: Self.dispatchActor,
                        note: "\(percent)% of the \(deadline.rawValue) time has passed (due \(MessageCoding.formatTimestamp(dueDate(deadline, of: order))))",
                        details: .init(supervisorUnitId: supervisor, deadline: deadline), db: db, now: now)
-        case .signOverdue, .onSiteOverdue, .resolveOverdue:
+        case .signOverdue, .onSiteOverdue, .resolveOverdue, .reviewOverdue:
             let deadline = timer.kind.deadline!
             try record(&order, .overdue, actor: Self.dispatchActor,
                        note: "\(deadline.rawValue) deadline \(due) passed" + (supervisor.map { "; supervision notice to \($0)" } ?? ""),
@@ -262,19 +263,23 @@ struct WorkOrderDesk {
         ])
     }
 
-    private func dueDate(_ deadline: WorkOrderUpdate.Deadline, of order: WorkOrder) -> Date {
+    func dueDate(_ deadline: WorkOrderUpdate.Deadline, of order: WorkOrder) -> Date {
         switch deadline {
         case .sign: order.signBy
         case .onSite: order.onSiteBy ?? order.resolveBy
         case .resolve: order.resolveBy
+        case .review: order.reviewBy ?? order.resolveBy
         }
     }
+
+    /// The command centre's unit id (`units.json` has exactly one).
+    var centreId: String { units.units.first { $0.tier == .centre }?.id ?? "centre" }
 
     // MARK: - Writing a change
 
     /// A new round of handling from `now`: the lead (and co-operating units) given, fresh deadlines and
     /// timers, the old round's timers cancelled.
-    private func startRound(_ order: inout WorkOrder, unitId: String, coUnitIds: [String], db: Database, now: Date) throws {
+    func startRound(_ order: inout WorkOrder, unitId: String, coUnitIds: [String], db: Database, now: Date) throws {
         try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)
         order.round = (order.round ?? 1) + 1
         order.roundStartedAt = now
@@ -285,6 +290,7 @@ struct WorkOrderDesk {
         order.resolvedAt = nil
         order.closedAt = nil
         order.result = nil
+        order.reviewBy = nil
         let deadlines = configuration.deadlines.deadlines(level: order.level, category: order.category, from: now,
                                                           calendar: configuration.calendar)
         order.signBy = deadlines.signBy
@@ -293,7 +299,7 @@ struct WorkOrderDesk {
         try schedule(deadlines, for: order, db: db)
     }
 
-    private func schedule(_ deadlines: Deadlines, for order: WorkOrder, db: Database) throws {
+    func schedule(_ deadlines: Deadlines, for order: WorkOrder, db: Database) throws {
         for timer in deadlines.timers {
             try DeadlineTimerStore.schedule(workOrderId: order.workOrderId, round: order.round ?? 1, kind: timer.kind,
                                             dueAt: timer.dueAt, db: db)
@@ -301,28 +307,29 @@ struct WorkOrderDesk {
     }
 
     /// Bumps the version, saves the order, appends the timeline entry and enqueues the message.
-    private func record(
-        _ order: inout WorkOrder, _ change: WorkOrderUpdate.Change, actor: String, note: String?,
+    func record(
+        _ order: inout WorkOrder, _ change: WorkOrderUpdate.Change, actor: String, person: ActingPerson? = nil, note: String?,
         details: WorkOrderUpdate.Details = .init(), db: Database, now: Date
     ) throws {
         order.version += 1
-        let entry = WorkOrder.TimelineEntry(version: order.version, at: now, actor: actor, change: change.rawValue, note: note)
+        let entry = WorkOrder.TimelineEntry(version: order.version, at: now, actor: actor, change: change.rawValue, note: note,
+                                            person: person)
         order.timeline.append(entry)
         try WorkOrderStore.update(order, db: db)
         try WorkOrderStore.appendTimeline(entry, to: order.workOrderId, unitId: order.unitId, db: db)
-        try publish(order, change: change, actor: actor, details: details, db: db, now: now)
+        try publish(order, change: change, actor: actor, person: person, details: details, db: db, now: now)
         logger.debug("Work order changed", metadata: [
             "workOrder.id": "\(order.workOrderId)", "event.id": "\(order.eventId)", "change": "\(change.rawValue)",
             "status": "\(order.status.rawValue)", "actor": "\(actor)",
         ])
     }
 
-    private func publish(
-        _ order: WorkOrder, change: WorkOrderUpdate.Change, actor: String, details: WorkOrderUpdate.Details = .init(),
-        db: Database, now: Date
+    func publish(
+        _ order: WorkOrder, change: WorkOrderUpdate.Change, actor: String, person: ActingPerson? = nil,
+        details: WorkOrderUpdate.Details = .init(), db: Database, now: Date
     ) throws {
-        let update = WorkOrderUpdate(order: order, change: change, actor: actor, unitName: units.name(of: order.unitId),
-                                     at: now, details: details)
+        let update = WorkOrderUpdate(order: order, change: change, actor: actor, person: person,
+                                     unitName: units.name(of: order.unitId), at: now, details: details)
         try Outbox.enqueue(db, topic: Topics.workOrderUpdates, key: order.eventId, message: update, now: now)
     }
 

@@ -8,6 +8,8 @@ enum WorkOrderError: Error, Equatable, CustomStringConvertible {
     case illegalTransition(IllegalTransition)
     /// A value in the request is missing or wrong (400).
     case invalidField(field: String, message: String)
+    /// What is asked for exists already (409), e.g. a second task for one hotspot.
+    case conflict(String)
 
     var description: String {
         switch self {
@@ -15,6 +17,7 @@ enum WorkOrderError: Error, Equatable, CustomStringConvertible {
         case .forbidden(let message): message
         case .illegalTransition(let transition): transition.description
         case .invalidField(_, let message): message
+        case .conflict(let message): message
         }
     }
 }

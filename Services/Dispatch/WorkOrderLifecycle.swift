@@ -7,7 +7,10 @@ import MinshengModel
 /// returns an order that is not theirs (returned, then reassigned); the centre reassigns; an unsigned
 /// urgent or critical order is escalated to the next tier up; a citizen who is not satisfied reopens it
 /// (reopened, to be signed again). Reassigning and escalating hand the order to another unit, which must
-/// sign it: the status goes back to dispatched, with a new round of deadlines.
+/// sign it: the status goes back to dispatched, with a new round of deadlines. Before all that, the
+/// centre may hold a report for review (held): it then releases it to a unit, answers it on the spot
+/// (closed), or merges it into another order (merged). A returned order waits for the centre, which
+/// reassigns it or sends it back.
 enum WorkOrderLifecycle {
     /// Something a unit, the centre or dispatch itself does to a work order.
     enum Action: String, CaseIterable, Sendable {
@@ -35,6 +38,17 @@ enum WorkOrderLifecycle {
         case closeWithoutFeedback = "close_without_feedback"
         /// 并案: a repeat report of the same matter is attached; the status stays.
         case attachEvent = "attach_event"
+        /// 审核派发: the centre releases a held order to a unit.
+        case release
+        /// 即时办结: the centre answers a held consultation on the spot and closes it.
+        case answer
+        /// 并案: the centre merges a held report into another open order.
+        case merge
+        /// 退回驳回: the centre sends a returned order back to the unit that returned it. Back to `signed`
+        /// when that unit had signed for it (the desk decides), else `dispatched`.
+        case refuseReturn = "refuse_return"
+        /// 退回审核同意: the centre approves a return and hands the order to another unit.
+        case approveReturn = "approve_return"
     }
 
     /// A status whose order is still someone's to handle (not resolved, closed or returned).
@@ -55,7 +69,12 @@ enum WorkOrderLifecycle {
         .reopen: [.resolved: .reopened, .closed: .reopened],
         .closeWithoutFeedback: [.resolved: .closed],
         .attachEvent: [.dispatched: .dispatched, .signed: .signed, .onSite: .onSite, .resolved: .resolved,
-                       .returned: .returned, .reopened: .reopened],
+                       .returned: .returned, .reopened: .reopened, .held: .held],
+        .release: [.held: .dispatched],
+        .answer: [.held: .closed],
+        .merge: [.held: .merged],
+        .refuseReturn: [.returned: .dispatched],
+        .approveReturn: [.returned: .dispatched],
     ]
 
     /// The status after `action`, or why it is refused.

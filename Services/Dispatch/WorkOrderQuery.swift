@@ -107,7 +107,8 @@ struct WorkOrderQuery: Sendable, Equatable {
         return ("""
             ((status IN (\(statuses(.signOverdue))) AND sign_by <= ?) \
             OR (status IN (\(statuses(.onSiteOverdue))) AND on_site_by IS NOT NULL AND on_site_by <= ?) \
-            OR (status IN (\(statuses(.resolveOverdue))) AND resolve_by <= ?))
-            """, [at, at, at])
+            OR (status IN (\(statuses(.resolveOverdue))) AND resolve_by <= ?) \
+            OR (status IN (\(statuses(.reviewOverdue))) AND review_by IS NOT NULL AND review_by <= ?))
+            """, [at, at, at, at])
     }
 }

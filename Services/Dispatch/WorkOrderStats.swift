@@ -38,8 +38,10 @@ struct WorkOrderStats: Codable, Sendable, Equatable {
     static func compute(_ query: WorkOrderQuery, db: Database, now: Date) throws -> WorkOrderStats {
         var scoped = query
         scoped.overdue = nil
-        let (conditions, arguments) = scoped.sqlConditions(now: now)
-        let condition = conditions.isEmpty ? "1" : conditions.joined(separator: " AND ")
+        var (conditions, arguments) = scoped.sqlConditions(now: now)
+        // A held report merged into another order is counted there, like a repeat attached by dispatch.
+        conditions.append("status != '\(WorkOrderStatus.merged.rawValue)'")
+        let condition = conditions.joined(separator: " AND ")
         let rows = try Row.fetchAll(db, sql: """
             SELECT status, level, category, town, dispatched_at, round_started_at, sign_by, signed_at, resolve_by, resolved_at
             FROM work_order WHERE \(condition)

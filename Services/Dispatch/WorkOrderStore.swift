@@ -25,14 +25,15 @@ enum WorkOrderStore {
         try db.execute(sql: """
             INSERT INTO work_order (work_order_id, seq, event_id, source, source_id, category, level, town, village, grid,
                 unit_id, status, text, address, reporter_name, reporter_phone, occurred_at, dispatched_at, sign_by,
-                resolve_by, version, on_site_by, round, round_started_at, police)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                resolve_by, version, on_site_by, round, round_started_at, police, review_by, hotspot_alert_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
                 order.workOrderId, seq, order.eventId, order.source.rawValue, order.sourceId, order.category.rawValue,
                 order.level.rawValue, order.town, order.village, order.grid, order.unitId, order.status.rawValue,
                 order.text, order.address, order.reporter?.name, order.reporter?.phone,
                 ts(order.occurredAt), ts(order.dispatchedAt), ts(order.signBy), ts(order.resolveBy), order.version,
                 order.onSiteBy.map(ts), order.round ?? 1, ts(order.roundStartedAt ?? order.dispatchedAt), police,
+                order.reviewBy.map(ts), order.hotspotAlertId,
             ])
         for event in order.events ?? [] { try addEvent(event, to: order.workOrderId, db: db) }
         try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
@@ -44,22 +45,24 @@ enum WorkOrderStore {
         try db.execute(sql: """
             UPDATE work_order SET unit_id = ?, status = ?, version = ?, round = ?, round_started_at = ?, sign_by = ?,
                 on_site_by = ?, resolve_by = ?, signed_at = ?, on_site_at = ?, resolved_at = ?, closed_at = ?, result = ?,
-                feedback_satisfied = ?, feedback_comment = ?, feedback_at = ?
+                feedback_satisfied = ?, feedback_comment = ?, feedback_at = ?, review_by = ?, merged_into = ?
             WHERE work_order_id = ?
             """, arguments: [
                 order.unitId, order.status.rawValue, order.version, order.round ?? 1,
                 ts(order.roundStartedAt ?? order.dispatchedAt), ts(order.signBy), order.onSiteBy.map(ts),
                 ts(order.resolveBy), order.signedAt.map(ts), order.onSiteAt.map(ts), order.resolvedAt.map(ts),
                 order.closedAt.map(ts), order.result, order.feedback?.satisfied, order.feedback?.comment,
-                order.feedback.map { ts($0.at) }, order.workOrderId,
+                order.feedback.map { ts($0.at) }, order.reviewBy.map(ts), order.mergedInto, order.workOrderId,
             ])
         try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
     }
 
     static func appendTimeline(_ entry: WorkOrder.TimelineEntry, to workOrderId: String, unitId: String, db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO work_order_timeline (work_order_id, version, at, actor, change, note, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note, unitId])
+            INSERT INTO work_order_timeline (work_order_id, version, at, actor, change, note, unit_id, person_id, person_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note, unitId,
+                             entry.person?.id, entry.person?.name])
     }
 
     static func addEvent(_ event: WorkOrder.Event, to workOrderId: String, db: Database) throws {
@@ -130,7 +133,8 @@ enum WorkOrderStore {
             db, sql: "SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version", arguments: [id]
         ).map { entry in
             WorkOrder.TimelineEntry(version: entry["version"], at: date(entry["at"]), actor: entry["actor"],
-                                    change: entry["change"], note: entry["note"])
+                                    change: entry["change"], note: entry["note"],
+                                    person: (entry["person_id"] as String?).map { ActingPerson(id: $0, name: entry["person_name"]) })
         }
         let events = try Row.fetchAll(
             db, sql: "SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid", arguments: [id]
@@ -156,7 +160,8 @@ enum WorkOrderStore {
             signedAt: optionalDate(row["signed_at"]), onSiteAt: optionalDate(row["on_site_at"]),
             resolvedAt: optionalDate(row["resolved_at"]), closedAt: optionalDate(row["closed_at"]), result: row["result"],
             feedback: satisfied.map { WorkOrder.Feedback(satisfied: $0, comment: row["feedback_comment"],
-                                                         at: date(row["feedback_at"])) })
+                                                         at: date(row["feedback_at"])) },
+            reviewBy: optionalDate(row["review_by"]), mergedInto: row["merged_into"], hotspotAlertId: row["hotspot_alert_id"])
         order.overdue = order.unmetDeadlines(at: now)
         return order
     }
@@ -179,6 +184,7 @@ extension WorkOrder {
         if DeadlineTimer.Kind.signOverdue.pendingStatuses.contains(status), signBy <= now { unmet.append(.sign) }
         if DeadlineTimer.Kind.onSiteOverdue.pendingStatuses.contains(status), let onSiteBy, onSiteBy <= now { unmet.append(.onSite) }
         if DeadlineTimer.Kind.resolveOverdue.pendingStatuses.contains(status), resolveBy <= now { unmet.append(.resolve) }
+        if DeadlineTimer.Kind.reviewOverdue.pendingStatuses.contains(status), let reviewBy, reviewBy <= now { unmet.append(.review) }
         return unmet
     }
 }

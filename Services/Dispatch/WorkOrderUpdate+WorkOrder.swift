@@ -12,10 +12,12 @@ extension WorkOrderUpdate {
         var deadline: Deadline?
         var feedback: Feedback?
         var attachedEvent: AttachedEvent?
+        var proposedUnitId: String?
     }
 
     /// The message for `change`, made just now, of an order as it stands after the change.
-    init(order: WorkOrder, change: Change, actor: String, unitName: String, at: Date, details: Details = Details()) {
+    init(order: WorkOrder, change: Change, actor: String, person: ActingPerson? = nil, unitName: String, at: Date,
+         details: Details = Details()) {
         let coUnits = order.coUnitIds ?? []
         self.init(
             eventId: order.eventId, workOrderId: order.workOrderId, sequence: order.version, change: change,
@@ -26,6 +28,9 @@ extension WorkOrderUpdate {
             result: details.result, reason: details.reason, previousUnitId: details.previousUnitId,
             coUnitIds: coUnits.isEmpty ? nil : coUnits, supervisorUnitId: details.supervisorUnitId,
             deadline: details.deadline, onSiteBy: order.onSiteBy, feedback: details.feedback,
-            attachedEvent: details.attachedEvent)
+            attachedEvent: details.attachedEvent, person: person, dispatchedAt: order.dispatchedAt,
+            round: order.round ?? 1, roundStartedAt: order.roundStartedAt ?? order.dispatchedAt, signedAt: order.signedAt,
+            onSiteAt: order.onSiteAt, resolvedAt: order.resolvedAt, closedAt: order.closedAt, reviewBy: order.reviewBy,
+            proposedUnitId: details.proposedUnitId, mergedInto: order.mergedInto, hotspotAlertId: order.hotspotAlertId)
     }
 }

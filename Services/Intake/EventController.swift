@@ -7,16 +7,28 @@ import MinshengPlatform
 /// `POST /v1/events/{source}`: the same JSON as the inbound topics, for systems that speak HTTP and for
 /// walk-ins entered at a service station. Every request carries its sending system's token, and a sender
 /// posts only to its own sources (`SenderGate`, docs/security.md).
+///
+/// Any instance takes the request: it validates it (a refusal is answered at once) and hands the event
+/// to the instance that owns its (source, id) through its outbox (durable before it answers), then
+/// waits a moment for that owner's decision: `accepted` or `duplicate`. When the decision does not come
+/// in time (the broker is down, say) the answer is `received`: the event is taken in and will be decided
+/// on; its id is final either way. A retry of the same event, on any instance, is the same request to
+/// the same owner: never a second event.
 struct EventController: Sendable {
     let desk: IntakeDesk
     let database: any DatabaseWriter
     let gate: SenderGate
+    let waiters: DecisionWaiters
+    let instanceId: String
+    /// How long to wait for the owner's decision before answering `received`.
+    var decisionWait: Duration = .seconds(2)
     /// Called after an event committed: wakes the outbox publisher.
     let onCommit: @Sendable () -> Void
 
     struct Accepted: Codable, Sendable {
         var eventId: String
-        /// `accepted`, or `duplicate` when the same source and id came before.
+        /// `accepted`; `duplicate` when the same source and id came before; `received` when the decision
+        /// is not known yet.
         var status: String
     }
 
@@ -48,17 +60,23 @@ struct EventController: Sendable {
                 message: "body is larger than \(InboundEventValidator.maximumMessageBytes) bytes")
         }
         let bytes = Array(body.readableBytesView)
-        let outcome = try await database.write { db in
-            try desk.receive(bytes, source: source, origin: "http:\(sender.id)", db: db, now: Date())
+        let replyTo = IntakeRequest.ReplyTo(instanceId: instanceId, requestId: UUID().uuidString.lowercased())
+        let routing = try await database.write { db in
+            let routing = try desk.route(bytes, source: source, origin: "http:\(sender.id)", replyTo: replyTo, db: db, now: Date())
+            if case .request(let request) = routing {
+                try Outbox.enqueue(db, topic: Topics.intakeRequests, key: request.key, message: request)
+            }
+            return routing
         }
         onCommit()
-        switch outcome {
-        case .accepted(let eventId):
-            return HTTPServer.jsonResponse(.accepted, Accepted(eventId: eventId, status: "accepted"))
-        case .duplicate(let eventId):
-            return HTTPServer.jsonResponse(.accepted, Accepted(eventId: eventId, status: "duplicate"))
+        switch routing {
         case .rejected(let rejected):
             return HTTPServer.errorResponse(.badRequest, code: rejected.reason, message: rejected.message, field: rejected.field)
+        case .request(let request):
+            guard let decision = await waiters.wait(for: replyTo.requestId, timeout: decisionWait) else {
+                return HTTPServer.jsonResponse(.accepted, Accepted(eventId: request.eventId, status: "received"))
+            }
+            return HTTPServer.jsonResponse(.accepted, Accepted(eventId: decision.eventId, status: decision.outcome.rawValue))
         }
     }
 }

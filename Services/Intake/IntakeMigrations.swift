@@ -30,5 +30,9 @@ enum IntakeMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("intake-v2-partitions") { db in
+            // The partition of intake.requests each (source, id) belongs to (its owner's state).
+            try db.execute(sql: "ALTER TABLE event ADD COLUMN partition INTEGER")
+        }
     }
 }

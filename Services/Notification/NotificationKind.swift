@@ -11,6 +11,8 @@ enum NotificationKind: String, Sendable, CaseIterable {
     case feedback
     /// The citizen was not satisfied, or the centre reopened it (重办).
     case reopened
+    /// The centre refused the unit's return: the order is the unit's again (退回驳回).
+    case returnRefused = "return_refused"
 
     // The supervising unit.
     /// Yellow warning: most of a deadline has passed (预警).
@@ -21,6 +23,8 @@ enum NotificationKind: String, Sendable, CaseIterable {
     case escalationNotice = "escalation_notice"
     /// Similar reports piling up in the unit's town (未诉先办).
     case hotspot
+    /// A unit returned an order: it waits for the centre's decision (退回待审).
+    case returnedNotice = "returned_notice"
 
     // The citizen.
     /// Receipt with the work-order number (受理回执).

@@ -72,6 +72,19 @@ struct NotificationPlanner: Sendable {
                 + citizen(.citizenReceipt, phone: update.reporter?.phone, urgent: urgent, dedupe: update.workOrderId)
         case .reassigned:
             return try sheet(.reassigned)
+        case .held:
+            // Held for the centre's review: the citizen is told it was received; no unit yet.
+            return citizen(.citizenReceipt, phone: update.reporter?.phone, urgent: urgent, dedupe: update.workOrderId)
+        case .released:
+            return try sheet(.newWorkOrder)
+        case .answered:
+            return citizen(.citizenResolved, phone: update.reporter?.phone, urgent: urgent, dedupe: perChange)
+        case .returned:
+            // The centre decides on returns: its duty group hears of each one.
+            guard let centre = update.supervisorUnitId else { return [] }
+            return try notice(.returnedNotice, to: centre, dedupe: perChange)
+        case .returnRefused:
+            return try notice(.returnRefused, to: update.unitId, dedupe: perChange)
         case .escalated:
             let previousSupervisor = update.previousUnitId.flatMap { units.unit(id: $0)?.supervisor }
             return try sheet(.escalated)
@@ -95,7 +108,7 @@ struct NotificationPlanner: Sendable {
             // The repeat's reporter gets a receipt naming the work order it joined.
             return citizen(.citizenReceipt, phone: update.attachedEvent?.reporter?.phone, urgent: urgent,
                            dedupe: "\(update.workOrderId):\(update.attachedEvent?.eventId ?? "")")
-        case .onSite, .returned, .progress:
+        case .onSite, .progress, .merged:
             return []
         }
     }
@@ -219,8 +232,9 @@ struct NotificationPlanner: Sendable {
 
     func context(_ update: WorkOrderUpdate, link: String) -> MessageContext {
         var context = Self.context(update, link: link)
-        let deadlineNames: [WorkOrderUpdate.Deadline: String] = [.sign: "签收", .onSite: "到场", .resolve: "办结"]
-        let deadlineDates: [WorkOrderUpdate.Deadline: Date?] = [.sign: update.signBy, .onSite: update.onSiteBy, .resolve: update.resolveBy]
+        let deadlineNames: [WorkOrderUpdate.Deadline: String] = [.sign: "签收", .onSite: "到场", .resolve: "办结", .review: "审核"]
+        let deadlineDates: [WorkOrderUpdate.Deadline: Date?] = [.sign: update.signBy, .onSite: update.onSiteBy, .resolve: update.resolveBy,
+                                                                .review: update.reviewBy]
         if let deadline = update.deadline {
             context.values["deadlineName"] = deadlineNames[deadline]
             context.values["deadlineAt"] = (deadlineDates[deadline] ?? nil).map(InstructionSheet.localTime)
@@ -229,6 +243,8 @@ struct NotificationPlanner: Sendable {
         if let reason = update.reason { context.values["reason"] = reason }
         if let result = update.result { context.values["result"] = result }
         if let note = update.note { context.values["note"] = note }
+        if let proposed = update.proposedUnitId { context.values["proposedUnitName"] = units.unit(id: proposed)?.name ?? proposed }
+        if let reviewBy = update.reviewBy { context.values["reviewBy"] = InstructionSheet.localTime(reviewBy) }
         if let feedback = update.feedback {
             context.values["feedbackVerdict"] = feedback.satisfied ? "满意" : "不满意"
             if let comment = feedback.comment, !comment.isEmpty { context.values["feedbackComment"] = comment }

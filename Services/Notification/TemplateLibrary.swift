@@ -81,5 +81,6 @@ struct MessageContext: Sendable {
         "sources": "12345、网络、110", "firstReportedAt": "2026-11-23 09:00", "lastReportedAt": "2026-11-23 10:20",
         "previousUnitName": "东湖社区网格", "reason": "不属于本单位职责", "deadlineName": "签收", "deadlineAt": "2026-11-23 10:30",
         "result": "已清理占道摊位并告知经营者", "feedbackVerdict": "不满意", "feedbackComment": "第二天又摆出来了",
+        "note": "属于本单位职责，请继续办理", "proposedUnitName": "平湖市综合行政执法局", "reviewBy": "2026-11-23 12:00",
     ])
 }

@@ -88,14 +88,19 @@ public final class KafkaPartitionReader: Sendable {
         }
     }
 
-    /// Starts following `partitions` from the given offsets (replacing what was followed before).
+    /// The logical offset "from the end as it is now".
+    public static let end = Int64(RD_KAFKA_OFFSET_END)
+    /// The logical offset "from the first message kept".
+    public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
+
+    /// Starts following `partitions` from the given offsets (absolute, or `end`/`beginning`), replacing
+    /// what was followed before.
     public func follow(_ partitions: [TopicPartition: Int64]) async throws {
         try await onQueue {
             let list = rd_kafka_topic_partition_list_new(Int32(Swift.max(1, partitions.count)))!
             defer { rd_kafka_topic_partition_list_destroy(list) }
             for (partition, offset) in partitions {
-                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset =
-                    offset >= 0 ? offset : Int64(RD_KAFKA_OFFSET_BEGINNING)
+                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset = offset
             }
             let err = rd_kafka_assign(self.handle, list)
             guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "follow \(partitions.keys.map(\.description))") }

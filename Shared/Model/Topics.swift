@@ -20,6 +20,12 @@ public enum Topics {
     /// Notification's partitioned state (notifications, their delivery state, the latest change of each
     /// work order): compacted, partition p holds the records of state partition p.
     public static let notificationChangelog = "notification.deliveries.changelog"
+    /// Intake's own: valid events on their way to the owner of their (source, id).
+    public static let intakeRequests = "intake.requests"
+    /// Intake's own: the owner's decisions, for the HTTP window that waits for them.
+    public static let intakeReplies = "intake.replies"
+    /// Intake's own: the changelog of the (source, id) memory.
+    public static let intakeEventsChangelog = "intake.events.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -27,7 +33,8 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries, hotspotAlerts, notificationChangelog]
-            + ["intake", "classification", "dispatch", "notification"].map { deadLetter(service: $0) }
+                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
+                   notificationChangelog]
+            + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

@@ -9,13 +9,16 @@ public struct WorkOrder: Codable, Sendable, Equatable {
         public var actor: String
         public var change: String
         public var note: String?
+        /// The person who acted for `actor`, when a trusted caller named them.
+        public var person: ActingPerson?
 
-        public init(version: Int, at: Date, actor: String, change: String, note: String?) {
+        public init(version: Int, at: Date, actor: String, change: String, note: String?, person: ActingPerson? = nil) {
             self.version = version
             self.at = at
             self.actor = actor
             self.change = change
             self.note = note
+            self.person = person
         }
     }
 
@@ -105,6 +108,14 @@ public struct WorkOrder: Codable, Sendable, Equatable {
     /// Deadlines of the current round that have passed without being met, when read.
     public var overdue: [WorkOrderUpdate.Deadline]?
 
+    // Added with the console (issue 11).
+    /// While held or returned: when the centre must have decided (审核时限).
+    public var reviewBy: Date?
+    /// A merged report: the work order it joined.
+    public var mergedInto: String?
+    /// A hotspot task (未诉先办): the hotspot alert it was made from.
+    public var hotspotAlertId: String?
+
     public init(
         workOrderId: String, eventId: String, source: Source, sourceId: String, category: Category, level: Level,
         town: String?, village: String?, grid: String?, unitId: String, status: WorkOrderStatus, text: String,
@@ -112,7 +123,8 @@ public struct WorkOrder: Codable, Sendable, Equatable {
         version: Int, timeline: [TimelineEntry], onSiteBy: Date? = nil, coUnitIds: [String]? = nil,
         events: [Event]? = nil, round: Int? = nil, roundStartedAt: Date? = nil, signedAt: Date? = nil,
         onSiteAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil, result: String? = nil,
-        feedback: Feedback? = nil, overdue: [WorkOrderUpdate.Deadline]? = nil
+        feedback: Feedback? = nil, overdue: [WorkOrderUpdate.Deadline]? = nil, reviewBy: Date? = nil,
+        mergedInto: String? = nil, hotspotAlertId: String? = nil
     ) {
         self.workOrderId = workOrderId
         self.eventId = eventId
@@ -146,5 +158,8 @@ public struct WorkOrder: Codable, Sendable, Equatable {
         self.result = result
         self.feedback = feedback
         self.overdue = overdue
+        self.reviewBy = reviewBy
+        self.mergedInto = mergedInto
+        self.hotspotAlertId = hotspotAlertId
     }
 }

@@ -14,4 +14,9 @@ public enum WorkOrderStatus: String, Codable, Sendable, CaseIterable {
     case returned
     /// To be handled again (重办): the citizen was not satisfied, or the centre reopened it.
     case reopened
+    /// Held at the centre for a person to review before anything is dispatched (待审核): the classifier
+    /// was unsure, or it is a consultation or praise. Its lead unit is the centre.
+    case held
+    /// A held report merged into another open work order (已并案): that order handles it.
+    case merged
 }

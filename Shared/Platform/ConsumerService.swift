@@ -353,7 +353,7 @@ public final class ConsumerService: Service, Sendable {
 }
 
 /// The consumer loop's metrics, made once.
-struct ConsumerMetrics: Sendable {
+final class ConsumerMetrics: Sendable {
     let service: ServiceName
     let transaction: Metrics.Timer
     let batchSize: Recorder
@@ -366,14 +366,30 @@ struct ConsumerMetrics: Sendable {
         databaseFailures = Counter(label: "minsheng_database_failures_total", dimensions: [("service", service.rawValue)])
     }
 
+    /// The handles of labelled series, made once each: a metrics lookup per message costs as much as a
+    /// small SQL statement.
+    private let timers = Mutex<[String: Metrics.Timer]>([:])
+    private let counters = Mutex<[String: Counter]>([:])
+
     func processing(topic: String) -> Metrics.Timer {
-        Metrics.Timer(label: "minsheng_message_processing_seconds", dimensions: [("service", service.rawValue), ("topic", topic)])
+        timers.withLock { timers in
+            if let timer = timers[topic] { return timer }
+            let timer = Metrics.Timer(label: "minsheng_message_processing_seconds", dimensions: [("service", service.rawValue), ("topic", topic)])
+            timers[topic] = timer
+            return timer
+        }
     }
 
     func messages(topic: String, outcome: String) -> Counter {
-        Counter(label: "minsheng_messages_total", dimensions: [
-            ("service", service.rawValue), ("topic", topic), ("outcome", outcome),
-        ])
+        counters.withLock { counters in
+            let key = topic + "\u{0}" + outcome
+            if let counter = counters[key] { return counter }
+            let counter = Counter(label: "minsheng_messages_total", dimensions: [
+                ("service", service.rawValue), ("topic", topic), ("outcome", outcome),
+            ])
+            counters[key] = counter
+            return counter
+        }
     }
 
     func deadLetters(_ kind: ConsumerService.DeadLetterKind) -> Counter {

@@ -11,6 +11,9 @@ public enum DemoToken {
     /// An intake sender's token.
     public static func sender(_ senderId: String) -> String { derive("minsheng-demo-sender:" + senderId) }
 
+    /// A trusted caller's token for dispatch's API (`callers.json`: the console).
+    public static func caller(_ callerId: String) -> String { derive("minsheng-demo-caller:" + callerId) }
+
     private static func derive(_ seed: String) -> String {
         TokenHash.demoPrefix + SHA256.hash(data: Array(seed.utf8)).map { String(format: "%02x", $0) }.joined().prefix(32)
     }

@@ -1,9 +1,15 @@
-/// The four Minsheng services.
+/// The Minsheng services: the four of the event pipeline, and the command centre's console.
 public enum ServiceName: String, Sendable, CaseIterable {
     case intake
     case classification
     case dispatch
     case notification
+    /// The command centre's web console (驾驶舱, triage desk, units' workbench): reads the topics, acts
+    /// through dispatch's API.
+    case console
+
+    /// The services an event passes through, in order.
+    public static let pipeline: [ServiceName] = [.intake, .classification, .dispatch, .notification]
 
     /// The HTTP port a service listens on when `HTTP_PORT` is not set.
     public var defaultHTTPPort: Int {
@@ -12,6 +18,7 @@ public enum ServiceName: String, Sendable, CaseIterable {
         case .classification: 8082
         case .dispatch: 8083
         case .notification: 8084
+        case .console: 8085
         }
     }
 

@@ -38,7 +38,7 @@ public struct ServiceSettings: Sendable {
     public static func variables(for service: ServiceName) -> [(name: String, meaning: String)] {
         [
             ("KAFKA_BOOTSTRAP_SERVERS", "Kafka brokers, host:port[,host:port] (default 127.0.0.1:19092)"),
-            ("MINSHENG_DATA_DIR", "directory of this service's SQLite database (default ./data/\(service.rawValue))"),
+            ("MINSHENG_DATA_DIR", "directory of this service's SQLite database; {instance} is replaced by the instance id (default ./data/\(service.rawValue))"),
             ("MINSHENG_CONFIG_DIR", "directory with units.json, routing.json, region.json (default ./deploy/config)"),
             ("HTTP_HOST", "address the HTTP server binds (default 0.0.0.0)"),
             ("HTTP_PORT", "HTTP port for the API, /healthz, /readyz and /metrics (default \(service.defaultHTTPPort))"),
@@ -47,7 +47,7 @@ public struct ServiceSettings: Sendable {
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default: the topic catalogue's, 6; 1 for dead letters)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
-        ] + ProcessingSettings.variables + securityVariables
+        ] + ProcessingSettings.variables + securityVariables + service.ownVariables
     }
 
     // MARK: Security settings (docs/security.md)
@@ -140,7 +140,8 @@ public struct ServiceSettings: Sendable {
         var settings = ServiceSettings(
             service: service,
             kafkaBootstrapServers: bootstrap,
-            dataDirectory: value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)",
+            // `{instance}` lets replicas that share one volume keep a directory each (docker-compose --scale).
+            dataDirectory: (value("MINSHENG_DATA_DIR") ?? "./data/\(service.rawValue)").replacingOccurrences(of: "{instance}", with: instanceId),
             configDirectory: value("MINSHENG_CONFIG_DIR") ?? "./deploy/config",
             httpHost: value("HTTP_HOST") ?? "0.0.0.0",
             httpPort: port,

@@ -42,13 +42,17 @@ public enum TopicCatalog {
                 readers: [])
         }
         return inbound + [
-            data(Topics.eventsAccepted, "validated, de-duplicated events (intake → classification)", readers: [.classification]),
-            data(Topics.eventsRejected, "what intake refused, with the original and a reason", readers: []),
-            data(Topics.eventsClassified, "classified events (classification → dispatch)", readers: [.dispatch]),
-            data(Topics.police110Returns, "110 calls judged police matters, back to the 110 system", readers: []),
-            data(Topics.workOrderUpdates, "every work-order change (dispatch → notification)", readers: [.notification]),
-            data(Topics.notificationDeliveries, "delivery results of notifications", readers: []),
-            data(Topics.hotspotAlerts, "clusters of similar reports in one area (classification → notification)", readers: [.notification]),
+            data(Topics.eventsAccepted, "validated, de-duplicated events (intake → classification)", readers: [.classification, .console]),
+            data(Topics.eventsRejected, "what intake refused, with the original and a reason", readers: [.console]),
+            data(Topics.eventsClassified, "classified events (classification → dispatch)", readers: [.dispatch, .console]),
+            data(Topics.police110Returns, "110 calls judged police matters, back to the 110 system", readers: [.console]),
+            data(Topics.workOrderUpdates, "every work-order change (dispatch → notification, console)", readers: [.notification, .console]),
+            data(Topics.notificationDeliveries, "delivery results of notifications", readers: [.console]),
+            data(Topics.hotspotAlerts, "clusters of similar reports in one area (classification → notification, console)", readers: [.notification, .console]),
+            data(Topics.intakeRequests, "valid events on their way to the intake instance that owns their (source, id)", readers: [.intake]),
+            data(Topics.intakeReplies, "intake owners' decisions for the HTTP window waiting for them (read by every intake instance)", readers: []),
+            Entry(spec: TopicSpec(name: Topics.intakeEventsChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "changelog of intake's (source, id) memory, partitioned like intake.requests", readers: []),
             // Read by notification's restore (outside its group), never by a consumer group.
             Entry(spec: TopicSpec(name: Topics.notificationChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "notification's partitioned state: every change of a notification or of a work order's latest change (restored on assignment)",

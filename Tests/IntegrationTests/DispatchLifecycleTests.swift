@@ -59,8 +59,9 @@ struct DispatchLifecycleTests {
             #expect(code == 200, "\(action): \(code) \(order)")
             #expect(order["status"] as? String == status, "\(action)")
         }
-        // The town team returns it; the rules send it to the city bureau.
-        try await act("return", town, #"{"reason":"占道经营属综合执法局职责"}"#, expect: "dispatched")
+        // The town team returns it; it waits for the centre, which approves the rules' proposal: the city bureau.
+        try await act("return", town, #"{"reason":"占道经营属综合执法局职责"}"#, expect: "returned")
+        try await act("approve-return", centre, "{}", expect: "dispatched")
         try await act("sign", city, nil, expect: "signed")
         try await act("on-site", city, #"{"note":"执法队员已到场"}"#, expect: "on_site")
         try await act("progress", city, #"{"note":"已劝离摊贩"}"#, expect: "on_site")
@@ -81,7 +82,7 @@ struct DispatchLifecycleTests {
             ("created", "dispatched", "danghu-team", "dispatch"),
             ("attached", "dispatched", "danghu-team", "dispatch"),
             ("returned", "returned", "danghu-team", "danghu-team"),
-            ("reassigned", "dispatched", "city-urban", "dispatch"),
+            ("reassigned", "dispatched", "city-urban", "centre"),
             ("signed", "signed", "city-urban", "city-urban"),
             ("on_site", "on_site", "city-urban", "city-urban"),
             ("progress", "on_site", "city-urban", "city-urban"),
@@ -113,6 +114,7 @@ struct DispatchLifecycleTests {
         }
         #expect((updates[1]["attachedEvent"] as? [String: Any])?["eventId"] as? String == repeatId)
         #expect(updates[2]["reason"] as? String == "占道经营属综合执法局职责")
+        #expect(updates[2]["proposedUnitId"] as? String == "city-urban")
         #expect(updates[3]["previousUnitId"] as? String == "danghu-team")
         #expect(updates[6]["note"] as? String == "已劝离摊贩")
         #expect(updates[7]["result"] as? String == "摊贩已劝离，人行道已清理")

@@ -48,7 +48,7 @@ struct MonitoringTests {
         #expect(delivered == true, "no delivery attempt was counted")
 
         var emitted: [String: String] = [:]  // metric family → type
-        for service in ServiceName.allCases {
+        for service in ServiceName.pipeline {
             let text = try await stack.metricText(service)
             #expect(try Self.promtool(text) == "", "\(service.rawValue)")
             #expect(!text.contains(MetricDescriptions.undocumentedMarker), "\(service.rawValue): \(text.split(separator: "\n").filter { $0.contains(MetricDescriptions.undocumentedMarker) })")

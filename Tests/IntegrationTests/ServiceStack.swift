@@ -17,6 +17,8 @@ final class ServiceStack: Sendable {
     let settings: [String: String]
     let serviceSettings: [ServiceName: [String: String]]
     private let processes: Mutex<[ServiceName: Process]>
+    /// Further instances of a service (scale-out tests), by name `<service>-<n>`, with their ports.
+    let replicas = Mutex<[String: (service: ServiceName, port: Int, process: Process?)]>([:])
 
     private init(bootstrap: String, directory: String, receiver: WebhookReceiver, ports: [ServiceName: Int],
                  processes: [ServiceName: Process], settings: [String: String], serviceSettings: [ServiceName: [String: String]]) {
@@ -36,34 +38,61 @@ final class ServiceStack: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
     }
 
+    /// `services`: the pipeline's four, and the console when a test needs it. `holdUnsure`: whether dispatch
+    /// holds the events the classifier is unsure of for the centre's review (review.json); off unless a
+    /// test is about the review, so that the tests of delivery count on every event being dispatched
+    /// (consultations and praise are held either way).
     static func start(
         bootstrap: String, failFirst: Int = 1, receiverDelay: Duration = .zero, settings: [String: String] = [:],
-        serviceSettings: [ServiceName: [String: String]] = [:]
+        serviceSettings: [ServiceName: [String: String]] = [:], services: [ServiceName] = ServiceName.pipeline,
+        holdUnsure: Bool = false
     ) async throws -> ServiceStack {
         let directory = NSTemporaryDirectory() + "minsheng-e2e-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: directory + "/config", withIntermediateDirectories: true)
         let receiver = WebhookReceiver(failFirst: failFirst, delay: receiverDelay)
         let receiverPort = try await receiver.start()
         try writeConfig(to: directory + "/config", webhookBase: "http://127.0.0.1:\(receiverPort)")
+        if !holdUnsure {
+            let path = directory + "/config/review.json"
+            var review = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            review["holdWhenUnsure"] = false
+            try JSONSerialization.data(withJSONObject: review).write(to: URL(fileURLWithPath: path))
+        }
 
         var ports: [ServiceName: Int] = [:]
-        for service in ServiceName.allCases { ports[service] = try freePort() }
+        for service in services { ports[service] = try freePort() }
         let stack = ServiceStack(bootstrap: bootstrap, directory: directory, receiver: receiver, ports: ports, processes: [:],
                                  settings: settings, serviceSettings: serviceSettings)
-        for service in ServiceName.allCases { try stack.launch(service) }
-        for service in ServiceName.allCases { try await stack.waitUntilReady(service) }
+        for service in services { try stack.launch(service) }
+        for service in services { try await stack.waitUntilReady(service) }
         return stack
     }
 
     /// Starts `service`'s executable (again, after a kill: same data directory, port and instance id).
     func launch(_ service: ServiceName) throws {
+        var settings = ["MINSHENG_DATA_DIR": "\(directory)/data/\(service.rawValue)", "MINSHENG_CONFIG_DIR": "\(directory)/config",
+                        "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e"]
+        if service == .console { settings.merge(try consoleSettings()) { _, new in new } }
         let process = try ServiceProcess.launch(
             service, bootstrap: bootstrap, port: ports[service]!,
-            settings: ["MINSHENG_DATA_DIR": "\(directory)/data/\(service.rawValue)", "MINSHENG_CONFIG_DIR": "\(directory)/config",
-                       "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e"]
-                .merging(settings) { $1 }.merging(serviceSettings[service] ?? [:]) { $1 },
+            settings: settings.merging(self.settings) { $1 }.merging(serviceSettings[service] ?? [:]) { $1 },
             log: "\(directory)/\(service.rawValue).log")
         processes.withLock { $0[service] = process }
+    }
+
+    /// The console acts through this stack's dispatch with its demo token (callers.json), and watches the
+    /// stack's services.
+    func consoleSettings() throws -> [String: String] {
+        let callers = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/config/callers.json")))
+        let console = ((callers as? [String: Any])?["callers"] as? [[String: Any]])?.first { $0["id"] as? String == "console" }
+        try #require(console != nil, "no console in \(directory)/config/callers.json")
+        return [
+            "MINSHENG_DISPATCH_URL": "http://127.0.0.1:\(ports[.dispatch]!)",
+            "MINSHENG_DISPATCH_TOKEN": DemoToken.caller("console"),
+            "MINSHENG_SERVICE_URLS": ServiceName.pipeline.compactMap { service in
+                ports[service].map { "\(service.rawValue)=http://127.0.0.1:\($0)" }
+            }.joined(separator: ","),
+        ]
     }
 
     func waitUntilReady(_ service: ServiceName) async throws {
@@ -85,7 +114,10 @@ final class ServiceStack: Sendable {
             defer { processes.removeAll() }
             return processes
         }
-        for process in running.values where process.isRunning { process.terminate() }  // all at once, then wait
+        let extra = replicas.withLock { replicas in replicas.values.compactMap(\.process) }
+        replicas.withLock { replicas in for key in replicas.keys { replicas[key]?.process = nil } }
+        for process in running.values + extra where process.isRunning { process.terminate() }  // all at once, then wait
+        for process in extra { ServiceProcess.terminate(process) }
         return running.mapValues(ServiceProcess.terminate)
     }
 

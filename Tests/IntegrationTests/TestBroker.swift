@@ -62,7 +62,10 @@ final class PrivateBroker: Sendable {
     /// Stops the broker and deletes its data.
     func stop() {
         try? Self.run(["down", "--data-dir", directory])
-        try? FileManager.default.removeItem(atPath: directory)
+        // TEST_KEEP_BROKER_DATA=1 keeps the broker's directory (its log) to look at after a failure.
+        if ProcessInfo.processInfo.environment["TEST_KEEP_BROKER_DATA"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 
     private static func run(_ arguments: [String]) throws {

@@ -5,6 +5,7 @@ import Logging
 import MinshengPlatform
 import ServiceLifecycle
 import Synchronization
+import Testing
 
 /// The outside receivers of the end-to-end test: units' webhooks (`/units/<id>`, checks the timestamped
 /// HMAC signature), a DingTalk-style duty-group robot (`/robot/<id>`, checks the timestamp and signature in
@@ -92,9 +93,8 @@ final class WebhookReceiver: Sendable {
         let group = ServiceGroup(services: [app], logger: Logger(label: "receiver"))
         // Runs until the test process ends.
         Task { try await group.run() }
-        guard let port = try await eventually(timeout: .seconds(10), every: .milliseconds(20), { self.portBox.withLock { $0 } }) else {
-            throw CancellationError()
-        }
-        return port
+        // A loaded machine (the unit tests run alongside) can take a while to bind.
+        let port = try await eventually(timeout: .seconds(60), every: .milliseconds(20), { self.portBox.withLock { $0 } })
+        return try #require(port, "the webhook receiver did not start listening within 60 s")
     }
 }

@@ -34,9 +34,22 @@ struct ComposeEnvironmentTests {
         let environment = try #require(try Self.environments()[service.rawValue], "no \(service.rawValue) service in docker-compose.yml")
         let known = Set(ServiceSettings.variables(for: service).map(\.name))
         #expect(environment.subtracting(known).isEmpty, "unknown variables: \(environment.subtracting(known).sorted())")
-        for required in ["KAFKA_BOOTSTRAP_SERVERS", "MINSHENG_DATA_DIR", "MINSHENG_CONFIG_DIR", "HTTP_PORT", "MINSHENG_INSTANCE_ID"] {
+        for required in ["KAFKA_BOOTSTRAP_SERVERS", "MINSHENG_DATA_DIR", "MINSHENG_CONFIG_DIR", "HTTP_PORT"] {
             #expect(environment.contains(required), "\(service.rawValue) does not set \(required)")
         }
+        // `docker-compose up --scale <service>=N`: replicas share the environment, so the instance id
+        // must come from each container's host name, and each needs a data directory of its own.
+        #expect(!environment.contains("MINSHENG_INSTANCE_ID"), "\(service.rawValue) fixes MINSHENG_INSTANCE_ID: replicas would share it")
+    }
+
+    @Test(arguments: ServiceName.allCases)
+    func replicasKeepADataDirectoryEach(service: ServiceName) throws {
+        let text = try String(contentsOfFile: TestSupport.root + "/docker-compose.yml", encoding: .utf8)
+        let block = try #require(text.components(separatedBy: "\n  \(service.rawValue):\n").dropFirst().first)
+        let dataDir = block.split(separator: "\n").first { $0.contains("MINSHENG_DATA_DIR:") }
+        #expect(dataDir?.contains("{instance}") == true, "\(service.rawValue): \(dataDir ?? "no MINSHENG_DATA_DIR")")
+        let settings = try ServiceSettings.load(for: service, environment: ["MINSHENG_DATA_DIR": "/data/{instance}", "MINSHENG_INSTANCE_ID": "x-7"])
+        #expect(settings.dataDirectory == "/data/x-7")
     }
 
     @Test(arguments: ServiceName.allCases)

@@ -19,7 +19,8 @@ struct IntakeDeskTests {
 
     func outbox() throws -> [(topic: String, key: String, payload: [UInt8])] {
         try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT topic, message_key, payload FROM outbox ORDER BY id").map {
+            // What the desk publishes (its changelog records are checked on their own).
+            try Row.fetchAll(db, sql: "SELECT topic, message_key, payload FROM outbox WHERE topic != 'intake.events.changelog' ORDER BY id").map {
                 ($0["topic"], $0["message_key"], Array($0["payload"] as Data))
             }
         }
@@ -125,5 +126,42 @@ struct IntakeDeskTests {
         #expect(handler.idempotencyKey(for: first) == handler.idempotencyKey(for: first))
         #expect(handler.idempotencyKey(for: first) != handler.idempotencyKey(for: otherBytesSamePlace))
         #expect(handler.idempotencyKey(for: first) != handler.idempotencyKey(for: sameBytesElsewhere))
+    }
+
+    @Test func theSameReportGetsTheSameIdWhereverItIsDecidedAndTheChangelogRecordsIt() throws {
+        let json = #"{"id":"12345-9","occurredAt":"2026-11-23T09:41:00+08:00","text":"路灯不亮"}"#
+        guard case .accepted(let first) = try receive(json) else {
+            Issue.record("not accepted")
+            return
+        }
+        // Another instance (another database) deciding the same request derives the same id.
+        let other = try ServiceDatabase.inMemory(migrations: IntakeMigrations.register)
+        let again = try other.writer.write { db in try desk.receive(Array(json.utf8), source: .hotline12345, origin: "elsewhere", db: db, now: now) }
+        #expect(again == .accepted(eventId: first))
+        // The same id at another time is another report: another event id.
+        #expect(StableId.event(source: .hotline12345, sourceId: "12345-9", occurredAt: now) != first)
+        let records = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT message_key, payload, target_partition FROM outbox WHERE topic = 'intake.events.changelog'")
+        }
+        #expect(records.count == 1)
+        #expect(records.first?["message_key"] == "hotline12345/12345-9")
+        let record = try MessageCoding.decode(IntakeEventRecord.self, from: Array(try #require(records.first)["payload"] as Data))
+        #expect(record.eventId == first)
+    }
+
+    @Test func aRestoredPartitionKnowsItsIdsAndARecordTwiceChangesNothing() throws {
+        let restored = try ServiceDatabase.inMemory(migrations: IntakeMigrations.register)
+        let record = IntakeEventRecord(source: .web, sourceId: "w-1", eventId: "ev-x", contentHash: "abc", origin: "kafka:intake.web/0/1",
+                                       receivedAt: now)
+        let message = KafkaMessage(topic: Topics.intakeEventsChangelog, partition: 4, offset: 0, key: Array("web/w-1".utf8),
+                                   value: try MessageCoding.encode(record))
+        try restored.writer.write { db in
+            try IntakeState().restore(message, db: db)
+            try IntakeState().restore(message, db: db)
+        }
+        let json = #"{"id":"w-1","occurredAt":"2026-11-23T09:41:00+08:00","text":"又来了"}"#
+        let outcome = try restored.writer.write { db in try desk.receive(Array(json.utf8), source: .web, origin: "test", db: db, now: now) }
+        #expect(outcome == .duplicate(eventId: "ev-x"))
+        #expect(try restored.writer.read { db in try Int.fetchOne(db, sql: "SELECT partition FROM event") } == 4)
     }
 }

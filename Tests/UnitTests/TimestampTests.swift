@@ -28,4 +28,15 @@ struct TimestampTests {
         #expect(MessageCoding.formatTimestamp(date) == "2026-11-23T01:41:00.250Z")
         #expect(MessageCoding.parseTimestamp(MessageCoding.formatTimestamp(date)) == date)
     }
+
+    /// Every millisecond survives parsing and formatting again (a date read back from a message or the
+    /// database is written the same: no drift of a millisecond per round trip).
+    @Test func everyMillisecondRoundTrips() throws {
+        for base in ["2026-11-29T12:19:02", "2026-11-23T01:41:00", "2030-06-30T23:59:59"] {
+            for millis in 0..<1000 {
+                let text = base + "." + String(format: "%03d", millis) + "Z"
+                #expect(MessageCoding.formatTimestamp(try #require(MessageCoding.parseTimestamp(text))) == text)
+            }
+        }
+    }
 }

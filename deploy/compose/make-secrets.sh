@@ -21,5 +21,5 @@ security.protocol=SASL_PLAINTEXT
 sasl.mechanism=PLAIN
 sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$admin";
 PROPS
-for service in intake classification dispatch notification; do random >"$dir/$service.password"; done
+for service in intake classification dispatch notification console; do random >"$dir/$service.password"; done
 echo "wrote $dir"

@@ -17,5 +17,10 @@ def demo_sender_token(sender_id):
     return "demo-" + hashlib.sha256(("minsheng-demo-sender:" + sender_id).encode()).hexdigest()[:32]
 
 
+def demo_caller_token(caller_id):
+    """A trusted caller's demo token (callers.json: the console)."""
+    return "demo-" + hashlib.sha256(("minsheng-demo-caller:" + caller_id).encode()).hexdigest()[:32]
+
+
 def demo_hash(token, holder_id):
     return hash_token.token_hash(token, hashlib.sha256(("minsheng-demo-salt:" + holder_id).encode()).digest()[:16])

@@ -11,7 +11,7 @@ units.json carries the hashes of random tokens (scripts/tools/hash-token.py; doc
 import hashlib, json, os, sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from demo_tokens import demo_token, demo_sender_token, demo_hash  # noqa: E402
+from demo_tokens import demo_token, demo_sender_token, demo_caller_token, demo_hash  # noqa: E402
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "deploy", "config")
 towns = [
@@ -128,10 +128,17 @@ senders = [("hotline12345", "平湖市12345政务服务热线系统", ["hotline1
 intake_senders = {"rateLimit": {"perSecond": 20, "burst": 100},
                   "senders": [{"id": i, "name": n, "sources": s, "tokenHash": demo_hash(demo_sender_token(i), "sender:" + i)}
                               for i, n, s in senders]}
+# The systems that act for people through dispatch's API (the console), with the hash of each token.
+callers = {"comment": "Systems that act for people through dispatch's API (trusted callers): each request names the unit it "
+                      "acts for (X-Minsheng-Act-As) and the person (X-Minsheng-Person). Only the hash of each token is stored "
+                      "(docs/security.md); the demo token is public and works only in demo mode.",
+           "callers": [{"id": "console", "name": "民声指挥台 (minsheng-console)",
+                        "apiTokenHash": demo_hash(demo_caller_token("console"), "caller:console")}]}
 geojson = {"type": "FeatureCollection", "name": "平湖市 demo grids (made-up boundaries)", "features": features}
 os.makedirs(out, exist_ok=True)
 for file, data in (("region.json", region), ("units.json", {"units": units}), ("routing.json", routing),
-                   ("deadlines.json", deadlines), ("region.geojson", geojson), ("intake-senders.json", intake_senders)):
+                   ("deadlines.json", deadlines), ("region.geojson", geojson), ("intake-senders.json", intake_senders),
+                   ("callers.json", callers)):
     with open(os.path.join(out, file), "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=2)
         f.write("\n")

@@ -36,7 +36,9 @@ public enum MessageCoding {
 
     /// `2026-11-23T01:41:00.123Z` (UTC, milliseconds).
     public static func formatTimestamp(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Sub-millisecond digits are cut off, except the last microsecond: a date parsed from "….647Z" can lie a
+        // hair below 647 ms in binary floating point, and must write "….647Z" again, not "….646Z".
+        let millis = Int64((date.timeIntervalSince1970 * 1000 + 0.001).rounded(.down))
         let seconds = Int(millis.quotientAndRemainder(dividingBy: 1000).quotient - (millis < 0 && millis % 1000 != 0 ? 1 : 0))
         let fraction = Int(millis - Int64(seconds) * 1000)
         let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second],

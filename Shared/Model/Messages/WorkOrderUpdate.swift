@@ -32,6 +32,18 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
         case overdue
         /// 并案: a repeat report (`attachedEvent`) joined the work order; the status stays.
         case attached
+        /// 待审核: a new order held at the centre for a person to review before dispatch (status `held`).
+        case held
+        /// 审核派发: the centre released a held order to its lead unit, maybe correcting category, level
+        /// or place; status `dispatched`, round 1 with its deadlines.
+        case released
+        /// 即时办结: the centre answered a held consultation on the spot, with `result`; status `closed`.
+        case answered
+        /// 并案: the centre merged a held report into another open order (`mergedInto`); status `merged`.
+        case merged
+        /// 退回驳回: the centre sent a returned order back to the unit that returned it, with `note`; the
+        /// status is what it was before the return, the deadlines stay.
+        case returnRefused = "return_refused"
     }
 
     /// Which deadline a `warning` or `overdue` is about.
@@ -42,6 +54,8 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
         case onSite = "on_site"
         /// 办结时限 (`resolveBy`).
         case resolve
+        /// 审核时限 (`reviewBy`): the centre's decision on a held or returned order.
+        case review
     }
 
     /// The citizen's answer in the follow-up (回访).
@@ -121,6 +135,30 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
     /// On `attached`: the repeat report.
     public var attachedEvent: AttachedEvent?
 
+    // Added within schema version 1 with the console (issue 11): the person behind the actor, and the
+    // order's lifecycle times, so a reader can keep a copy of the order from the messages alone.
+    /// The person who made the change for `actor`, when a trusted caller named them.
+    public var person: ActingPerson?
+    /// When the order was created (dispatched, or held for review).
+    public var dispatchedAt: Date?
+    /// The round of handling (0 while held; 1 from the first dispatch; one more per reassignment,
+    /// escalation, reopening or refused return).
+    public var round: Int?
+    /// When the current round began: its deadlines run from here.
+    public var roundStartedAt: Date?
+    public var signedAt: Date?
+    public var onSiteAt: Date?
+    public var resolvedAt: Date?
+    public var closedAt: Date?
+    /// While `held` or `returned`: when the centre must have decided (审核时限).
+    public var reviewBy: Date?
+    /// On `returned`: the unit the routing rules would give it to next, for the centre to approve.
+    public var proposedUnitId: String?
+    /// On `merged`: the work order the report joined.
+    public var mergedInto: String?
+    /// A hotspot task (未诉先办): the hotspot alert it was made from.
+    public var hotspotAlertId: String?
+
     public init(
         eventId: String, workOrderId: String, sequence: Int, change: Change, status: WorkOrderStatus,
         unitId: String, unitName: String, category: Category, level: Level, town: String?, village: String?,
@@ -128,7 +166,10 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
         occurredAt: Date, signBy: Date, resolveBy: Date, at: Date,
         actor: String? = nil, note: String? = nil, result: String? = nil, reason: String? = nil,
         previousUnitId: String? = nil, coUnitIds: [String]? = nil, supervisorUnitId: String? = nil,
-        deadline: Deadline? = nil, onSiteBy: Date? = nil, feedback: Feedback? = nil, attachedEvent: AttachedEvent? = nil
+        deadline: Deadline? = nil, onSiteBy: Date? = nil, feedback: Feedback? = nil, attachedEvent: AttachedEvent? = nil,
+        person: ActingPerson? = nil, dispatchedAt: Date? = nil, round: Int? = nil, roundStartedAt: Date? = nil,
+        signedAt: Date? = nil, onSiteAt: Date? = nil, resolvedAt: Date? = nil, closedAt: Date? = nil,
+        reviewBy: Date? = nil, proposedUnitId: String? = nil, mergedInto: String? = nil, hotspotAlertId: String? = nil
     ) {
         self.schemaVersion = Self.currentSchemaVersion
         self.eventId = eventId
@@ -163,5 +204,17 @@ public struct WorkOrderUpdate: Codable, Sendable, Equatable {
         self.onSiteBy = onSiteBy
         self.feedback = feedback
         self.attachedEvent = attachedEvent
+        self.person = person
+        self.dispatchedAt = dispatchedAt
+        self.round = round
+        self.roundStartedAt = roundStartedAt
+        self.signedAt = signedAt
+        self.onSiteAt = onSiteAt
+        self.resolvedAt = resolvedAt
+        self.closedAt = closedAt
+        self.reviewBy = reviewBy
+        self.proposedUnitId = proposedUnitId
+        self.mergedInto = mergedInto
+        self.hotspotAlertId = hotspotAlertId
     }
 }

@@ -35,6 +35,9 @@ struct OpenAPIDocTests {
             .addRoutes(to: router)
         StatsController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock, access: fixture.access)
             .addRoutes(to: router)
+        HotspotTaskController(database: fixture.database.writer, configuration: fixture.store, clock: fixture.clock,
+                              access: fixture.access, onCommit: {})
+            .addRoutes(to: router)
         return Set(router.routes.map { route in
             let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
             return "\(route.method) /" + path.joined(separator: "/")

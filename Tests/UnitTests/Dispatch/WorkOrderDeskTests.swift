@@ -101,28 +101,46 @@ struct WorkOrderDeskTests {
         }
     }
 
-    @Test func aReturnedOrderIsReroutedByTheRulesToTheNextUnit() throws {
+    @Test func aReturnedOrderWaitsForTheCentreWithTheRulesProposal() throws {
         let order = try fixture.dispatch(fixture.classified("占道经营", category: .urbanManagement, level: .normal, town: "当湖街道"))
         #expect(order.unitId == "danghu-team")
         fixture.clock.advance(by: 60)
         let after = try fixture.perform(.returnOrder(reason: "属执法局职责"), on: order.workOrderId, as: "danghu-team")
-        #expect(after.status == .dispatched)
-        #expect(after.unitId == "city-urban")
-        #expect(after.round == 2)
-        #expect(after.signBy == fixture.clock.now().addingTimeInterval(2 * 3600))
+        // Not re-routed silently: it waits for the centre, which is told and has a review deadline.
+        #expect(after.status == .returned)
+        #expect(after.unitId == "danghu-team")
+        #expect(after.round == 1)
+        #expect(after.reviewBy == fixture.clock.now().addingTimeInterval(3600))
         let updates = try fixture.updates(of: order.workOrderId)
-        #expect(updates.map(\.change) == [.created, .returned, .reassigned])
+        #expect(updates.map(\.change) == [.created, .returned])
         #expect(updates[1].reason == "属执法局职责")
         #expect(updates[1].status == .returned)
         #expect(updates[1].unitId == "danghu-team")
-        #expect(updates[2].previousUnitId == "danghu-team")
-        #expect(updates[2].actor == "dispatch")
-        #expect(try fixture.pendingTimers(order.workOrderId).allSatisfy { $0.round == 2 })
-        // The city bureau returns it too: the rules give only the centre, so it waits there.
+        #expect(updates[1].supervisorUnitId == "centre")
+        #expect(updates[1].proposedUnitId == "city-urban")
+        #expect(updates[1].reviewBy == after.reviewBy)
+        #expect(try fixture.pendingTimers(order.workOrderId).map(\.kind) == [.reviewWarning, .reviewOverdue])
+        // The centre approves the proposal: a new round for the city bureau.
+        fixture.clock.advance(by: 600)
+        let approved = try fixture.perform(.approveReturn(unitId: nil, coUnitIds: nil, note: "同意"), on: order.workOrderId, as: "centre")
+        #expect(approved.status == .dispatched)
+        #expect(approved.unitId == "city-urban")
+        #expect(approved.round == 2)
+        #expect(approved.reviewBy == nil)
+        #expect(approved.signBy == fixture.clock.now().addingTimeInterval(2 * 3600))
+        var last = try #require(try fixture.updates(of: order.workOrderId).last)
+        #expect(last.change == .reassigned)
+        #expect(last.previousUnitId == "danghu-team")
+        #expect(last.actor == "centre")
+        #expect(last.reason == "return approved by the centre")
+        #expect(try fixture.pendingTimers(order.workOrderId).allSatisfy { $0.round == 2 && $0.kind != .reviewOverdue })
+        // The city bureau returns it too: the rules have no one left, so there is no proposal.
         let waiting = try fixture.perform(.returnOrder(reason: "不属于执法范围"), on: order.workOrderId, as: "city-urban")
         #expect(waiting.status == .returned)
-        #expect(waiting.unitId == "city-urban")
-        #expect(try fixture.pendingTimers(order.workOrderId).isEmpty)
+        #expect(try fixture.updates(of: order.workOrderId).last?.proposedUnitId == nil)
+        #expect(throws: WorkOrderError.invalidField(field: "unitId", message: "the routing rules give no other unit: name one in unitId")) {
+            try fixture.perform(.approveReturn(unitId: nil, coUnitIds: nil, note: nil), on: order.workOrderId, as: "centre")
+        }
         // The centre reassigns it by hand, with a co-operating unit.
         let reassigned = try fixture.perform(.reassign(unitId: "danghu-team", coUnitIds: ["city-urban"], note: "联合处置"),
                                              on: order.workOrderId, as: "centre")
@@ -130,7 +148,7 @@ struct WorkOrderDeskTests {
         #expect(reassigned.unitId == "danghu-team")
         #expect(reassigned.coUnitIds == ["city-urban"])
         #expect(reassigned.round == 3)
-        let last = try #require(try fixture.updates(of: order.workOrderId).last)
+        last = try #require(try fixture.updates(of: order.workOrderId).last)
         #expect(last.change == .reassigned)
         #expect(last.previousUnitId == "city-urban")
         #expect(last.coUnitIds == ["city-urban"])

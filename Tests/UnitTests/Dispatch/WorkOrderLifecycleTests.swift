@@ -23,7 +23,14 @@ struct WorkOrderLifecycleTests {
         .reopen: [.resolved: .reopened, .closed: .reopened],
         .closeWithoutFeedback: [.resolved: .closed],
         .attachEvent: [.dispatched: .dispatched, .signed: .signed, .onSite: .onSite, .resolved: .resolved,
-                       .returned: .returned, .reopened: .reopened],
+                       .returned: .returned, .reopened: .reopened, .held: .held],
+        // The centre's review (issue 11): a held report is released, answered or merged; a return is
+        // approved or refused.
+        .release: [.held: .dispatched],
+        .answer: [.held: .closed],
+        .merge: [.held: .merged],
+        .approveReturn: [.returned: .dispatched],
+        .refuseReturn: [.returned: .dispatched],
     ]
 
     static let pairs: [(Action, WorkOrderStatus)] = Action.allCases.flatMap { action in
@@ -50,6 +57,15 @@ struct WorkOrderLifecycleTests {
     @Test func aClosedOrderTakesNothingButReopen() {
         let allowed = Action.allCases.filter { (try? WorkOrderLifecycle.next(after: $0, from: .closed)) != nil }
         #expect(allowed == [.reopen])
+    }
+
+    @Test func aMergedReportTakesNothing() {
+        #expect(Action.allCases.filter { (try? WorkOrderLifecycle.next(after: $0, from: .merged)) != nil }.isEmpty)
+    }
+
+    @Test func aHeldReportTakesOnlyTheCentresReviewAndRepeats() {
+        let allowed = Action.allCases.filter { (try? WorkOrderLifecycle.next(after: $0, from: .held)) != nil }
+        #expect(Set(allowed) == [.release, .answer, .merge, .attachEvent])
     }
 
     @Test func theMainLineRunsFromDispatchedToClosed() throws {

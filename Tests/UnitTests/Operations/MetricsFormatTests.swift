@@ -76,7 +76,8 @@ struct MetricsFormatTests {
     @Test func dockerfileStagesEveryExecutable() throws {
         let dockerfile = try String(contentsOfFile: TestSupport.root + "/Dockerfile", encoding: .utf8)
         let shipped = try Self.shippedExecutables()
-        #expect(shipped == ["minsheng-classification", "minsheng-ctl", "minsheng-dispatch", "minsheng-intake", "minsheng-notification"])
+        #expect(shipped == ["minsheng-classification", "minsheng-console", "minsheng-ctl", "minsheng-dispatch", "minsheng-intake",
+                            "minsheng-notification"])
         let build = dockerfile.replacingOccurrences(of: "\\\n", with: " ")
         #expect(build.components(separatedBy: "--product").count <= 2, "SwiftPM builds only the last of several --product")
         for product in shipped { #expect(build.contains("\"$bin/\(product)\""), "\(product) is not staged") }

@@ -43,7 +43,7 @@ struct TopicCatalogTests {
     }
 
     @Test func eachServiceGroupReadsWhatItsConsumerSubscribes() {
-        #expect(TopicCatalog.topicsRead(by: .intake) == Topics.inbound)
+        #expect(TopicCatalog.topicsRead(by: .intake) == Topics.inbound + [Topics.intakeRequests])
         #expect(TopicCatalog.topicsRead(by: .classification) == [Topics.eventsAccepted])
         #expect(TopicCatalog.topicsRead(by: .dispatch) == [Topics.eventsClassified])
         #expect(Set(TopicCatalog.topicsRead(by: .notification)) == [Topics.workOrderUpdates, Topics.hotspotAlerts])

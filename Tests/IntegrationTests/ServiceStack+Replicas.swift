@@ -1,0 +1,65 @@
+import Foundation
+import MinshengPlatform
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Further instances of a service beside the stack's first one: each with its own port, data directory
+/// and instance id (`<service>-e2e-<n>`), in the same consumer group.
+extension ServiceStack {
+    /// Starts instance `number` (≥ 1) of `service` (again after a kill: same port and instance id; with
+    /// `emptyDisk`, its data directory is deleted first, as for a replacement on a new machine).
+    func launchReplica(_ service: ServiceName, _ number: Int, emptyDisk: Bool = false) throws {
+        let name = "\(service.rawValue)-\(number)"
+        let port = try replicas.withLock { replicas in try replicas[name]?.port ?? freePort() }
+        let dataDirectory = "\(directory)/data/\(name)"
+        if emptyDisk { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let process = try ServiceProcess.launch(
+            service, bootstrap: bootstrap, port: port,
+            settings: ["MINSHENG_DATA_DIR": dataDirectory, "MINSHENG_CONFIG_DIR": "\(directory)/config",
+                       "MINSHENG_INSTANCE_ID": "\(service.rawValue)-e2e-\(number)"]
+                .merging(settings) { $1 }.merging(serviceSettings[service] ?? [:]) { $1 },
+            log: "\(directory)/\(name).log")
+        replicas.withLock { $0[name] = (service, port, process) }
+    }
+
+    func replicaPort(_ service: ServiceName, _ number: Int) -> Int? {
+        replicas.withLock { $0["\(service.rawValue)-\(number)"]?.port }
+    }
+
+    func waitUntilReplicaReady(_ service: ServiceName, _ number: Int) async throws {
+        let port = try #require(replicaPort(service, number))
+        let ready = try await eventually(timeout: .seconds(60)) {
+            try? await self.getOn(port: port, "/readyz").status == 200 ? true : nil
+        }
+        try #require(ready == true, "\(service.rawValue)-\(number) did not become ready; log: \(directory)/\(service.rawValue)-\(number).log")
+    }
+
+    /// kill -9 of instance `number` of `service`.
+    func kill9Replica(_ service: ServiceName, _ number: Int) {
+        let name = "\(service.rawValue)-\(number)"
+        guard let process = replicas.withLock({ replicas -> Process? in
+            defer { replicas[name]?.process = nil }
+            return replicas[name]?.process
+        }) else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func getOn(port: Int, _ path: String) async throws -> (status: Int, body: Data) {
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+
+    /// POSTs `body` to any instance's port.
+    func postOn(port: Int, _ path: String, body: String, headers: [String: String] = [:]) async throws -> (Int, Data) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        request.httpBody = Data(body.utf8)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}

@@ -153,6 +153,7 @@ struct NotificationScaleTests {
         a.process.waitUntilExit()
         let atKill = acceptedKeys()
         let requestsAtKill = ours(receiver.requests).count
+        let killedOwned = try Self.lastAssignment(log: "\(directory)/notification-a.log")
         // A delivered record beats any pending one of the same notification (docs/messages.md). A's partitions
         // stay A's until its replacement joins (the local broker never expires a member), so what the
         // changelog says of them now is what A recorded before it died.
@@ -196,7 +197,22 @@ struct NotificationScaleTests {
         for key in resentRecorded {
             print("resent after the kill \(key) at requests \(requests.indices.filter { requests[$0].idempotencyKey == key }); kill at \(requestsAtKill)")
         }
-        // What was in flight at the kill came again with the same key and the same body, and was dropped.
+        // Repeats come only from the kill: what A had under way when it died (of the partitions it owned then),
+        // sent once more by its replacement with the same key and the same body, and dropped by the receiver.
+        // The graceful hand-overs (B's join, B's stop, A's replacement joining) repeat nothing.
+        let partitionOf = try Self.changelogPartitions(broker.address)
+        var badRepeats: [String] = []
+        for (key, count) in sent where count > 1 {
+            let at = requests.indices.filter { requests[$0].idempotencyKey == key }
+            let partition = partitionOf[key]
+            if count != 2 || at.last! < requestsAtKill || !(partition.map(killedOwned.contains) ?? false) {
+                badRepeats.append("\(key) (partition \(partition.map(String.init) ?? "?")) at requests \(at)")
+            }
+        }
+        #expect(badRepeats.isEmpty, """
+            sent again other than once after the kill of A (partitions \(killedOwned.sorted())): \(badRepeats); \
+            join at \(requestsAtJoin), stop at \(requestsAtStop), kill at \(requestsAtKill); logs in \(directory)
+            """)
         let repeats = requests.filter(\.repeated)
         for repeated in repeats {
             #expect(accepted.first { $0.idempotencyKey == repeated.idempotencyKey }?.body == repeated.body)
@@ -219,5 +235,35 @@ struct NotificationScaleTests {
         }
 
         for instance in [a2, b2] { #expect(ServiceProcess.terminate(instance.process) == 0, "\(instance.id) did not stop gracefully") }
+        // The logs stay for a failed run (the messages above name the directory).
+        if delivered?.count == total, resentRecorded.isEmpty, badRepeats.isEmpty {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+
+    /// The partitions of `workorders.updates` in the last assignment a service's log shows.
+    static func lastAssignment(log path: String) throws -> Set<Int32> {
+        let log = try String(contentsOfFile: path, encoding: .utf8)
+        let line = try #require(log.split(separator: "\n").last { $0.contains("Partitions assigned") }, "no assignment in \(path)")
+        return Set(line.matches(of: /workorders\.updates\/(\d+)/).compactMap { Int32($0.output.1) })
+    }
+
+    /// Each notification's state partition, from its records in the changelog.
+    static func changelogPartitions(_ bootstrap: String) throws -> [String: Int32] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
+        process.arguments = ["-C", "-b", bootstrap, "-t", Topics.notificationChangelog, "-o", "beginning", "-e", "-q", "-f", "%p %k\n"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var partitions: [String: Int32] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, let partition = Int32(parts[0]) { partitions[String(parts[1])] = partition }
+        }
+        return partitions
     }
 }

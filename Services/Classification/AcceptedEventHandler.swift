@@ -6,12 +6,14 @@ import MinshengKafka
 import MinshengModel
 import MinshengPlatform
 
-/// Classifies each event on `events.accepted`, links repeats, raises hotspots, records the decision and
-/// publishes it on `events.classified`; a 110 call judged a police matter also goes back on
-/// `police110.returns`, and a new hotspot goes on `alerts.hotspots`.
+/// Classifies each event on `events.accepted`, links repeats, raises and grows hotspots, records the
+/// decision and publishes it on `events.classified`; a 110 call judged a police matter also goes back on
+/// `police110.returns`, and each hotspot revision goes on `alerts.hotspots`.
 struct AcceptedEventHandler: MessageHandler {
     let classifier: EventClassifier
+    let signatures: SignatureMaker
     let detector: RepeatDetector
+    let retention: ClassificationRetention
     let logger: Logger
 
     /// One classification per event, however often the event is delivered.
@@ -22,9 +24,14 @@ struct AcceptedEventHandler: MessageHandler {
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
         let event = try message.decode(AcceptedEvent.self)
         let decision = classifier.classify(event)
-        let repeats = try detector.process(event: event, category: decision.category, place: decision.place, now: now, db: db)
+        let signature = signatures.signature(text: event.text, address: event.address, village: decision.place?.village,
+                                             categoryProbabilities: decision.categoryProbabilities)
+        let repeats = try detector.process(
+            .init(event: event, category: decision.category, place: decision.place, signature: signature), now: now, db: db)
         var explanation = decision.explanation
-        if let duplicateOf = repeats.duplicateOf { explanation += "; repeats \(duplicateOf)" }
+        if let duplicateOf = repeats.duplicateOf {
+            explanation += "; repeats \(duplicateOf) (similarity \(String(format: "%.2f", repeats.similarity ?? 0)))"
+        }
         let classified = ClassifiedEvent(
             accepted: event, category: decision.category, level: decision.level, police: decision.police,
             shuangfei: decision.shuangfei, town: decision.place?.town, village: decision.place?.village,
@@ -44,17 +51,15 @@ struct AcceptedEventHandler: MessageHandler {
             try Outbox.enqueue(db, topic: Topics.police110Returns, key: event.eventId,
                                message: PoliceReturn(classified: classified, returnedAt: now), now: now)
         }
-        if let alert = repeats.newHotspot {
-            let payload = try MessageCoding.encode(alert)
-            try db.execute(sql: "INSERT INTO hotspot (alert_id, town, category, payload, detected_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [alert.alertId, alert.town, alert.category.rawValue, Data(payload),
-                                       MessageCoding.formatTimestamp(now)])
-            try Outbox.enqueue(db, topic: Topics.hotspotAlerts, key: alert.alertId, payload: payload, now: now)
-            logger.notice("Hotspot detected", metadata: [
-                "alert.id": "\(alert.alertId)", "town": "\(alert.town)", "category": "\(alert.category.rawValue)",
+        if let alert = repeats.hotspot {
+            try Outbox.enqueue(db, topic: Topics.hotspotAlerts, key: alert.alertId, message: alert, now: now)
+            logger.notice(alert.revision == 1 ? "Hotspot detected" : "Hotspot grew", metadata: [
+                "alert.id": "\(alert.alertId)", "alert.revision": "\(alert.revision ?? 1)", "event.id": "\(event.eventId)",
+                "town": "\(alert.town)", "category": "\(alert.category.rawValue)",
                 "theme": "\(alert.theme.joined(separator: ","))", "events": "\(alert.eventIds.count)",
             ])
         }
+        try retention.sweepIfDue(now: now, db: db)
         Counter(label: "minsheng_classified_total", dimensions: [
             ("category", decision.category.rawValue), ("level", decision.level.rawValue), ("police", "\(decision.police)"),
         ]).increment()

@@ -11,7 +11,7 @@ struct ClassificationCommand: AsyncParsableCommand {
         commandName: ServiceName.classification.executableName,
         abstract: "Minsheng classification: reads events.accepted, publishes events.classified, police110.returns and alerts.hotspots.",
         discussion: ServiceSettings.help(for: .classification),
-        subcommands: [Serve.self, Train.self, Evaluate.self, Benchmark.self],
+        subcommands: [Serve.self, Train.self, Evaluate.self, TuneSimilarity.self, Benchmark.self],
         defaultSubcommand: Serve.self)
 
     struct Serve: AsyncParsableCommand {
@@ -26,24 +26,47 @@ struct ClassificationCommand: AsyncParsableCommand {
     }
 
     struct Train: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Train the models on the labelled corpus and write the model file.")
+        static let configuration = CommandConfiguration(
+            abstract: "Compare the models by cross-validation on the labelled corpus, train the best and write the model file.")
 
         @Option(help: "Training split (JSON lines).")
         var corpus = "Services/Classification/Corpus/train.jsonl"
         @Option(help: "Where to write the model.")
         var output = "deploy/config/\(ClassifierModel.fileName)"
-        @Option(help: "Additive smoothing of the naive Bayes models.")
-        var smoothing: Float = ClassifierTrainer.defaultSmoothing
+        @Flag(help: "Print each candidate's cross-validated figure as it is measured.")
+        var verbose = false
+        @Option(help: "Directory with region.json (its place names are left out of the topic weights).")
+        var configDirectory = "deploy/config"
+        @Option(help: "Also print each kind of model's category macro-F1 on this held-apart split (for the docs; it chooses nothing).")
+        var heldApart: String?
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
+            let gazetteer = Gazetteer(region: try ConfigFile.region(directory: configDirectory))
             let started = ContinuousClock.now
-            let result = ClassifierTrainer.train(examples, smoothing: smoothing, source: URL(fileURLWithPath: corpus).lastPathComponent)
+            let result = ClassifierTrainer.train(examples, source: URL(fileURLWithPath: corpus).lastPathComponent,
+                                                 withoutPlaceNames: gazetteer.withoutPlaceNames) { line in
+                if verbose { print(line) }
+            }
             let bytes = result.model.serialized()
             try Data(bytes).write(to: URL(fileURLWithPath: output))
             print("trained on \(examples.count) examples in \(ContinuousClock.now - started); "
-                  + "\(result.model.category.featureKeys.count) features; wrote \(bytes.count) bytes to \(output)")
+                  + "\(result.model.vocabulary.count) features; wrote \(bytes.count) bytes to \(output)")
             print(result.report)
+            if let heldApart {
+                let test = try CorpusExample.load(path: heldApart)
+                let prepared = ClassifierTrainer.prepare(examples, withoutPlaceNames: gazetteer.withoutPlaceNames)
+                let task = ClassifierTrainer.tasks(examples)[0]
+                let rows = test.map { prepared.vocabulary.rows(of: $0.input.features) }
+                let truth = test.map { example in task.classes.firstIndex(of: example.category.rawValue) ?? -1 }
+                print("category macro-F1 on \(URL(fileURLWithPath: heldApart).lastPathComponent) (\(test.count) examples), model alone, no rules:")
+                for score in result.comparison["category"] ?? [] {
+                    let model = ClassifierTrainer.fit(score.recipe, task: task, data: prepared.data)
+                    let held = rows.map { model.scores($0) }
+                    print("  " + score.name.padding(toLength: 52, withPad: " ", startingAt: 0)
+                          + ClassifierTrainer.format(ClassifierTrainer.macroF1(held, labels: truth, classes: task.classes.count)))
+                }
+            }
         }
     }
 
@@ -56,23 +79,148 @@ struct ClassificationCommand: AsyncParsableCommand {
     }
 
     struct Evaluate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print accuracy, macro-F1, confusion matrix, critical recall and police figures on the held-apart split, and the repeat and hotspot figures on the held-apart cluster set.")
 
         @OptionGroup var input: HeldApartInput
+        @Option(help: "Held-apart cluster set (JSON lines).")
+        var clusters = "Services/Classification/Corpus/clusters/test.jsonl"
+        @Flag(help: "Also list the critical examples missed and the false alarms.")
+        var criticalErrors = false
 
         func run() throws {
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
-            let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: input.corpus))
+            let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
+            let evaluation = ClassificationEvaluation(classifier: parts.classifier, examples: try CorpusExample.load(path: input.corpus))
             print(evaluation.report)
+            if criticalErrors { print(evaluation.criticalErrors) }
+            print("")
+            print(try ClusterEvaluation(parts: parts, reports: try ClusterReport.load(path: clusters)).report)
+        }
+    }
+
+    struct TuneSimilarity: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tune-similarity",
+            abstract: "Search the report-similarity weights and thresholds on the tuning cluster set; print the best.")
+
+        @Option(help: "Directory with the model, region and settings files.")
+        var configDirectory = "deploy/config"
+        @Option(help: "Tuning cluster set (JSON lines).")
+        var clusters = "Services/Classification/Corpus/clusters/tune.jsonl"
+        @Option(help: "How many of the best settings to print.")
+        var top = 12
+        @Option(help: "Print the similarity parts of every pair of this cluster's reports (and distractors at its places) instead.")
+        var explain: String?
+        @Option(help: "With --explain: terms kept per report.")
+        var explainTerms: Int?
+        @Option(help: "With --explain: IDF floor.")
+        var explainFloor: Double?
+        @Option(help: "With --explain: topic exponent.")
+        var explainTopic: Double?
+        @Option(help: "With --explain: informativeness of unknown n-grams.")
+        var explainUnknown: Double?
+        @Option(help: "With --explain: neighbours kept.")
+        var explainNeighbours: Int?
+        @Option(help: "With --explain: expansion.")
+        var explainExpansion: Double?
+        @Option(help: "With --explain: unigrams (true/false).")
+        var explainUnigrams: Bool?
+
+        func run() throws {
+            let base = try ClassificationService.makeParts(configDirectory: configDirectory)
+            let reports = try ClusterReport.load(path: clusters)
+            if let explain {
+                var settings = base.settings
+                if let terms = explainTerms { settings.similarity.maximumTerms = terms }
+                if let floor = explainFloor { settings.similarity.idfFloor = floor }
+                if let rare = explainTopic { settings.similarity.topicExponent = rare }
+                if let unknown = explainUnknown { settings.similarity.unknownInformativeness = unknown }
+                if let neighbours = explainNeighbours { settings.similarity.neighbours = neighbours }
+                if let expansion = explainExpansion { settings.similarity.expansion = expansion }
+                if let unigrams = explainUnigrams { settings.similarity.unigrams = unigrams }
+                let region = try ConfigFile.region(directory: configDirectory)
+                let maker = SignatureMaker(model: base.classifier.model, gazetteer: Gazetteer(region: region), parameters: settings.similarity)
+                let members = reports.filter { $0.cluster == explain }
+                let towns = Set(members.compactMap { base.classifier.classify($0.accepted).place?.town })
+                let chosen = members + reports.filter { $0.cluster == nil && towns.contains(base.classifier.classify($0.accepted).place?.town ?? "") }
+                let signed = chosen.map { report -> (ClusterReport, ReportSignature) in
+                    let event = report.accepted
+                    let decision = base.classifier.classify(event)
+                    return (report, maker.signature(text: event.text, address: event.address, village: decision.place?.village,
+                                                              categoryProbabilities: decision.categoryProbabilities))
+                }
+                for (report, signature) in signed {
+                    print(report.id, signature.terms.count, signature.places, signature.categories.map { "\($0.index):\($0.probability)" })
+                    print("   ", maker.describe(report.text).prefix(14).map { "\($0.term) \(String(format: "%.1f", $0.weight))" }.joined(separator: ", "))
+                }
+                for i in signed.indices {
+                    for j in signed.indices where j > i {
+                        let (a, b) = (signed[i].1, signed[j].1)
+                        print(String(format: "%@%@ %@ text %.3f place %.0f category %.3f neighbours %.3f", signed[i].0.cluster == signed[j].0.cluster ? "= " : "  ", signed[i].0.id, signed[j].0.id,
+                                     a.textSimilarity(to: b), a.placeAgreement(with: b), a.categoryAffinity(with: b), a.neighbourSimilarity(to: b)))
+                    }
+                }
+                return
+            }
+            let region = try ConfigFile.region(directory: configDirectory)
+            let gazetteer = Gazetteer(region: region)
+            var results: [(ClusterEvaluation, ClassificationSettings)] = []
+            let makers = [0.5, 1.0, 2.0].map { expansion in
+                var similarity = base.settings.similarity
+                similarity.expansion = expansion
+                return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
+            }
+            for maker in makers {
+                for neighbour in [0.5, 1.0] {
+                    for text in [1.0] {
+                        for place in [0.5, 0.75, 1.0] {
+                            for category in [0.1, 0.2] {
+                                for threshold in stride(from: 0.2, through: 0.55, by: 0.05) {
+                                  for hotspotOffset in [0.0, 0.1] {
+                                    var settings = base.settings
+                                    settings.similarity = maker.parameters
+                                    settings.similarity.textWeight = text
+                                    settings.similarity.neighbourWeight = neighbour
+                                    settings.similarity.placeWeight = place
+                                    settings.similarity.categoryWeight = category
+                                    settings.duplicates.minSimilarity = threshold
+                                    settings.hotspots.minSimilarity = threshold + hotspotOffset
+                                    let parts = ClassificationService.Parts(classifier: base.classifier, signatures: maker, settings: settings)
+                                    results.append((try ClusterEvaluation(parts: parts, reports: reports, compareWithFullScan: false), settings))
+                                  }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            results.sort { (a: (ClusterEvaluation, ClassificationSettings), b: (ClusterEvaluation, ClassificationSettings)) -> Bool in
+                if a.0.pairF1 != b.0.pairF1 { return a.0.pairF1 > b.0.pairF1 }
+                return a.0.clustersRaised > b.0.clustersRaised
+            }
+            for (evaluation, settings) in results.prefix(top) {
+                let s = settings.similarity
+                print(String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.1f text %.1f neighbours %.1f place %.2f category %.2f threshold %.2f hotspot %.2f",
+                             evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
+                             evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
+                             s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity))
+            }
         }
     }
 
     struct Benchmark: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print model load time and classification throughput on one core.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print model load time, classification throughput on one core, and what repeats and hotspots cost per event with 10k and 100k reports in the window.")
 
         @OptionGroup var input: HeldApartInput
-        @Option(help: "Seconds to run each measurement.")
+        @Option(help: "Seconds to run each throughput measurement.")
         var seconds: Double = 3
+        @Option(help: "Reports in the window for the detector measurements (comma-separated; empty to skip).")
+        var windows = "10000,100000"
+        @Option(help: "New reports measured per window.")
+        var measured = 1000
+        @Flag(help: "Measure the detector without hotspots (to see what they cost).")
+        var withoutHotspots = false
 
         func run() throws {
             let clock = ContinuousClock()
@@ -82,8 +230,10 @@ struct ClassificationCommand: AsyncParsableCommand {
                 _ = try ClassifierModel.load(directory: input.configDirectory)
                 loads.append(clock.now - started)
             }
-            let (classifier, _) = try ClassificationService.makeClassifier(configDirectory: input.configDirectory)
-            let events = try CorpusExample.load(path: input.corpus).enumerated().map { index, example in
+            let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
+            let classifier = parts.classifier
+            let examples = try CorpusExample.load(path: input.corpus)
+            let events = examples.enumerated().map { index, example in
                 AcceptedEvent(eventId: "bench-\(index)", source: example.channel, sourceId: example.id,
                               occurredAt: Date(timeIntervalSince1970: 0), receivedAt: Date(timeIntervalSince1970: 0),
                               text: example.text, requestType: example.requestType)
@@ -101,14 +251,35 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             var sink = 0
             let modelsOnly = measure { event in
-                let features = ModelInput(text: event.text, source: event.source, requestType: event.requestType).features
-                sink &+= classifier.model.category.predict(features).best
+                let rows = classifier.model.vocabulary.rows(of: ModelInput(text: event.text, source: event.source, requestType: event.requestType).features)
+                sink &+= classifier.model.category.predict(rows).best
             }
             let whole = measure { event in sink &+= classifier.classify(event).confidence > 0.5 ? 1 : 0 }
+            let signed = measure { event in
+                let decision = classifier.classify(event)
+                sink &+= parts.signatures.signature(text: event.text, address: nil, village: decision.place?.village,
+                                                    categoryProbabilities: decision.categoryProbabilities).terms.count
+            }
             print("model load (median of 5):        \(loads.sorted()[2])")
             print("category model alone:            \(Int(modelsOnly)) events/s on one core")
-            print("whole classifier (3 models, rules, place, explanation): \(Int(whole)) events/s on one core")
-            print("(\(events.count) distinct texts, \(sink % 2) )")
+            print("whole classifier (4 models, rules, place, explanation): \(Int(whole)) events/s on one core")
+            print("classifier and similarity signature: \(Int(signed)) events/s on one core")
+            print("(\(events.count) distinct texts, \(sink % 2))")
+
+            let sizes = windows.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !sizes.isEmpty else { return }
+            var benchParts = parts
+            if withoutHotspots { benchParts.settings.hotspots.minEvents = 1_000_000; benchParts.settings.hotspots.minReporters = 1 }
+            let benchmark = DetectorBenchmark(parts: benchParts, texts: examples.map(\.text),
+                                              region: try ConfigFile.region(directory: input.configDirectory))
+            print("")
+            print("repeats and hotspots per event (µs), database file, \(measured) new reports per window:")
+            print("  window   in index  candidates  detector  whole handler  scan of the town's window (before)")
+            for (index, size) in sizes.enumerated() {
+                let figures = try benchmark.run(size: size, measured: measured, seed: UInt64(20_261_129 + index))
+                print(String(format: "  %7d  %8d  %10.1f  %8.0f  %13.0f  %10.0f", figures.window, figures.resident, figures.candidates,
+                             figures.detector, figures.handler, figures.scan))
+            }
         }
     }
 }

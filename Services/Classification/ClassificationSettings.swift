@@ -1,24 +1,61 @@
 import MinshengModel
 import MinshengPlatform
 
-/// Thresholds and windows of the classification service, from `classification.json` in the config
-/// directory.
+/// Thresholds, windows and retention of the classification service, from `classification.json` in the
+/// config directory (docs/classification.md lists every setting).
 struct ClassificationSettings: Codable, Sendable, Equatable {
     struct Duplicates: Codable, Sendable, Equatable {
-        /// How far back an open event can be repeated.
+        /// How far apart (occurredAt) a report and the one it repeats may be.
         var windowHours: Double
-        /// Character-bigram Jaccard similarity from which two reports of one place are the same matter.
+        /// Report similarity from which a report repeats an earlier one (same matter).
         var minSimilarity: Double
     }
 
     struct Hotspots: Codable, Sendable, Equatable {
+        /// How far apart (occurredAt) related reports of a hotspot may be.
         var windowHours: Double
-        /// Similarity from which two reports of one area share a theme.
+        /// Report similarity from which two reports of one town share a problem.
         var minSimilarity: Double
         /// Reports (including repeats) needed for an alert.
         var minEvents: Int
         /// Distinct reporters needed for an alert (people, not one person calling again).
         var minReporters: Int
+    }
+
+    /// The parts of report similarity (`ReportSimilarity`) and of the signature it compares.
+    struct Similarity: Codable, Sendable, Equatable {
+        var textWeight: Double
+        var neighbourWeight: Double
+        /// Nearest training texts kept per report.
+        var neighbours: Int
+        /// How much of the neighbours' words is added to a report's own (0: none).
+        var expansion: Double
+        /// Whether single characters the corpus knows are terms too (票, 码, 烟 carry meaning alone).
+        var unigrams: Bool
+        var placeWeight: Double
+        var categoryWeight: Double
+        /// Subtracted from every n-gram's IDF: n-grams found in most reports weigh nothing.
+        var idfFloor: Double
+        /// How sharply an n-gram's topic weight (`ClassifierModel.topicWeight`) counts: its weight is the
+        /// topic weight to this power, times its IDF above the floor.
+        var topicExponent: Double
+        /// How much an n-gram the corpus does not know says about the problem (0…1).
+        var unknownInformativeness: Double
+        /// N-grams kept per report.
+        var maximumTerms: Int
+
+        static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48)
+    }
+
+    /// How long the tables that grow keep their rows. `recent_event` keeps the longer window (plus an
+    /// hour); it needs no setting.
+    struct Retention: Codable, Sendable, Equatable {
+        /// `classified_event`: the decisions, with their texts.
+        var classifiedEventDays: Double
+        /// `hotspot`: the alerts, counted from their last update.
+        var hotspotDays: Double
+
+        static let standard = Retention(classifiedEventDays: 30, hotspotDays: 90)
     }
 
     /// Below this category confidence an event is flagged `needsReview`.
@@ -29,8 +66,40 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
     var policeProbability: Double
     var duplicates: Duplicates
     var hotspots: Hotspots
+    var similarity: Similarity
+    var retention: Retention
 
     static let fileName = "classification.json"
+
+    init(reviewBelowConfidence: Double, criticalProbability: Double, policeProbability: Double, duplicates: Duplicates,
+         hotspots: Hotspots, similarity: Similarity = .standard, retention: Retention = .standard) {
+        self.reviewBelowConfidence = reviewBelowConfidence
+        self.criticalProbability = criticalProbability
+        self.policeProbability = policeProbability
+        self.duplicates = duplicates
+        self.hotspots = hotspots
+        self.similarity = similarity
+        self.retention = retention
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reviewBelowConfidence, criticalProbability, policeProbability, duplicates, hotspots, similarity, retention
+    }
+
+    /// `similarity` and `retention` may be left out (their defaults apply).
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        reviewBelowConfidence = try container.decode(Double.self, forKey: .reviewBelowConfidence)
+        criticalProbability = try container.decode(Double.self, forKey: .criticalProbability)
+        policeProbability = try container.decode(Double.self, forKey: .policeProbability)
+        duplicates = try container.decode(Duplicates.self, forKey: .duplicates)
+        hotspots = try container.decode(Hotspots.self, forKey: .hotspots)
+        similarity = try container.decodeIfPresent(Similarity.self, forKey: .similarity) ?? .standard
+        retention = try container.decodeIfPresent(Retention.self, forKey: .retention) ?? .standard
+    }
+
+    /// The longer of the two windows, in seconds: how long a report stays comparable.
+    var longestWindow: Double { max(duplicates.windowHours, hotspots.windowHours) * 3600 }
 
     func problems() -> [String] {
         var problems: [String] = []
@@ -39,12 +108,24 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check((0...1).contains(criticalProbability), "criticalProbability must be from 0 to 1")
         check((0...1).contains(policeProbability), "policeProbability must be from 0 to 1")
         check(duplicates.windowHours > 0, "duplicates.windowHours must be > 0")
-        check((0...1).contains(duplicates.minSimilarity), "duplicates.minSimilarity must be from 0 to 1")
+        check(duplicates.minSimilarity > 0, "duplicates.minSimilarity must be > 0")
         check(hotspots.windowHours > 0, "hotspots.windowHours must be > 0")
-        check((0...1).contains(hotspots.minSimilarity), "hotspots.minSimilarity must be from 0 to 1")
+        check(hotspots.minSimilarity > 0, "hotspots.minSimilarity must be > 0")
         check(hotspots.minEvents >= 2, "hotspots.minEvents must be at least 2")
         check(hotspots.minReporters >= 1 && hotspots.minReporters <= hotspots.minEvents,
               "hotspots.minReporters must be from 1 to hotspots.minEvents")
+        check(similarity.textWeight >= 0 && similarity.neighbourWeight >= 0 && similarity.placeWeight >= 0 && similarity.categoryWeight >= 0,
+              "similarity weights must be >= 0")
+        check(similarity.textWeight + similarity.neighbourWeight > 0, "similarity.textWeight or similarity.neighbourWeight must be > 0")
+        check((0...255).contains(similarity.neighbours), "similarity.neighbours must be from 0 to 255")
+        check(similarity.expansion >= 0, "similarity.expansion must be >= 0")
+        check(similarity.idfFloor >= 0, "similarity.idfFloor must be >= 0")
+        check(similarity.topicExponent >= 0, "similarity.topicExponent must be >= 0")
+        check((0...1).contains(similarity.unknownInformativeness), "similarity.unknownInformativeness must be from 0 to 1")
+        check((1...255).contains(similarity.maximumTerms), "similarity.maximumTerms must be from 1 to 255")
+        check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
+              "retention.classifiedEventDays must cover the longer window")
+        check(retention.hotspotDays * 24 >= hotspots.windowHours, "retention.hotspotDays must cover the hotspot window")
         return problems
     }
 

@@ -12,35 +12,69 @@ struct EventClassifier: Sendable {
         var confidence: Double
         var needsReview: Bool
         var explanation: String
+        /// The calibrated probability of each category (`Category.allCases` order): report similarity
+        /// compares two reports' distributions, so a report on a border (parking charges: traffic or
+        /// market) still meets its neighbours.
+        var categoryProbabilities: [Float]
+
+        static func == (lhs: Decision, rhs: Decision) -> Bool {
+            lhs.category == rhs.category && lhs.level == rhs.level && lhs.police == rhs.police && lhs.shuangfei == rhs.shuangfei
+                && lhs.place == rhs.place && lhs.confidence == rhs.confidence && lhs.needsReview == rhs.needsReview
+                && lhs.explanation == rhs.explanation
+        }
     }
 
     let model: ClassifierModel
     let locator: PlaceLocator
     let settings: ClassificationSettings
+    /// For each of the category model's classes, its index in `Category.allCases`.
+    private let categoryIndex: [Int]
+    private let criticalIndex: Int?
+    private let criticalYes: Int?
+    private let policeIndex: Int?
+
+    init(model: ClassifierModel, locator: PlaceLocator, settings: ClassificationSettings) {
+        self.model = model
+        self.locator = locator
+        self.settings = settings
+        let all = Category.allCases.map(\.rawValue)
+        categoryIndex = model.category.classes.map { all.firstIndex(of: $0) ?? all.count - 1 }
+        criticalIndex = model.level.classes.firstIndex(of: Level.critical.rawValue)
+        criticalYes = model.critical.classes.firstIndex(of: "true")
+        policeIndex = model.police.classes.firstIndex(of: "true")
+    }
 
     func classify(_ event: AcceptedEvent) -> Decision {
-        let input = ModelInput(text: event.text, source: event.source, requestType: event.requestType)
-        let features = input.features
+        let rows = model.vocabulary.rows(of: ModelInput(text: event.text, source: event.source, requestType: event.requestType).features)
         var reasons: [String] = []
 
-        let categoryPrediction = model.category.predict(features)
+        let categoryPrediction = model.category.predict(rows)
         let category = Category(rawValue: categoryPrediction.label) ?? .other
         let confidence = categoryPrediction.confidence
-        reasons.append("\(category.rawValue) \(Self.percent(confidence)) (\(categoryPrediction.topFeatures(3).joined(separator: ",")))")
+        let features = categoryPrediction.topRows(3).map { TextFeatures.describe(model.vocabulary.keys[Int($0)]) }
+        reasons.append("\(category.rawValue) \(Self.percent(confidence)) (\(features.joined(separator: ",")))")
+        var probabilities = [Float](repeating: 0, count: Category.allCases.count)
+        for (c, probability) in categoryPrediction.probabilities.enumerated() { probabilities[categoryIndex[c]] += probability }
 
-        let levelPrediction = model.level.predict(features)
-        var level = Level(rawValue: levelPrediction.label) ?? .normal
-        if let phrase = KeywordRules.criticalMatcher.firstMatch(in: event.text) {
+        // Critical when a rule fires or the critical model's probability reaches the threshold;
+        // otherwise the most likely of the other levels.
+        let levelPrediction = model.level.predict(rows)
+        let criticalProbability = criticalYes.map { Double(model.critical.predict(rows).probabilities[$0]) } ?? 0
+        let level: Level
+        if let phrase = KeywordRules.criticalPhrase(in: event.text) {
             level = .critical
             reasons.append("critical: rule \(phrase)")
-        } else if level != .critical, levelPrediction.probability(of: "critical") >= settings.criticalProbability {
+        } else if criticalProbability >= settings.criticalProbability {
             level = .critical
-            reasons.append("critical: model \(Self.percent(levelPrediction.probability(of: "critical")))")
+            reasons.append("critical: model \(Self.percent(criticalProbability))")
         } else {
-            reasons.append("\(level.rawValue) \(Self.percent(levelPrediction.confidence))")
+            let others = levelPrediction.probabilities.indices.filter { $0 != criticalIndex }
+            let best = others.max { levelPrediction.probabilities[$0] < levelPrediction.probabilities[$1] }!
+            level = Level(rawValue: model.level.classes[best]) ?? .normal
+            reasons.append("\(level.rawValue) \(Self.percent(Double(levelPrediction.probabilities[best])))")
         }
 
-        let policeProbability = model.police.predict(features).probability(of: "true")
+        let policeProbability = policeIndex.map { Double(model.police.predict(rows).probabilities[$0]) } ?? 0
         var police = policeProbability >= settings.policeProbability
         if let phrase = KeywordRules.policeMatcher.firstMatch(in: event.text) {
             police = true
@@ -56,7 +90,8 @@ struct EventClassifier: Sendable {
         return Decision(
             category: category, level: level, police: police, shuangfei: shuangfei,
             place: locator.locate(location: event.location, address: event.address, text: event.text),
-            confidence: confidence, needsReview: needsReview, explanation: reasons.joined(separator: "; "))
+            confidence: confidence, needsReview: needsReview, explanation: reasons.joined(separator: "; "),
+            categoryProbabilities: probabilities)
     }
 
     private static func percent(_ value: Double) -> String { "\(Int((value * 100).rounded()))%" }

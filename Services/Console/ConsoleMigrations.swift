@@ -216,5 +216,9 @@ enum ConsoleMigrations {
                 CREATE INDEX session_account ON session(account_id);
                 """)
         }
+        // A hotspot is re-published as it grows (alerts.hotspots `revision`): the read model keeps the latest.
+        migrator.registerMigration("console-v2-hotspot-revision") { db in
+            try db.execute(sql: "ALTER TABLE hotspot ADD COLUMN revision INTEGER NOT NULL DEFAULT 1")
+        }
     }
 }

@@ -37,4 +37,18 @@ struct GazetteerTests {
     @Test func unknownPlacesStayUnknown() {
         #expect(gazetteer.place(address: "上海市徐汇区", text: "快递丢了") == nil)
     }
+
+    @Test func aVillageIsFoundWithoutItsSuffixUnlessThatIsACommonWord() {
+        #expect(gazetteer.place(address: nil, text: "龙萌那边的河里有死鱼")?.village == "龙萌村")
+        #expect(gazetteer.place(address: nil, text: "小区花园里有人遛狗不牵绳") == nil)
+    }
+
+    @Test func namedPlacesAreVillagesAndRoadsNotTowns() {
+        #expect(gazetteer.namedPlaces(address: "当湖街道三港路8号", text: "西门社区门口和三港路路口") == ["三港路", "西门社区"])
+        #expect(gazetteer.namedPlaces(address: nil, text: "新埭镇有人乱收费").isEmpty)
+    }
+
+    @Test func placeNamesCanBeTakenOutOfAText() {
+        #expect(gazetteer.withoutPlaceNames("三港路和新埭社区门口停车乱收费") == "，和，门口停车乱收费")
+    }
 }

@@ -35,26 +35,52 @@ struct RegionMapTests {
     }
 }
 
-@Suite("Similarity and themes")
+@Suite("Report similarity and themes")
 struct SimilarityTests {
-    @Test func similarReportsScoreHighAndUnrelatedLow() {
-        let a = Shingles(text: "梅湾街停车半小时收10元，没有小票")
-        let b = Shingles(text: "市民来电反映梅湾街停车收费乱，半小时10元不给小票")
-        let c = Shingles(text: "市民来电反映小区电梯坏了三天没人修")
-        #expect(a.similarity(to: b) >= 0.5)
-        #expect(a.similarity(to: c) < 0.1)
-        #expect(a.similarity(to: a) == 1)
-        #expect(Shingles(text: "").similarity(to: a) == 0)
+    let maker = ClassificationHarness.parts.signatures
+    let classifier = ClassificationHarness.parts.classifier
+    let similarity = ReportSimilarity(ClassificationHarness.parts.settings.similarity)
+
+    func signature(_ text: String, source: Source = .hotline12345) -> ReportSignature {
+        let event = TestSupport.accepted(text, source: source)
+        let decision = classifier.classify(event)
+        return maker.signature(text: text, address: nil, village: decision.place?.village, categoryProbabilities: decision.categoryProbabilities)
     }
 
-    @Test func genericHotlinePhrasingDoesNotCount() {
-        #expect(Shingles(text: "市民来电反映情况希望处理").hashes.count <= 3)  // only the seams between phrases remain
-        #expect(Shingles(text: "市民来电反映路灯坏了").similarity(to: Shingles(text: "市民来电反映狗叫扰民")) < 0.2)
+    @Test func oneProblemInOtherWordsScoresAboveTheThresholdAndAnotherProblemAtThePlaceBelow() {
+        let hotline = signature("市民反映三港路路边停车半小时收10元，收费的人只让扫个人收款码，不给小票")
+        let web = signature("三港路停个车被收了10块😡 收款码是个人的，要票说没有", source: .web)
+        let lights = signature("三港路有一段路灯全都不亮了，晚上黑漆漆的")
+        let threshold = ClassificationHarness.parts.settings.duplicates.minSimilarity
+        #expect(similarity.score(hotline, web) >= threshold)
+        #expect(similarity.score(hotline, lights) < threshold)
+        #expect(similarity.score(hotline, web) == similarity.score(web, hotline))
+        #expect(hotline.textSimilarity(to: hotline) > 0.99)
     }
 
-    @Test func shinglesSurviveStorage() {
-        let a = Shingles(text: "梅湾街停车乱收费")
-        #expect(Shingles(bytes: a.bytes) == a)
+    @Test func hotlineBoilerplateAndPlaceNamesWeighLittle() {
+        let weights = Dictionary(maker.describe("市民来电反映三港路停车收费").map { ($0.term, $0.weight) }, uniquingKeysWith: max)
+        #expect(weights["三港"] == nil)  // place names are compared on their own
+        #expect((weights["来电"] ?? 0) < (weights["停车"] ?? 0))
+        #expect((weights["反映"] ?? 0) < (weights["收费"] ?? 0))
+    }
+
+    @Test func placesAgreeOrDisagree() {
+        let a = signature("三港路停车乱收费")
+        let b = signature("三港路路灯不亮")
+        let c = signature("胜利路停车乱收费")
+        let nowhere = signature("路边停车乱收费")
+        #expect(a.placeAgreement(with: b) == 1)
+        #expect(a.placeAgreement(with: c) == -1)
+        #expect(a.placeAgreement(with: nowhere) == 0)
+    }
+
+    @Test func signaturesSurviveStorage() throws {
+        let a = signature("三港路梅湾街停车乱收费，不给小票")
+        #expect(try ReportSignature(bytes: a.bytes) == a)
+        #expect(throws: ModelFileError.self) { try ReportSignature(bytes: Array(a.bytes.dropLast())) }
+        #expect(!a.neighbours.isEmpty)
+        #expect(a.terms == a.terms.sorted())
     }
 
     @Test func themeIsWhatMostReportsShare() {
@@ -67,62 +93,48 @@ struct SimilarityTests {
     }
 }
 
-@Suite("Repeats and hotspots over the window")
-struct RepeatDetectorTests {
-    let database = try! ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
-    let settings = ClassificationSettings(
-        reviewBelowConfidence: 0.5, criticalProbability: 0.1, policeProbability: 0.7,
-        duplicates: .init(windowHours: 72, minSimilarity: 0.5),
-        hotspots: .init(windowHours: 24, minSimilarity: 0.25, minEvents: 3, minReporters: 3))
-    let start = MessageCoding.parseTimestamp("2026-11-23T01:00:00Z")!
-    let place = Place(town: "当湖街道", basis: .text)
+@Suite("Candidate index")
+struct CandidateIndexTests {
+    func signature(_ terms: [UInt32]) -> ReportSignature {
+        ReportSignature(terms: terms.sorted(), weights: terms.map { _ in 100 }, places: [], categories: [])
+    }
 
-    func report(_ text: String, phone: String?, source: Source = .hotline12345, hoursLater: Double = 0) throws -> RepeatDetector.Outcome {
-        var event = TestSupport.accepted(text, source: source)
-        event.reporter = phone.map { Reporter(phone: $0) }
-        event.receivedAt = start.addingTimeInterval(hoursLater * 3600)
-        return try database.writer.write { db in
-            let outcome = try RepeatDetector(settings: settings).process(event: event, category: .market, place: place, now: event.receivedAt, db: db)
-            try db.execute(sql: "INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence, explanation, classified_at, text) VALUES (?, ?, ?, 'market', 'normal', 0, 0, 1, '', '', ?)",
-                           arguments: [event.eventId, source.rawValue, event.sourceId, text])
-            return outcome
+    @Test func findsReportsSharingATermAndForgetsWhatIsEvictedOrRemoved() {
+        let index = CandidateIndex(retention: 3600)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        index.insert(town: "T", eventId: "a", occurredAt: start, receivedAt: start, signature: signature([1, 2]))
+        index.insert(town: "T", eventId: "b", occurredAt: start, receivedAt: start.addingTimeInterval(1800), signature: signature([2, 3]))
+        index.insert(town: "U", eventId: "c", occurredAt: start, receivedAt: start, signature: signature([2]))
+        #expect(Set(index.candidates(town: "T", signature: signature([2])).map(\.eventId)) == ["a", "b"])
+        #expect(index.candidates(town: "T", signature: signature([9])).isEmpty)
+        index.remove(town: "T", eventId: "b")
+        #expect(index.candidates(town: "T", signature: signature([2, 3])).map(\.eventId) == ["a"])
+        index.evictIfDue(now: start.addingTimeInterval(3700))
+        #expect(index.candidates(town: "T", signature: signature([1, 2])).isEmpty)
+        #expect(index.count == 0)
+    }
+
+    @Test func insertingAnEventAgainReplacesIt() {
+        let index = CandidateIndex(retention: 3600)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        index.insert(town: "T", eventId: "a", occurredAt: start, receivedAt: start, signature: signature([1]))
+        index.insert(town: "T", eventId: "a", occurredAt: start, receivedAt: start, signature: signature([2]))
+        #expect(index.candidates(town: "T", signature: signature([1])).isEmpty)
+        #expect(index.candidates(town: "T", signature: signature([2])).map(\.eventId) == ["a"])
+        #expect(index.count == 1)
+    }
+
+    /// Many reports share a common term: only the newest postings of it are read.
+    @Test func readsAtMostThePostingsPerTermOfACommonTerm() {
+        let index = CandidateIndex(retention: 1e9, parameters: .init(postedTerms: 4, queryTerms: 4, postingsPerTerm: 10))
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        for n in 0..<1000 {
+            index.insert(town: "T", eventId: "e\(n)", occurredAt: start, receivedAt: start.addingTimeInterval(Double(n)),
+                         signature: signature([7, UInt32(100 + n)]))
         }
-    }
-
-    @Test func aRepeatLinksToTheFirstReportAndThreePeopleMakeOneHotspot() throws {
-        let first = try report("梅湾街停车半小时收10元，没有小票", phone: "13800000001")
-        #expect(first == .init())
-        let again = try report("市民来电反映梅湾街停车半小时收10元，还是没有小票", phone: "13800000001", hoursLater: 1)
-        #expect(again.duplicateOf != nil)
-        #expect(again.newHotspot == nil)  // two reports, one person
-        let second = try report("梅湾街停车场收费太黑，半小时10块不给票", phone: nil, source: .web, hoursLater: 2)
-        #expect(second.newHotspot == nil)  // three reports, two people
-        let third = try report("报警人称梅湾街收停车费的不给小票还骂人", phone: "13900000002", source: .police110, hoursLater: 3)
-        let alert = try #require(third.newHotspot)
-        #expect(alert.eventIds.count == 4)
-        #expect(alert.reporterCount == 3)
-        #expect(alert.town == "当湖街道")
-        #expect(Set(alert.sources) == [.hotline12345, .web, .police110])
-        #expect(alert.theme.contains { $0.contains("梅湾街") })
-        let fourth = try report("梅湾街停车又乱收费了，没小票", phone: "13700000003", hoursLater: 4)
-        #expect(fourth.newHotspot == nil)
-        #expect(fourth.joinedHotspot == alert.alertId)
-    }
-
-    @Test func unrelatedOrOldReportsDoNotCluster() throws {
-        _ = try report("梅湾街停车半小时收10元，没有小票", phone: "1")
-        _ = try report("超市卖过期牛奶", phone: "2", hoursLater: 1)
-        let late = try report("梅湾街停车半小时收10元没有小票", phone: "3", hoursLater: 100)
-        #expect(late.duplicateOf == nil)  // past the 72 h window
-        #expect(late.newHotspot == nil)
-    }
-
-    @Test func withoutATownNothingIsCompared() throws {
-        var event = TestSupport.accepted("梅湾街停车乱收费")
-        event.receivedAt = start
-        let outcome = try database.writer.write { db in
-            try RepeatDetector(settings: settings).process(event: event, category: .market, place: nil, now: start, db: db)
-        }
-        #expect(outcome == .init())
+        let found = index.candidates(town: "T", signature: signature([7]))
+        #expect(found.count == 10)
+        #expect(Set(found.map(\.eventId)) == Set((990..<1000).map { "e\($0)" }))
+        #expect(index.candidates(town: "T", signature: signature([7, 105])).contains { $0.eventId == "e5" })
     }
 }

@@ -3,63 +3,99 @@ import MinshengModel
 import Testing
 @testable import MinshengClassification
 
-@Suite("Text features and naive Bayes")
+@Suite("Text features and linear models")
 struct TextModelTests {
-    @Test func featuresAreUnigramsAndBigramsOfNormalisedText() {
+    @Test func featuresAreOneToThreeGramsOfNormalisedText() {
         let keys = Set(TextFeatures.keys(of: "停车，收费 ＡB"))
         let described = Set(keys.map(TextFeatures.describe))
-        #expect(described == ["停", "车", "收", "费", "a", "b", "停车", "车收", "收费", "费a", "ab"])
+        #expect(described == ["停", "车", "收", "费", "a", "b", "停车", "车收", "收费", "费a", "ab",
+                              "停车收", "车收费", "收费a", "费ab"])
+        #expect(Set(TextFeatures.keys(of: "停车收费", longest: 2).map(TextFeatures.describe)) == ["停", "车", "收", "费", "停车", "车收", "收费"])
+    }
+
+    @Test func keysOfEachLengthLiveInTheirOwnRange() {
+        let keys = TextFeatures.keys(of: "梅湾街停车")
+        #expect(keys.filter { TextFeatures.length($0) == 1 }.count == 5)
+        #expect(keys.filter { TextFeatures.length($0) == 2 }.count == 4)
+        #expect(keys.filter { TextFeatures.length($0) == 3 }.count == 3)
+        #expect(TextFeatures.length(ModelInput.contextKey("source:web")) == 0)
+        #expect(ModelInput.contextKey("source:police110") & (1 << 63) == 0)
+        #expect(ModelInput.contextKey("source:police110") & (1 << 62) != 0)
     }
 
     @Test func repeatedNgramsCountOnce() {
-        #expect(TextFeatures.keys(of: "吵吵吵吵").count == 2)  // 吵 and 吵吵
+        #expect(TextFeatures.keys(of: "吵吵吵吵").count == 3)  // 吵, 吵吵, 吵吵吵
     }
 
-    @Test func contextFeaturesDoNotCollideWithText() {
+    @Test func contextFeaturesAreAdded() {
         let input = ModelInput(text: "停车", source: .police110, requestType: .consult)
         #expect(input.features.count == TextFeatures.keys(of: "停车").count + 2)
-        #expect(ModelInput.contextKey("source:police110") & (1 << 63) == 0)
     }
 
     static let tiny: [(String, String)] = [
-        ("老板拖欠工资不给", "labor"), ("工地欠薪三个月", "labor"), ("讨要工资被拒", "labor"),
-        ("楼下停车乱收费", "market"), ("超市卖过期食品", "market"), ("商家不给退款", "market"),
+        ("老板拖欠工资不给", "labor"), ("工地欠薪三个月", "labor"), ("讨要工资被拒", "labor"), ("公司拖欠工资半年", "labor"),
+        ("楼下停车乱收费", "market"), ("超市卖过期食品", "market"), ("商家不给退款", "market"), ("超市食品过期了", "market"),
     ]
 
-    func tinyModel() -> NaiveBayes {
-        NaiveBayes.train(Self.tiny.map { (TextFeatures.keys(of: $0.0), $0.1) }, smoothing: 0.1)
+    func tinyData() -> (FeatureVocabulary, TrainingData, [Int]) {
+        let features = Self.tiny.map { TextFeatures.keys(of: $0.0) }
+        let vocabulary = FeatureVocabulary.build(from: features, minimumDocuments: 1)
+        let data = TrainingData(rows: features.map { vocabulary.rows(of: $0) }, vocabularySize: vocabulary.count)
+        return (vocabulary, data, Self.tiny.map { $0.1 == "labor" ? 0 : 1 })
     }
 
-    @Test func trainsAndPredictsWithProbabilities() {
-        let model = tinyModel()
-        #expect(model.classes == ["labor", "market"])
-        let prediction = model.predict(TextFeatures.keys(of: "公司拖欠工资"))
-        #expect(prediction.label == "labor")
-        #expect(prediction.probabilities.reduce(0, +) > 0.999)
-        #expect(prediction.topFeatures(2).allSatisfy { "拖欠工资".contains($0) || $0 == "资" })
-        #expect(model.predict(TextFeatures.keys(of: "食品过期了")).label == "market")
+    @Test func naiveBayesAndLogisticRegressionLearnTheTinySet() {
+        let (vocabulary, data, labels) = tinyData()
+        let bayes = NaiveBayesTrainer.train(data, labels: labels, classes: ["labor", "market"], smoothing: 0.1)
+        let logistic = LogisticRegressionTrainer.train(data, labels: labels, classes: ["labor", "market"],
+                                                       parameters: .init(l2: 1e-4, epochs: 30, learningRate: 0.5))
+        for model in [bayes, logistic, bayes.blended(0.5, with: logistic, 0.5)] {
+            let wages = model.predict(vocabulary.rows(of: TextFeatures.keys(of: "公司拖欠工资")))
+            #expect(wages.label == "labor")
+            #expect(wages.probabilities.reduce(0, +) > 0.999)
+            #expect(model.predict(vocabulary.rows(of: TextFeatures.keys(of: "食品过期了"))).label == "market")
+        }
+        let top = logistic.predict(vocabulary.rows(of: TextFeatures.keys(of: "公司拖欠工资"))).topRows(3)
+            .map { TextFeatures.describe(vocabulary.keys[Int($0)]) }
+        #expect(top.allSatisfy { "公司拖欠工资".contains($0) })
     }
 
     @Test func trainingIsDeterministic() {
-        #expect(tinyModel() == tinyModel())
+        let (_, data, labels) = tinyData()
+        let parameters = LogisticRegressionTrainer.Parameters(l2: 1e-4, epochs: 10, learningRate: 0.3)
+        #expect(LogisticRegressionTrainer.train(data, labels: labels, classes: ["a", "b"], parameters: parameters)
+                == LogisticRegressionTrainer.train(data, labels: labels, classes: ["a", "b"], parameters: parameters))
     }
 
     @Test func aHigherTemperatureIsLessSure() {
-        var model = tinyModel()
-        let sure = model.predict(TextFeatures.keys(of: "拖欠工资")).confidence
+        let (vocabulary, data, labels) = tinyData()
+        var model = NaiveBayesTrainer.train(data, labels: labels, classes: ["labor", "market"], smoothing: 0.1)
+        let rows = vocabulary.rows(of: TextFeatures.keys(of: "拖欠工资"))
+        let sure = model.predict(rows).confidence
         model.temperature = 8
-        #expect(model.predict(TextFeatures.keys(of: "拖欠工资")).confidence < sure)
+        #expect(model.predict(rows).confidence < sure)
+        #expect(model.predict(rows).confidence > 0.5)
     }
 
     @Test func theModelFileRoundTripsAndRejectsDamage() throws {
-        let model = ClassifierModel(category: tinyModel(), level: NaiveBayes.train([(TextFeatures.keys(of: "着火"), "critical"), (TextFeatures.keys(of: "咨询"), "low")], smoothing: 0.1),
-                                    police: NaiveBayes.train([(TextFeatures.keys(of: "抢劫"), "true"), (TextFeatures.keys(of: "咨询"), "false")], smoothing: 0.1),
-                                    trainedOn: "tiny")
+        let (vocabulary, data, labels) = tinyData()
+        let bayes = NaiveBayesTrainer.train(data, labels: labels, classes: ["labor", "market"], smoothing: 0.1)
+        let yesNo = NaiveBayesTrainer.train(data, labels: labels, classes: ["false", "true"], smoothing: 0.1)
+        let levels = NaiveBayesTrainer.train(data, labels: labels, classes: ["critical", "low"], smoothing: 0.1)
+        let recipe = TrainingRecipe(task: "category", kind: .naiveBayes, smoothing: 0.1, l2: 0, epochs: 0, learningRate: 0, mix: 1,
+                                    naiveBayesTemperature: 1, logisticTemperature: 1, temperature: 1)
+        let model = ClassifierModel(
+            vocabulary: vocabulary, category: bayes, level: levels, police: yesNo, critical: yesNo,
+            documentFrequency: [UInt16](repeating: 1, count: vocabulary.count), topicWeight: [UInt8](repeating: 9, count: vocabulary.count),
+            documentCount: Self.tiny.count, exemplars: [[0, 1], [2]], recipes: [recipe], trainedOn: "tiny")
         let bytes = model.serialized()
         #expect(try ClassifierModel(serialized: bytes) == model)
         #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: Array(bytes.dropLast(3))) }
         #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: Array("NOPE".utf8) + bytes.dropFirst(4)) }
         #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: bytes + [0]) }
+        var version2 = bytes
+        version2[4] = 2
+        #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: version2) }
     }
 }
 
@@ -69,20 +105,35 @@ struct TextModelTests {
 struct ShippedClassifierTests {
     static let corpus = TestSupport.root + "/Services/Classification/Corpus"
 
+    /// Refits with the recipes recorded in the shipped file (the comparison by cross-validation that chose
+    /// them runs in `minsheng-classification train`): the weights must come out identical.
     @Test func theShippedModelIsWhatTheCorpusTrains() throws {
         let examples = try CorpusExample.load(path: Self.corpus + "/train.jsonl")
-        let retrained = ClassifierTrainer.train(examples, source: "train.jsonl").model
         let shipped = try ClassifierModel.load(directory: TestSupport.configDirectory)
-        #expect(retrained == shipped, "deploy/config/classifier.model is stale: run `minsheng-classification train`")
+        let gazetteer = Gazetteer(region: try TestSupport.region())
+        let refitted = ClassifierTrainer.fit(examples, recipes: shipped.recipes, source: "train.jsonl",
+                                             withoutPlaceNames: gazetteer.withoutPlaceNames)
+        #expect(refitted == shipped, "deploy/config/classifier.model is stale: run `minsheng-classification train`")
     }
 
     @Test func theHeldApartSplitMeetsTheTargets() throws {
         let classifier = try ClassificationService.makeClassifier(configDirectory: TestSupport.configDirectory).0
         let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: Self.corpus + "/test.jsonl"))
-        #expect(evaluation.examples >= 450)
-        #expect(evaluation.categoryMacroF1 >= 0.85)
-        #expect(evaluation.criticalRecall >= 0.95)
-        #expect(evaluation.policeAccuracy >= 0.95)
+        #expect(evaluation.examples >= 1000)
+        #expect(evaluation.categoryMacroF1 >= 0.90)
+        #expect(evaluation.criticalRecall >= 0.98)
+        // Issue 12 asks for 0.70 at this recall; the shipped model reaches 0.635 (docs/classification.md,
+        // known weaknesses). This guards what is reached.
+        #expect(evaluation.criticalPrecision >= 0.60)
+        #expect(evaluation.policeAccuracy >= 0.97)
+    }
+
+    /// Repeats and hotspots on the held-apart cluster set (the parameters were chosen on the tuning set).
+    @Test func theHeldApartClusterSetMeetsTheTarget() throws {
+        let reports = try ClusterReport.load(path: Self.corpus + "/clusters/test.jsonl")
+        let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false)
+        #expect(evaluation.clusters >= 20)
+        #expect(evaluation.pairF1 >= 0.85)
     }
 
     @Test func trainAndTestDoNotShareTexts() throws {

@@ -46,10 +46,10 @@ GAZETTEER = {
 VILLAGE_TOWN = {v: t for t, (vs, _, _) in GAZETTEER.items() for v in vs}
 
 MINIMUMS = {
-    "train": {"total": 1700, "per_category": 90, "per_level": 150, "critical": 200,
-              "police": 250, "police110": 300},
-    "test": {"total": 450, "per_category": 25, "per_level": 40, "critical": 50,
-             "police": 60, "police110": 80},
+    "train": {"total": 3900, "per_category": 200, "per_level": 300, "critical": 380,
+              "police": 550, "police110": 900},
+    "test": {"total": 1000, "per_category": 60, "per_level": 100, "critical": 100,
+             "police": 150, "police110": 250},
 }
 
 

@@ -1,7 +1,7 @@
 import MinshengModel
 
-/// What the text models see of an event: its text plus two context features, the channel and the
-/// request type (a 110 call and a hotline consultation read differently).
+/// What the text models see of an event: the character 1–3-grams of its text plus two context
+/// features, the channel and the request type (a 110 call and a hotline consultation read differently).
 struct ModelInput: Sendable {
     var text: String
     var source: Source
@@ -14,7 +14,7 @@ struct ModelInput: Sendable {
         return keys
     }
 
-    /// Context features live in their own key range (bit 62), away from character n-grams.
+    /// Context features live in their own key range (bit 62 set, bit 63 clear), away from n-grams.
     static func contextKey(_ name: String) -> TextFeatures.Key {
         (1 << 62) | (FNV1a.hash(name) & 0x3FFF_FFFF_FFFF_FFFF)
     }

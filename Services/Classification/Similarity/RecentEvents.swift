@@ -2,53 +2,85 @@ import Foundation
 import GRDB
 import MinshengModel
 
-/// The sliding window of recent classified events in classification's database, which repeats and
-/// hotspots are found in. It survives restarts; rows older than the longest window are purged.
+/// The recent classified reports in classification's database (`recent_event`): the durable record the
+/// candidate index is rebuilt from, and the only place the detector reads what can change (a report's
+/// matter and hotspot), inside the event's own transaction.
 enum RecentEvents {
-    struct Row: Sendable {
+    struct Row: Sendable, Equatable {
         var eventId: String
         var source: Source
         var town: String
         var village: String?
         var category: MinshengModel.Category
         var reporterKey: String
-        var shingles: Shingles
+        var occurredAt: Date
         var receivedAt: Date
+        /// The matter (重复件 chain) it belongs to: the id of the matter's first classified report. Stable.
+        var matterId: String
+        /// What was published as `duplicateOf`.
         var duplicateOf: String?
         var hotspotId: String?
     }
 
-    static func insert(_ row: Row, db: Database) throws {
+    static func insert(_ row: Row, signature: ReportSignature, signatureVersion: String, db: Database) throws {
         try db.execute(sql: """
-            INSERT OR REPLACE INTO recent_event (event_id, source, town, village, category, reporter_key, shingles,
-                received_at, duplicate_of, hotspot_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [row.eventId, row.source.rawValue, row.town, row.village, row.category.rawValue,
-                             row.reporterKey, Data(row.shingles.bytes), MessageCoding.formatTimestamp(row.receivedAt),
-                             row.duplicateOf, row.hotspotId])
+            INSERT OR REPLACE INTO recent_event (event_id, source, town, village, category, reporter_key, occurred_at,
+                received_at, matter_id, duplicate_of, hotspot_id, signature, signature_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [row.eventId, row.source.rawValue, row.town, row.village, row.category.rawValue, row.reporterKey,
+                             MessageCoding.formatTimestamp(row.occurredAt), MessageCoding.formatTimestamp(row.receivedAt),
+                             row.matterId, row.duplicateOf, row.hotspotId, Data(signature.bytes), signatureVersion])
     }
 
-    /// Events of one town received since `since`, oldest first. Category is not a filter: reports of
-    /// one problem (parking charges) may fall either side of a border (market / urban management).
-    static func candidates(town: String, since: Date, db: Database) throws -> [Row] {
-        try GRDB.Row.fetchAll(db, sql: """
-            SELECT * FROM recent_event WHERE town = ? AND received_at >= ? ORDER BY received_at, event_id
-            """, arguments: [town, MessageCoding.formatTimestamp(since)]).map { row in
-            Row(eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin, town: row["town"],
-                village: row["village"], category: MinshengModel.Category(rawValue: row["category"]) ?? .other,
-                reporterKey: row["reporter_key"], shingles: Shingles(bytes: Array(row["shingles"] as Data)),
-                receivedAt: MessageCoding.parseTimestamp(row["received_at"]) ?? since,
-                duplicateOf: row["duplicate_of"], hotspotId: row["hotspot_id"])
+    private static let columns = """
+        event_id, source, town, village, category, reporter_key, occurred_at, received_at, matter_id, duplicate_of, hotspot_id
+        """
+
+    private static func decode(_ row: GRDB.Row) -> Row {
+        let receivedAt = MessageCoding.parseTimestamp(row["received_at"]) ?? Date(timeIntervalSince1970: 0)
+        return Row(
+            eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin, town: row["town"],
+            village: row["village"], category: MinshengModel.Category(rawValue: row["category"]) ?? .other,
+            reporterKey: row["reporter_key"], occurredAt: MessageCoding.parseTimestamp(row["occurred_at"]) ?? receivedAt,
+            receivedAt: receivedAt, matterId: row["matter_id"], duplicateOf: row["duplicate_of"], hotspotId: row["hotspot_id"])
+    }
+
+    /// The rows of these events that exist (as this transaction sees them), by event id.
+    static func rows(_ eventIds: [String], db: Database) throws -> [String: Row] {
+        guard !eventIds.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: eventIds.count).joined(separator: ", ")
+        let rows = try GRDB.Row.fetchAll(db, sql: "SELECT \(columns) FROM recent_event WHERE event_id IN (\(placeholders))",
+                                         arguments: StatementArguments(eventIds))
+        return Dictionary(rows.map(decode).map { ($0.eventId, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The first report of a matter: the one that occurred first (ties: the smaller event id).
+    static func firstReport(ofMatter matterId: String, db: Database) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT event_id FROM recent_event WHERE matter_id = ? ORDER BY occurred_at, event_id LIMIT 1
+            """, arguments: [matterId])
+    }
+
+    /// Reports of the matters that occurred in `[from, to]`, at most `limit` of each matter.
+    static func members(ofMatters matterIds: [String], occurredFrom from: Date, to: Date, limit: Int, db: Database) throws -> [Row] {
+        try matterIds.flatMap { matterId in
+            try GRDB.Row.fetchAll(db, sql: """
+                SELECT \(columns) FROM recent_event WHERE matter_id = ? AND occurred_at BETWEEN ? AND ?
+                ORDER BY occurred_at, event_id LIMIT ?
+                """, arguments: [matterId, MessageCoding.formatTimestamp(from), MessageCoding.formatTimestamp(to), limit]).map(decode)
         }
+    }
+
+    /// Every report of a hotspot, in the order they occurred.
+    static func members(ofHotspot hotspotId: String, db: Database) throws -> [Row] {
+        try GRDB.Row.fetchAll(db, sql: """
+            SELECT \(columns) FROM recent_event WHERE hotspot_id = ? ORDER BY occurred_at, event_id
+            """, arguments: [hotspotId]).map(decode)
     }
 
     static func setHotspot(_ hotspotId: String, events: [String], db: Database) throws {
         for eventId in events {
             try db.execute(sql: "UPDATE recent_event SET hotspot_id = ? WHERE event_id = ?", arguments: [hotspotId, eventId])
         }
-    }
-
-    static func purge(before: Date, db: Database) throws {
-        try db.execute(sql: "DELETE FROM recent_event WHERE received_at < ?", arguments: [MessageCoding.formatTimestamp(before)])
     }
 }

@@ -2,80 +2,151 @@ import Foundation
 import GRDB
 import MinshengModel
 
-/// Finds, for a newly classified event, the open event it repeats (same place, same problem: 重复件)
-/// and whether it completes a hotspot (several people reporting one problem in one area: 未诉先办).
-/// Works on the SQLite window in the caller's transaction.
+/// Finds, for a newly classified report, the matter it repeats (same problem, same place: 重复件) and
+/// the hotspot it raises or joins (several people reporting one problem in one town: 未诉先办).
+///
+/// - Candidates come from the in-memory `CandidateIndex` (a superset), are scored in memory and the best
+///   are confirmed against SQLite in the caller's transaction, which also holds everything that can
+///   change (matter, hotspot). A rolled-back insert therefore never links or counts: its row is absent.
+/// - **The first report of a matter is the one that occurred first** (`occurredAt`; ties: the smaller
+///   event id), not the first to arrive. A repeat names it in `duplicateOf`. A report that occurred
+///   before every report of its matter but arrived after them still joins the matter (its work order
+///   exists already) and names the earliest of them; later repeats name it.
+/// - Windows are measured between `occurredAt`s: a repeat within `duplicates.windowHours` of a report of
+///   the matter, a hotspot's reports within `hotspots.windowHours` of the one they relate to.
+/// - State is keyed by town (index and rows): a town's window can live in its own partition.
 struct RepeatDetector: Sendable {
     let settings: ClassificationSettings
+    let index: CandidateIndex
+    let similarity: ReportSimilarity
+    let signatureVersion: String
+    /// Compare with every report of the town instead of the index's candidates: only to measure that
+    /// the index finds what a full scan finds (`evaluate`, tests).
+    let exhaustive: Bool
+    /// Candidates confirmed against SQLite, at most (the best scores).
+    static let confirmed = 12
+    /// Matters of related reports whose other reports are read for a hotspot, at most.
+    static let relatedMatters = 3
+    /// Reports read per matter for a hotspot, at most (the newest in the window count as much as any).
+    static let matesPerMatter = 30
 
-    struct Outcome: Sendable, Equatable {
-        /// The first event of the matter this one repeats.
-        var duplicateOf: String?
-        /// A new hotspot this event completed.
-        var newHotspot: HotspotAlert?
-        /// The existing hotspot this event joined.
-        var joinedHotspot: String?
+    init(settings: ClassificationSettings, index: CandidateIndex, signatureVersion: String, exhaustive: Bool = false) {
+        self.settings = settings
+        self.index = index
+        similarity = ReportSimilarity(settings.similarity)
+        self.signatureVersion = signatureVersion
+        self.exhaustive = exhaustive
     }
 
-    func process(
-        event: AcceptedEvent, category: MinshengModel.Category, place: Place?, now: Date, db: Database
-    ) throws -> Outcome {
-        let maximumWindow = max(settings.duplicates.windowHours, settings.hotspots.windowHours) * 3600
-        try RecentEvents.purge(before: event.receivedAt.addingTimeInterval(-maximumWindow), db: db)
+    struct Outcome: Sendable, Equatable {
+        /// The first report of the matter this one repeats.
+        var duplicateOf: String?
+        /// The hotspot this report raised (revision 1) or made grow (a later revision), to publish.
+        var hotspot: HotspotAlert?
+        /// How similar the report is to the one it was linked to (for the explanation).
+        var similarity: Double?
+    }
+
+    /// What the detector needs of the report beyond the accepted event.
+    struct Report: Sendable {
+        var event: AcceptedEvent
+        var category: MinshengModel.Category
+        var place: Place?
+        var signature: ReportSignature
+    }
+
+    func process(_ report: Report, now: Date, db: Database) throws -> Outcome {
+        index.evictIfDue(now: report.event.receivedAt)
         // Without a town there is no "same place": nothing to compare with.
-        guard let place else { return Outcome() }
-        let shingles = Shingles(text: event.text)
-        let since = event.receivedAt.addingTimeInterval(-maximumWindow)
-        let candidates = try RecentEvents.candidates(town: place.town, since: since, db: db)
-            .filter { $0.eventId != event.eventId }
-        let scored = candidates.map { (row: $0, similarity: shingles.similarity(to: $0.shingles)) }
+        guard let place = report.place else { return Outcome() }
+        let event = report.event
+        let occurred = event.occurredAt.timeIntervalSince1970
+        let retainedSince = event.receivedAt.timeIntervalSince1970 - index.retention
+        let lowest = min(settings.duplicates.minSimilarity, settings.hotspots.minSimilarity)
+        let longest = settings.longestWindow
 
-        // A repeat: same village when both name one, similar enough, recent enough.
-        let duplicateSince = event.receivedAt.addingTimeInterval(-settings.duplicates.windowHours * 3600)
-        let duplicate = scored.filter {
-            $0.row.receivedAt >= duplicateSince && $0.similarity >= settings.duplicates.minSimilarity
-                && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
-        }.max { $0.similarity < $1.similarity }
-        let duplicateOf = duplicate.map { $0.row.duplicateOf ?? $0.row.eventId }
-
-        let reporter = Self.reporterKey(event)
-        var row = RecentEvents.Row(
-            eventId: event.eventId, source: event.source, town: place.town, village: place.village, category: category,
-            reporterKey: reporter, shingles: shingles, receivedAt: event.receivedAt, duplicateOf: duplicateOf, hotspotId: nil)
-
-        // A hotspot: similar reports in the area within the hotspot window.
-        let hotspotSince = event.receivedAt.addingTimeInterval(-settings.hotspots.windowHours * 3600)
-        let related = scored.filter { $0.row.receivedAt >= hotspotSince && $0.similarity >= settings.hotspots.minSimilarity }
-        var outcome = Outcome(duplicateOf: duplicateOf)
-        if let existing = related.compactMap(\.row.hotspotId).first {
-            row.hotspotId = existing
-            outcome.joinedHotspot = existing
-        } else {
-            let cluster = related.map(\.row) + [row]
-            let reporters = Set(cluster.map(\.reporterKey))
-            if cluster.count >= settings.hotspots.minEvents && reporters.count >= settings.hotspots.minReporters {
-                let alertId = "hs-\(UUID().uuidString.lowercased())"
-                row.hotspotId = alertId
-                try RecentEvents.setHotspot(alertId, events: cluster.map(\.eventId), db: db)
-                let texts = try cluster.map { member in
-                    member.eventId == event.eventId ? event.text
-                        : try String.fetchOne(db, sql: "SELECT text FROM classified_event WHERE event_id = ?", arguments: [member.eventId]) ?? ""
-                }
-                let villages = Set(cluster.map(\.village))
-                // The cluster's category: the most common one (ties: the newest report's).
-                let counts = Dictionary(grouping: cluster, by: \.category).mapValues(\.count)
-                let clusterCategory = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key != category }!.key
-                outcome.newHotspot = HotspotAlert(
-                    alertId: alertId, eventId: event.eventId, town: place.town,
-                    village: villages.count == 1 ? villages.first! : nil, category: clusterCategory,
-                    theme: ThemeFinder.theme(of: texts), eventIds: cluster.map(\.eventId),
-                    sources: Array(Set(cluster.map(\.source))).sorted { $0.rawValue < $1.rawValue },
-                    reporterCount: reporters.count, firstReportedAt: cluster.map(\.receivedAt).min()!,
-                    lastReportedAt: cluster.map(\.receivedAt).max()!, windowHours: settings.hotspots.windowHours,
-                    detectedAt: now)
+        // Score the index's candidates in memory; confirm the best in SQLite.
+        let candidates = exhaustive ? index.allEntries(town: place.town) : index.candidates(town: place.town, signature: report.signature)
+        let scored = candidates.compactMap { candidate -> (CandidateIndex.Candidate, Double)? in
+            guard candidate.eventId != event.eventId, candidate.receivedAt.timeIntervalSince1970 >= retainedSince,
+                  abs(candidate.occurredAt.timeIntervalSince1970 - occurred) <= longest else { return nil }
+            let score = similarity.score(report.signature, candidate.signature)
+            return score >= lowest ? (candidate, score) : nil
+        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.eventId < $1.0.eventId }.prefix(Self.confirmed)
+        let rows = try RecentEvents.rows(scored.map(\.0.eventId), db: db)
+        var matches: [(row: RecentEvents.Row, score: Double)] = []
+        for (candidate, score) in scored {
+            if let row = rows[candidate.eventId] {
+                matches.append((row, score))
+            } else {
+                index.remove(town: place.town, eventId: candidate.eventId)  // its insert was rolled back
             }
         }
-        try RecentEvents.insert(row, db: db)
+        func within(_ row: RecentEvents.Row, hours: Double) -> Bool {
+            abs(row.occurredAt.timeIntervalSince1970 - occurred) <= hours * 3600
+        }
+
+        // A repeat: the most similar report of the same village (when both name one) within the window.
+        let repeated = matches.first {
+            $0.score >= settings.duplicates.minSimilarity && within($0.row, hours: settings.duplicates.windowHours)
+                && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
+        }
+        var outcome = Outcome(similarity: repeated?.score)
+        var row = RecentEvents.Row(
+            eventId: event.eventId, source: event.source, town: place.town, village: place.village, category: report.category,
+            reporterKey: Self.reporterKey(event), occurredAt: event.occurredAt, receivedAt: event.receivedAt,
+            matterId: repeated?.row.matterId ?? event.eventId, duplicateOf: nil, hotspotId: nil)
+        if let repeated {
+            outcome.duplicateOf = try RecentEvents.firstReport(ofMatter: repeated.row.matterId, db: db) ?? repeated.row.eventId
+            row.duplicateOf = outcome.duplicateOf
+        }
+
+        // A hotspot: the report's matter and the related reports (same village when both name one) with
+        // their matters, within the hotspot window. It joins a hotspot one of them is in, or raises one
+        // when they are enough reports from enough people.
+        let window = settings.hotspots.windowHours * 3600
+        let related = matches.filter {
+            $0.score >= settings.hotspots.minSimilarity && within($0.row, hours: settings.hotspots.windowHours)
+                && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
+        }.map(\.row)
+        // The report's matter and the matters of the most related reports (a few: the cost per report stays
+        // bounded however busy the town is).
+        // A report that starts its own matter and relates to nothing has no one to form a hotspot with.
+        var matters = repeated == nil ? [] : [row.matterId]
+        for member in related where !matters.contains(member.matterId) && matters.count <= Self.relatedMatters {
+            matters.append(member.matterId)
+        }
+        let mates = matters.isEmpty ? [] : try RecentEvents.members(
+            ofMatters: matters, occurredFrom: event.occurredAt.addingTimeInterval(-window),
+            to: event.occurredAt.addingTimeInterval(window), limit: Self.matesPerMatter, db: db).filter { $0.eventId != row.eventId }
+        let ownMates = mates.filter { $0.matterId == row.matterId }
+        let existing = ownMates.lazy.compactMap(\.hotspotId).first ?? related.lazy.compactMap(\.hotspotId).first
+            ?? mates.lazy.compactMap(\.hotspotId).first
+        if let existing {
+            row.hotspotId = existing
+            try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
+            let joining = Set((related + ownMates).filter { $0.hotspotId == nil }.map(\.eventId)).sorted()
+            try RecentEvents.setHotspot(existing, events: joining, db: db)
+            outcome.hotspot = try Hotspots.grow(existing, by: event, text: event.text, category: report.category, now: now, db: db)
+        } else {
+            var cluster: [String: RecentEvents.Row] = [row.eventId: row]
+            for member in related + mates where member.hotspotId == nil { cluster[member.eventId] = member }
+            let members = cluster.values.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }
+            let reporters = Set(members.map(\.reporterKey))
+            if members.count >= settings.hotspots.minEvents && reporters.count >= settings.hotspots.minReporters {
+                let alertId = "hs-\(UUID().uuidString.lowercased())"
+                row.hotspotId = alertId
+                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
+                try RecentEvents.setHotspot(alertId, events: members.map(\.eventId).filter { $0 != row.eventId }, db: db)
+                outcome.hotspot = try Hotspots.raise(alertId, members: members, by: event, text: event.text,
+                                                      category: report.category, windowHours: settings.hotspots.windowHours,
+                                                      now: now, db: db)
+            } else {
+                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
+            }
+        }
+        index.insert(town: place.town, eventId: event.eventId, occurredAt: event.occurredAt, receivedAt: event.receivedAt,
+                     signature: report.signature)
         return outcome
     }
 

@@ -30,11 +30,22 @@ enum ThemeFinder {
     private static func isGeneric(_ phrase: String) -> Bool {
         let scalars = Array(phrase.unicodeScalars.map(\.value))
         if scalars.allSatisfy({ $0 < 0x80 }) { return true }  // digits and latin letters alone
-        for index in 0..<(scalars.count - 1) where !Shingles.stopHashes.contains(Shingles.hash(scalars[index], scalars[index + 1])) {
+        for index in 0..<(scalars.count - 1) where !genericBigrams.contains(TextFeatures.bigram(scalars[index], scalars[index + 1])) {
             return false
         }
         return true
     }
+
+    /// Bigrams of generic phrasing that say nothing about the matter (市民来电反映…希望处理).
+    static let genericBigrams: Set<TextFeatures.Key> = Set([
+        "市民", "民来", "来电", "电反", "反映", "映称", "报警", "警人", "人称", "希望", "处理", "要求", "相关", "部门", "我们", "你们",
+        "现在", "一下", "这个", "那个", "没有", "一个", "已经", "还是", "就是", "什么", "怎么", "可以", "问题", "情况", "附近",
+        "这里", "那里", "有人", "一直", "了一", "我家", "他们", "不是", "请问", "咨询", "巡查", "查发", "发现", "网格", "来电人",
+        "电人", "诉求", "求人", "上报", "网格员",
+    ].filter { $0.unicodeScalars.count == 2 }.map { bigram in
+        let scalars = Array(bigram.unicodeScalars.map(\.value))
+        return TextFeatures.bigram(scalars[0], scalars[1])
+    })
 
     /// Whether the end of one phrase is the start of the other.
     private static func overlaps(_ a: String, _ b: String) -> Bool {

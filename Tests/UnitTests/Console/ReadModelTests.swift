@@ -268,4 +268,31 @@ struct ReadModelTests {
         #expect(after.verdict == .continuing)
         #expect(after.newEventIds == [report.eventId])
     }
+
+    @Test func aGrowingHotspotKeepsItsLatestRevision() throws {
+        let detected = DispatchFixture.monday
+        let first = HotspotAlert(alertId: "hs-grow", eventId: "ev-c", town: "当湖街道", village: nil, category: .traffic,
+                                 theme: ["停车"], eventIds: ["ev-a", "ev-b", "ev-c"], sources: [.hotline12345, .web],
+                                 reporterCount: 3, firstReportedAt: detected, lastReportedAt: detected, windowHours: 24, detectedAt: detected)
+        var grown = first
+        grown.revision = 2
+        grown.eventId = "ev-d"
+        grown.eventIds.append("ev-d")
+        grown.sources.append(.police110)
+        grown.reporterCount = 4
+        grown.lastReportedAt = detected.addingTimeInterval(3600)
+        grown.updatedAt = detected.addingTimeInterval(3601)
+        func row() throws -> Row { try #require(try console.row("SELECT * FROM hotspot WHERE alert_id = ?", ["hs-grow"])) }
+        try console.apply(first, topic: Topics.hotspotAlerts, key: first.alertId)
+        #expect(try row()["reporter_count"] as Int == 3)
+        try console.apply(grown, topic: Topics.hotspotAlerts, key: grown.alertId)
+        // The first revision again (a replay, or out of order): the larger hotspot stays.
+        try console.apply(first, topic: Topics.hotspotAlerts, key: first.alertId)
+        let latest = try row()
+        #expect(latest["revision"] as Int == 2)
+        #expect(latest["reporter_count"] as Int == 4)
+        #expect(latest["event_ids"] as String == "ev-a,ev-b,ev-c,ev-d")
+        #expect(latest["event_id"] as String == "ev-c", "the event that raised it stays")
+        #expect(latest["detected_at"] as String == MessageCoding.formatTimestamp(detected))
+    }
 }

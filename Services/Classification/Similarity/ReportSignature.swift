@@ -1,0 +1,151 @@
+import Foundation
+
+/// What report similarity compares of a report, computed once when it is classified and kept (in
+/// memory and in `recent_event.signature`):
+/// - its most informative character 2- and 3-grams, weighted by how rare they are in the training
+///   corpus (IDF), as a unit vector: generic hotline phrasing (市民来电反映) weighs little, the problem's
+///   own words (停车, 收费, 小票, 收款码) and unknown names (梅湾街) weigh much;
+/// - the places it names (villages, communities, roads of the gazetteer, and the village it was located
+///   in), as hashes of their names;
+/// - its most likely categories with their probabilities.
+struct ReportSignature: Sendable, Equatable {
+    /// Term hashes, sorted ascending, unique.
+    var terms: [UInt32]
+    /// The weight of each term, quantised to 1…255 (the vector has unit length before quantising).
+    var weights: [UInt8]
+    /// Hashes of the place names, sorted, unique.
+    var places: [UInt32]
+    /// Up to three (category index in `Category.allCases`, probability quantised to 0…255), most likely first.
+    var categories: [(index: UInt8, probability: UInt8)]
+    /// The training texts most like the report (`ClassifierModel.exemplars` index, weight 1…255), sorted
+    /// by index: two reports of one problem in other words still resemble the same training texts.
+    var neighbours: [(index: UInt16, weight: UInt8)]
+
+    static func == (lhs: ReportSignature, rhs: ReportSignature) -> Bool {
+        lhs.terms == rhs.terms && lhs.weights == rhs.weights && lhs.places == rhs.places
+            && lhs.categories.map(\.index) == rhs.categories.map(\.index)
+            && lhs.categories.map(\.probability) == rhs.categories.map(\.probability)
+            && lhs.neighbours.map(\.index) == rhs.neighbours.map(\.index) && lhs.neighbours.map(\.weight) == rhs.neighbours.map(\.weight)
+    }
+
+    /// The terms in order of weight, heaviest first (ties: lower hash first): what the candidate index
+    /// posts and queries.
+    func heaviestTerms(_ count: Int) -> [UInt32] {
+        terms.indices.sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : terms[$0] < terms[$1] }
+            .prefix(count).map { terms[$0] }
+    }
+
+    /// What the candidate index posts and looks up for this report: its heaviest terms and its
+    /// neighbours (as keys of their own; a collision with a term only adds a candidate).
+    func indexKeys(terms count: Int) -> [UInt32] {
+        heaviestTerms(count) + neighbours.map { 0x9E37_0000 ^ UInt32($0.index) &* 0x0001_0001 }
+    }
+
+    /// Cosine of the two term vectors (both are unit length): 0…1.
+    func textSimilarity(to other: ReportSignature) -> Double {
+        var i = 0, j = 0
+        var dot = 0
+        while i < terms.count && j < other.terms.count {
+            if terms[i] == other.terms[j] {
+                dot += Int(weights[i]) * Int(other.weights[j])
+                i += 1
+                j += 1
+            } else if terms[i] < other.terms[j] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return min(1, Double(dot) / Double(Self.norm(weights) * Self.norm(other.weights)))
+    }
+
+    private static func norm(_ weights: [UInt8]) -> Double {
+        max(1, sqrt(weights.reduce(0.0) { $0 + Double($1) * Double($1) }))
+    }
+
+    /// Cosine of the two neighbour vectors: 0…1.
+    func neighbourSimilarity(to other: ReportSignature) -> Double {
+        var i = 0, j = 0
+        var dot = 0
+        while i < neighbours.count && j < other.neighbours.count {
+            if neighbours[i].index == other.neighbours[j].index {
+                dot += Int(neighbours[i].weight) * Int(other.neighbours[j].weight)
+                i += 1
+                j += 1
+            } else if neighbours[i].index < other.neighbours[j].index {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        guard dot > 0 else { return 0 }
+        return min(1, Double(dot) / (Self.norm(neighbours.map(\.weight)) * Self.norm(other.neighbours.map(\.weight))))
+    }
+
+    /// +1 when the two name a place in common, -1 when both name places and none is shared, else 0.
+    func placeAgreement(with other: ReportSignature) -> Double {
+        guard !places.isEmpty, !other.places.isEmpty else { return 0 }
+        return places.contains(where: other.places.contains) ? 1 : -1
+    }
+
+    /// Cosine of the two category distributions (top three of each): 1 for the same sure category, high
+    /// for two reports on the same border (traffic / market), 0 for unrelated categories.
+    func categoryAffinity(with other: ReportSignature) -> Double {
+        var dot = 0.0
+        for a in categories {
+            for b in other.categories where a.index == b.index { dot += Double(a.probability) * Double(b.probability) }
+        }
+        let normA = sqrt(categories.reduce(0.0) { $0 + Double($1.probability) * Double($1.probability) })
+        let normB = sqrt(other.categories.reduce(0.0) { $0 + Double($1.probability) * Double($1.probability) })
+        return normA == 0 || normB == 0 ? 0 : dot / (normA * normB)
+    }
+
+    // MARK: Storage
+    // Version byte 1, then term count (UInt8), terms (UInt32 LE each), weights (UInt8 each), place count
+    // (UInt8), places (UInt32 LE each), category count (UInt8), (index, probability) pairs, neighbour count
+    // (UInt8), (index UInt16 LE, weight) pairs.
+
+    var bytes: [UInt8] {
+        var writer = BinaryWriter()
+        writer.bytes([1, UInt8(terms.count)])
+        for term in terms { writer.uint32(term) }
+        writer.bytes(weights)
+        writer.bytes([UInt8(places.count)])
+        for place in places { writer.uint32(place) }
+        writer.bytes([UInt8(categories.count)])
+        for category in categories { writer.bytes([category.index, category.probability]) }
+        writer.bytes([UInt8(neighbours.count)])
+        for neighbour in neighbours {
+            writer.uint16(neighbour.index)
+            writer.bytes([neighbour.weight])
+        }
+        return writer.buffer
+    }
+
+    init(terms: [UInt32], weights: [UInt8], places: [UInt32], categories: [(index: UInt8, probability: UInt8)],
+         neighbours: [(index: UInt16, weight: UInt8)] = []) {
+        self.terms = terms
+        self.weights = weights
+        self.places = places
+        self.categories = categories
+        self.neighbours = neighbours
+    }
+
+    init(bytes: [UInt8]) throws {
+        var reader = BinaryReader(bytes)
+        guard try reader.bytes(1) == [1] else { throw ModelFileError("unknown report signature version") }
+        let termCount = Int(try reader.bytes(1)[0])
+        terms = try (0..<termCount).map { _ in try reader.uint32() }
+        weights = try reader.bytes(termCount)
+        let placeCount = Int(try reader.bytes(1)[0])
+        places = try (0..<placeCount).map { _ in try reader.uint32() }
+        let categoryCount = Int(try reader.bytes(1)[0])
+        categories = try (0..<categoryCount).map { _ in
+            let pair = try reader.bytes(2)
+            return (pair[0], pair[1])
+        }
+        let neighbourCount = Int(try reader.bytes(1)[0])
+        neighbours = try (0..<neighbourCount).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) }
+        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after a report signature") }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import MinshengModel
+import MinshengPlatform
+
+/// One report of a labelled cluster set (`Corpus/clusters/*.jsonl`): reports of one problem at one
+/// place share a `cluster`; distractors (another problem at the same place, or the same kind of problem
+/// elsewhere) have none.
+struct ClusterReport: Codable, Sendable {
+    var id: String
+    var cluster: String?
+    var source: Source
+    var occurredAt: Date
+    var reporterPhone: String?
+    var text: String
+    var address: String?
+
+    static func load(path: String) throws -> [ClusterReport] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ModelFileError("\(path): cannot read the cluster set")
+        }
+        let decoder = MessageCoding.decoder()
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated().map { index, line in
+            do {
+                return try decoder.decode(ClusterReport.self, from: Data(line.utf8))
+            } catch {
+                throw ModelFileError("\(path):\(index + 1): \(error)")
+            }
+        }
+    }
+
+    /// The report as intake would pass it on, received a minute after it occurred.
+    var accepted: AcceptedEvent {
+        AcceptedEvent(eventId: "ev-\(id)", source: source, sourceId: id, occurredAt: occurredAt,
+                      receivedAt: occurredAt.addingTimeInterval(60), text: text,
+                      reporter: reporterPhone.map { Reporter(phone: $0) }, address: address)
+    }
+}
+
+/// How the repeat and hotspot detector, as the service runs it (classifier, signatures, index,
+/// SQLite), groups a labelled cluster set fed in the order the reports occurred:
+/// - pairwise precision, recall and F1 of "same matter" (linked by `duplicateOf`) against "same cluster";
+/// - how many planted clusters had every report linked into one matter, and raised as one hotspot
+///   holding nothing else (clusters with at least `minReporters` reporters).
+struct ClusterEvaluation {
+    var reports: Int
+    var clusters: Int
+    var pairPrecision: Double
+    var pairRecall: Double
+    var pairF1: Double
+    var clustersLinked: Int
+    var clustersRaised: Int
+    var raisable: Int
+    var falseHotspots: Int
+    /// Reports whose matter differs from what a full scan of the town gives (the index missed something).
+    var indexDisagreements: Int
+    /// Planted clusters not linked or raised whole, with what happened, for reading.
+    var misses: [String]
+
+    init(parts: ClassificationService.Parts, reports: [ClusterReport], compareWithFullScan: Bool = true) throws {
+        let ordered = reports.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) }
+        let indexed = try Self.run(parts: parts, reports: ordered, exhaustive: false)
+        self.reports = reports.count
+        if compareWithFullScan {
+            let scanned = try Self.run(parts: parts, reports: ordered, exhaustive: true)
+            // Hotspot ids are random: compare who is grouped with whom, by the first member of each group.
+            func canonical(_ labels: [String?]) -> [Int?] {
+                var first: [String: Int] = [:]
+                var result: [Int?] = []
+                for (index, label) in labels.enumerated() {
+                    guard let label else { result.append(nil); continue }
+                    if first[label] == nil { first[label] = index }
+                    result.append(first[label])
+                }
+                return result
+            }
+            let (a, b) = (canonical(indexed.matter), canonical(scanned.matter))
+            let (c, d) = (canonical(indexed.hotspot), canonical(scanned.hotspot))
+            indexDisagreements = ordered.indices.filter { a[$0] != b[$0] || c[$0] != d[$0] }.count
+        } else {
+            indexDisagreements = 0
+        }
+
+        var truePairs = 0, predictedPairs = 0, bothPairs = 0
+        for i in ordered.indices {
+            for j in ordered.indices where j > i {
+                let same = ordered[i].cluster != nil && ordered[i].cluster == ordered[j].cluster
+                let linked = indexed.matter[i] == indexed.matter[j]
+                if same { truePairs += 1 }
+                if linked { predictedPairs += 1 }
+                if same && linked { bothPairs += 1 }
+            }
+        }
+        pairPrecision = predictedPairs == 0 ? 0 : Double(bothPairs) / Double(predictedPairs)
+        pairRecall = truePairs == 0 ? 0 : Double(bothPairs) / Double(truePairs)
+        pairF1 = pairPrecision + pairRecall == 0 ? 0 : 2 * pairPrecision * pairRecall / (pairPrecision + pairRecall)
+
+        let byCluster = Dictionary(grouping: ordered.indices.filter { ordered[$0].cluster != nil }) { ordered[$0].cluster! }
+        clusters = byCluster.count
+        var linked = 0, raised = 0, raisable = 0
+        var misses: [String] = []
+        let minReporters = parts.settings.hotspots.minReporters
+        for (cluster, members) in byCluster.sorted(by: { $0.key < $1.key }) {
+            let matters = Set(members.map { indexed.matter[$0] })
+            let matterWhole = matters.count == 1
+            if matterWhole { linked += 1 }
+            let reporters = Set(members.map { ordered[$0].reporterPhone ?? ordered[$0].id }).count
+            guard reporters >= minReporters && members.count >= parts.settings.hotspots.minEvents else { continue }
+            raisable += 1
+            let hotspots = Set(members.map { indexed.hotspot[$0] })
+            var whole = false
+            if hotspots.count == 1, let hotspot = hotspots.first!, !hotspot.isEmpty {
+                let holders = Set(ordered.indices.filter { indexed.hotspot[$0] == hotspot })
+                whole = holders == Set(members)
+            }
+            if whole { raised += 1 }
+            if !matterWhole || !whole {
+                let extra = Set(indexed.hotspot.indices.filter { index in
+                    members.contains { indexed.hotspot[$0] != nil && indexed.hotspot[$0] == indexed.hotspot[index] } && !members.contains(index)
+                } + indexed.matter.indices.filter { index in
+                    members.contains { indexed.matter[$0] == indexed.matter[index] } && !members.contains(index)
+                }).sorted().map { ordered[$0].id }
+                let shape = members.map { "\(ordered[$0].id):\(indexed.matter[$0].suffix(3))/\(indexed.hotspot[$0]?.prefix(6) ?? "-")" }
+                misses.append("\(cluster): \(matters.count) matters, \(hotspots.count) hotspots [\(shape.joined(separator: " "))]"
+                              + (extra.isEmpty ? "" : " with \(extra.joined(separator: " "))"))
+            }
+        }
+        clustersLinked = linked
+        clustersRaised = raised
+        self.raisable = raisable
+        let planted = Set(byCluster.values.map(Set.init))
+        falseHotspots = Set(indexed.hotspot.compactMap { $0 }).filter { hotspot in
+            !planted.contains(Set(ordered.indices.filter { indexed.hotspot[$0] == hotspot }))
+        }.count
+        self.misses = misses
+    }
+
+    /// Feeds the reports through the detector on an in-memory database; the matter (its first report)
+    /// and hotspot of each report at the end.
+    static func run(parts: ClassificationService.Parts, reports: [ClusterReport], exhaustive: Bool) throws -> (matter: [String], hotspot: [String?]) {
+        let database = try ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
+        let index = CandidateIndex(retention: parts.settings.longestWindow + 3600)
+        let detector = RepeatDetector(settings: parts.settings, index: index, signatureVersion: parts.signatures.version,
+                                      exhaustive: exhaustive)
+        for report in reports {
+            let event = report.accepted
+            let decision = parts.classifier.classify(event)
+            let signature = parts.signatures.signature(text: event.text, address: event.address, village: decision.place?.village,
+                                                       categoryProbabilities: decision.categoryProbabilities)
+            try database.writer.write { db in
+                _ = try detector.process(.init(event: event, category: decision.category, place: decision.place, signature: signature),
+                                         now: event.receivedAt, db: db)
+                try db.execute(sql: """
+                    INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
+                        explanation, classified_at, text) VALUES (?, ?, ?, ?, 'normal', 0, 0, 1, '', ?, ?)
+                    """, arguments: [event.eventId, event.source.rawValue, event.sourceId, decision.category.rawValue,
+                                     MessageCoding.formatTimestamp(event.receivedAt), event.text])
+            }
+        }
+        return try database.writer.read { db in
+            let rows = try RecentEvents.rows(reports.map { "ev-\($0.id)" }, db: db)
+            return (reports.map { rows["ev-\($0.id)"]?.matterId ?? "alone-\($0.id)" },
+                    reports.map { rows["ev-\($0.id)"]?.hotspotId })
+        }
+    }
+
+    var report: String {
+        func f(_ value: Double) -> String { String(format: "%.3f", value) }
+        var lines = [
+            "cluster set              \(reports) reports, \(clusters) planted clusters",
+            "pairwise precision       \(f(pairPrecision))",
+            "pairwise recall          \(f(pairRecall))",
+            "pairwise F1              \(f(pairF1))   (target >= 0.85)",
+            "clusters linked whole    \(clustersLinked) of \(clusters)",
+            "clusters raised whole    \(clustersRaised) of \(raisable) with enough reporters; other hotspots \(falseHotspots)",
+            "index vs full scan       \(indexDisagreements) reports grouped differently",
+        ]
+        if !misses.isEmpty { lines.append("not whole: " + misses.joined(separator: "\n           ")) }
+        return lines.joined(separator: "\n")
+    }
+}

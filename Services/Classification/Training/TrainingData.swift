@@ -1,0 +1,25 @@
+/// Training examples as vocabulary rows, with the labels of each task.
+struct TrainingData: Sendable {
+    /// Sorted vocabulary rows of each example.
+    var rows: [[Int32]]
+    var vocabularySize: Int
+
+    func subset(_ indices: [Int]) -> TrainingData {
+        TrainingData(rows: indices.map { rows[$0] }, vocabularySize: vocabularySize)
+    }
+}
+
+/// A small deterministic random number generator (SplitMix64), so that training gives the same model
+/// file on every machine.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

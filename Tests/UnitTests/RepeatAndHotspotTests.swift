@@ -1,0 +1,287 @@
+import Foundation
+import GRDB
+import MinshengModel
+import MinshengPlatform
+import Testing
+@testable import MinshengClassification
+
+/// Repeats (duplicateOf) and hotspots through the real handler, shipped model and config.
+@Suite("Repeats and hotspots")
+struct RepeatAndHotspotTests {
+    typealias H = ClassificationHarness
+
+    /// One problem (people charging for roadside parking on 三港路), four people, three channels.
+    static let parking: [(text: String, source: Source, phone: String?, hours: Double)] = [
+        ("市民反映三港路梅湾街路边停车半小时收10元，收费的人只让扫个人收款码，不给小票", .hotline12345, "13800000001", 0),
+        ("市民再次来电，称三港路停车收费的人还在收钱，扫的还是私人码，还是不给票", .hotline12345, "13800000001", 0.5),
+        ("三港路停个车被收了10块😡 收款码是个人的，要票说没有", .web, nil, 1),
+        ("报警人称在三港路停车被人收了十元停车费，对方用自己的收款码，不给收据", .police110, "13900000002", 1.5),
+    ]
+
+    func parkingEvents() -> [AcceptedEvent] {
+        Self.parking.map { H.event($0.text, source: $0.source, phone: $0.phone, hoursLater: $0.hours) }
+    }
+
+    @Test func aRepeatNamesTheFirstReportAndThreePeopleRaiseOneHotspotThatGrows() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        let first = try harness.deliver(events[0])
+        #expect(first.classified.duplicateOf == nil)
+        #expect(first.classified.town == "当湖街道")
+        let again = try harness.deliver(events[1])
+        #expect(again.classified.duplicateOf == events[0].eventId)
+        #expect(again.alerts.isEmpty)  // two reports, one person
+        let web = try harness.deliver(events[2])
+        #expect(web.classified.duplicateOf == events[0].eventId)
+        #expect(web.alerts.isEmpty)  // three reports, two people
+        let call = try harness.deliver(events[3])
+        #expect(call.classified.duplicateOf == events[0].eventId)
+        let raised = try #require(call.alerts.first)
+        #expect(call.alerts.count == 1)
+        #expect(raised.revision == 1)
+        #expect(raised.eventIds == events.map(\.eventId))
+        #expect(raised.reporterCount == 3)
+        #expect(Set(raised.sources) == [.hotline12345, .web, .police110])
+        #expect(raised.town == "当湖街道")
+        #expect(raised.firstReportedAt == events[0].occurredAt)
+        #expect(raised.theme.contains { $0.contains("三港路") || $0.contains("收款码") || $0.contains("停车") })
+
+        // A fifth person: the same hotspot, published again with its new size.
+        let fifth = H.event("三港路路边停车收费乱，收费员用私人二维码收钱不开票", phone: "13700000003", hoursLater: 3)
+        let grown = try #require(try harness.deliver(fifth).alerts.first)
+        #expect(grown.alertId == raised.alertId)
+        #expect(grown.revision == 2)
+        #expect(grown.eventIds == events.map(\.eventId) + [fifth.eventId])
+        #expect(grown.reporterCount == 4)
+        #expect(grown.eventId == fifth.eventId)
+        #expect(grown.detectedAt == raised.detectedAt)
+        let stored = try harness.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT revision, payload FROM hotspot WHERE alert_id = ?", arguments: [raised.alertId])
+        }
+        #expect(stored?["revision"] as Int? == 2)
+    }
+
+    /// The reports of the end-to-end test (HotspotEndToEndTests), without a broker.
+    @Test func theEndToEndReportsLinkToTheFirstAndRaiseOneHotspot() throws {
+        let harness = try H()
+        let events = [
+            H.event("市民反映三港路梅湾街停车场停车半小时收10元，不给小票", phone: "13800001111", hoursLater: 0),
+            H.event("市民再次来电反映三港路梅湾街停车场停车半小时收10元，还是不给小票", phone: "13800001111", hoursLater: 0.5),
+            H.event("三港路梅湾街停车收费太黑了，半小时10块还不给小票😡", source: .web, hoursLater: 1),
+            H.event("报警人称在三港路梅湾街停车被收10元，收费员不给小票还骂人", source: .police110, phone: "13900002222", hoursLater: 1.33),
+        ]
+        #expect(try harness.deliver(events[0]).classified.duplicateOf == nil)
+        var alerts: [HotspotAlert] = []
+        for event in events.dropFirst() {
+            let published = try harness.deliver(event)
+            #expect(published.classified.duplicateOf == events[0].eventId)
+            alerts += published.alerts
+        }
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.eventIds == events.map(\.eventId))
+        #expect(alerts.first?.reporterCount == 3)
+    }
+
+    /// The first report of a matter is the one that occurred first, whatever the order of arrival.
+    @Test func theFirstReportIsTheOneThatOccurredFirst() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        // The repeat call (09:30) is classified before the first call (09:00).
+        #expect(try harness.deliver(events[1]).classified.duplicateOf == nil)
+        // The first call arrives late: its matter already has a work order, so it joins it.
+        #expect(try harness.deliver(events[0]).classified.duplicateOf == events[1].eventId)
+        // From now on the matter's first report is the one that occurred first.
+        #expect(try harness.deliver(events[2]).classified.duplicateOf == events[0].eventId)
+        let alert = try #require(try harness.deliver(events[3]).alerts.first)
+        #expect(alert.eventIds == events.map(\.eventId))  // in the order they occurred
+        #expect(alert.firstReportedAt == events[0].occurredAt)
+    }
+
+    /// However the four reports arrive, they end as one hotspot holding all four.
+    @Test(arguments: [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, 1], [0, 2, 1, 3], [3, 0, 2, 1]])
+    func everyArrivalOrderEndsInOneHotspotOfEveryReport(order: [Int]) throws {
+        let harness = try H()
+        let events = parkingEvents()
+        var latest: [String: HotspotAlert] = [:]
+        for index in order {
+            for alert in try harness.deliver(events[index]).alerts where (alert.revision ?? 1) >= (latest[alert.alertId]?.revision ?? 0) {
+                latest[alert.alertId] = alert
+            }
+        }
+        #expect(latest.count == 1)
+        #expect(latest.values.first?.eventIds == events.map(\.eventId))
+    }
+
+    /// The lead's consumer runs a batch of messages in one transaction, each in its own savepoint: a later
+    /// message sees the earlier ones' rows, and one rolled back leaves no trace in later answers.
+    @Test func aRolledBackInsertNeverLinksOrCountsLater() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        // The first report is handled, then its transaction rolls back (a crash before commit, say).
+        #expect(throws: H.HarnessError.self) {
+            try harness.database.writer.write { db in
+                try harness.handler.handle(try H.message(events[0]), db: db, now: events[0].receivedAt)
+                throw H.HarnessError.rolledBack
+            }
+        }
+        // A savepoint rolled back inside a batch that commits.
+        try harness.database.writer.write { db in
+            try db.inSavepoint {
+                try harness.handler.handle(try H.message(events[2]), db: db, now: events[2].receivedAt)
+                return .rollback
+            }
+        }
+        #expect(try harness.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM recent_event") } == 0)
+        let second = try harness.deliver(events[1])
+        #expect(second.classified.duplicateOf == nil)  // not a repeat of the rolled-back first report
+        let call = try harness.deliver(events[3])
+        #expect(call.classified.duplicateOf == events[1].eventId)
+        #expect(call.alerts.isEmpty)  // two reports, two people: the rolled-back ones do not count
+        // The rolled-back reports, delivered again, are processed like any other: the web post is the
+        // third person, the first call joins the hotspot it raised.
+        let post = try harness.deliver(events[2])
+        #expect(post.classified.duplicateOf == events[1].eventId)
+        #expect(post.alerts.first?.eventIds == [events[1], events[2], events[3]].map(\.eventId))
+        let retried = try harness.deliver(events[0])
+        #expect(retried.classified.duplicateOf == events[1].eventId)
+        #expect(retried.alerts.first?.revision == 2)
+        #expect(retried.alerts.first?.eventIds == events.map(\.eventId))
+    }
+
+    @Test func aBatchSeesItsEarlierMessages() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        let published = try harness.database.writer.write { db -> [ClassifiedEvent] in
+            var classified: [ClassifiedEvent] = []
+            for event in events {
+                let before = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM outbox") ?? 0
+                try db.inSavepoint {
+                    try harness.handler.handle(try H.message(event), db: db, now: event.receivedAt)
+                    return .commit
+                }
+                classified.append(try H.published(after: before, db: db).classified)
+            }
+            return classified
+        }
+        #expect(published.dropFirst().allSatisfy { $0.duplicateOf == events[0].eventId })
+    }
+
+    @Test func otherProblemsAtTheSamePlaceStayApart() throws {
+        let harness = try H()
+        try harness.deliver(parkingEvents()[0])
+        for (text, hours) in [("三港路有一段路灯全都不亮了，晚上黑漆漆的", 1.0), ("三港路上有家饭店的油烟直排，楼上住户受不了", 2.0),
+                              ("三港路公交站台的顶棚破了，下雨没地方躲", 3.0)] {
+            let other = try harness.deliver(H.event(text, phone: "1380000100\(Int(hours))", hoursLater: hours))
+            #expect(other.classified.duplicateOf == nil, "\(text)")
+        }
+    }
+
+    @Test func oldReportsAndOtherTownsDoNotLink() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        try harness.deliver(events[0])
+        // Past the 72 h window of the repeat.
+        let late = H.event(Self.parking[1].text, phone: "13800000009", hoursLater: 80)
+        #expect(try harness.deliver(late).classified.duplicateOf == nil)
+        // The same words in another town.
+        let elsewhere = H.event("市民反映钟埭路路边停车半小时收10元，收费的人只让扫个人收款码，不给小票", phone: "13800000008", hoursLater: 1)
+        let classified = try harness.deliver(elsewhere).classified
+        #expect(classified.town == "钟埭街道")
+        #expect(classified.duplicateOf == nil)
+    }
+
+    @Test func withoutATownNothingIsCompared() throws {
+        let harness = try H()
+        let text = "路边停车半小时收10元，收费的人只让扫个人收款码，不给小票"
+        try harness.deliver(H.event(text, phone: "1"))
+        let again = try harness.deliver(H.event(text, phone: "2", hoursLater: 1)).classified
+        #expect(again.town == nil)
+        #expect(again.duplicateOf == nil)
+    }
+
+    /// The index lives in memory; SQLite is the record it is rebuilt from.
+    @Test func theWindowSurvivesARestart() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        try harness.deliver(events[0])
+        let restarted = try H(database: harness.database)
+        #expect(try restarted.deliver(events[1]).classified.duplicateOf == events[0].eventId)
+    }
+
+    @Test func reportsSignedByAnotherModelAreSignedAgainAtStartUp() throws {
+        let harness = try H()
+        let events = parkingEvents()
+        try harness.deliver(events[0])
+        try harness.database.writer.write { db in
+            try db.execute(sql: "UPDATE recent_event SET signature = NULL, signature_version = 'an older model'")
+        }
+        let restarted = try H(database: harness.database)
+        let version = try harness.database.writer.read { db in try String.fetchOne(db, sql: "SELECT signature_version FROM recent_event") }
+        #expect(version == H.parts.signatures.version)
+        #expect(try restarted.deliver(events[1]).classified.duplicateOf == events[0].eventId)
+    }
+
+    /// The index answers what a scan of the whole town would, on the held-apart cluster set.
+    @Test func theIndexFindsWhatAFullScanFinds() throws {
+        let reports = try ClusterReport.load(path: TestSupport.root + "/Services/Classification/Corpus/clusters/test.jsonl")
+        let evaluation = try ClusterEvaluation(parts: H.parts, reports: reports)
+        #expect(evaluation.indexDisagreements == 0)
+    }
+}
+
+@Suite("Retention of classification's tables")
+struct ClassificationRetentionTests {
+    @Test func oldRowsGoAndRecentOnesStay() throws {
+        let database = try ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
+        let settings = ClassificationHarness.parts.settings
+        let now = MessageCoding.parseTimestamp("2026-11-23T01:00:00Z")!
+        func ago(_ days: Double) -> String { MessageCoding.formatTimestamp(now.addingTimeInterval(-days * 86400)) }
+        try database.writer.write { db in
+            for (id, days) in [("old", 31.0), ("new", 29.0)] {
+                try db.execute(sql: """
+                    INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
+                        explanation, classified_at, text) VALUES (?, 'web', ?, 'other', 'low', 0, 0, 1, '', ?, 'x')
+                    """, arguments: [id, id, ago(days)])
+                try db.execute(sql: """
+                    INSERT INTO hotspot (alert_id, town, category, payload, detected_at, updated_at) VALUES (?, 't', 'other', x'', ?, ?)
+                    """, arguments: ["hs-\(id)", ago(days * 4), ago(days * 3)])
+            }
+            for (id, hours) in [("old", 74.0), ("new", 72.5)] {
+                try db.execute(sql: """
+                    INSERT INTO recent_event (event_id, source, town, category, reporter_key, occurred_at, received_at, matter_id)
+                    VALUES (?, 'web', 't', 'other', 'k', ?, ?, ?)
+                    """, arguments: [id, ago(hours / 24), ago(hours / 24), id])
+            }
+        }
+        let deleted = try database.writer.write { db in try ClassificationRetention(settings: settings).sweep(now: now, db: db) }
+        #expect(deleted == .init(recentEvents: 1, classifiedEvents: 1, hotspots: 1))
+        let left = try database.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT event_id FROM classified_event"), try String.fetchAll(db, sql: "SELECT alert_id FROM hotspot"),
+             try String.fetchAll(db, sql: "SELECT event_id FROM recent_event"))
+        }
+        #expect(left.0 == ["new"])
+        #expect(left.1 == ["hs-new"])
+        #expect(left.2 == ["new"])
+    }
+
+    @Test func aSweepRunsOnceAMinute() throws {
+        let database = try ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
+        let retention = ClassificationRetention(settings: ClassificationHarness.parts.settings)
+        let now = MessageCoding.parseTimestamp("2026-11-23T01:00:00Z")!
+        try database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
+                    explanation, classified_at, text) VALUES ('a', 'web', 'a', 'other', 'low', 0, 0, 1, '', ?, 'x')
+                """, arguments: [MessageCoding.formatTimestamp(now.addingTimeInterval(-40 * 86400))])
+        }
+        #expect(try database.writer.write { db in try retention.sweepIfDue(now: now, db: db) }.classifiedEvents == 1)
+        try database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
+                    explanation, classified_at, text) VALUES ('b', 'web', 'b', 'other', 'low', 0, 0, 1, '', ?, 'x')
+                """, arguments: [MessageCoding.formatTimestamp(now.addingTimeInterval(-40 * 86400))])
+        }
+        #expect(try database.writer.write { db in try retention.sweepIfDue(now: now.addingTimeInterval(30), db: db) }.classifiedEvents == 0)
+        #expect(try database.writer.write { db in try retention.sweepIfDue(now: now.addingTimeInterval(61), db: db) }.classifiedEvents == 1)
+    }
+}

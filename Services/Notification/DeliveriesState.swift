@@ -17,6 +17,15 @@ struct DeliveriesState: PartitionedState {
     var changelogTopic: String { NotificationChangelog.topic }
 
     func restore(_ record: KafkaMessage, db: Database) throws {
+        // A null value (a tombstone, as real Kafka delivers one an operator wrote to drop a key) deletes what
+        // the key holds. Notification writes none (the local broker drops them).
+        if record.value.isEmpty {
+            guard let key = record.keyString else {
+                throw NotificationChangelogError("changelog record \(record.coordinates) has neither a key nor a value")
+            }
+            try NotificationChangelog.forget(key: key, db: db)
+            return
+        }
         let value: NotificationChangelogRecord
         do {
             value = try record.decode(NotificationChangelogRecord.self)

@@ -84,6 +84,18 @@ enum NotificationChangelog {
         }
     }
 
+    /// Deletes what a record's key holds (a tombstone): a notification with its attempts, or a work
+    /// order's latest change (`work-order:<workOrderId>`).
+    static func forget(key: String, db: Database) throws {
+        let workOrderPrefix = "work-order:"
+        if key.hasPrefix(workOrderPrefix) {
+            try db.run("DELETE FROM work_order_change WHERE work_order_id = ?", [String(key.dropFirst(workOrderPrefix.count))])
+        } else {
+            try db.run("DELETE FROM delivery_attempt WHERE notification_id = ?", [key])
+            try db.run("DELETE FROM notification WHERE notification_id = ?", [key])
+        }
+    }
+
     private static func apply(_ record: NotificationChangelogRecord.NotificationRecord, partition: Int32, db: Database) throws {
         guard let payload = Data(base64Encoded: record.payloadBase64) else {
             throw NotificationChangelogError("notification \(record.notificationId): payloadBase64 is not base64")

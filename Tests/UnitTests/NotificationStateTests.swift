@@ -310,6 +310,32 @@ struct NotificationStateTests {
         }
     }
 
+    @Test func aTombstoneDeletesWhatItsKeyHolds() throws {
+        let source = try Self.database()
+        try deliver(update(), partition: 2, to: try handler(), in: source)
+        let records = try changelog(of: source)
+        let restored = try Self.database()
+        try restore(records, into: restored)
+        let keys = Set(records.compactMap(\.keyString).filter { $0.hasPrefix("nt-") })
+        #expect(keys.count >= 2, "the change plans a sheet and a receipt at least: \(keys)")
+        let dropped = try #require(keys.sorted().first)
+        let tombstones = ["work-order:WO20261123-000001", dropped].map {
+            KafkaMessage(topic: Topics.notificationChangelog, partition: 2, offset: 99, key: Array($0.utf8), value: [])
+        }
+        try restore(tombstones, into: restored)
+        let (changes, notification, attempts, left) = try restored.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order_change"),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notification WHERE notification_id = ?", arguments: [dropped]),
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM delivery_attempt WHERE notification_id = ?", arguments: [dropped]),
+             Set(try String.fetchAll(db, sql: "SELECT notification_id FROM notification")))
+        }
+        #expect(changes == 0 && notification == 0 && attempts == 0)
+        // The other notifications of the change stay.
+        #expect(left == keys.subtracting([dropped]))
+        let keyless = KafkaMessage(topic: Topics.notificationChangelog, partition: 2, offset: 100, key: nil, value: [])
+        #expect(throws: NotificationChangelogError.self) { try restore([keyless], into: restored) }
+    }
+
     @Test func aRecordThatCannotBeReadStopsTheRestoreWithAReason() throws {
         let database = try Self.database()
         let bad = KafkaMessage(topic: Topics.notificationChangelog, partition: 0, offset: 7, key: Array("x".utf8),

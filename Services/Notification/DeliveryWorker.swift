@@ -105,16 +105,25 @@ final class DeliveryWorker: Service, Sendable {
     /// Blocks (the consumer's poll thread, while `partitions` are being given up) until no delivery of
     /// them is under way and the outbox has published what was written so far, or `limit` passes.
     func finishWork(on partitions: Set<Int32>, within limit: Duration) {
-        let deadline = ContinuousClock.now + limit
+        let started = ContinuousClock.now
+        let deadline = started + limit
+        let under = inFlight.withLock { inFlight in partitions.reduce(0) { $0 + (inFlight[$1] ?? 0) } }
         while inFlight.withLock({ !partitions.isDisjoint(with: $0.keys) }), ContinuousClock.now < deadline { usleep(5_000) }
         let written = (try? database.read { db in try Outbox.lastId(db) }) ?? 0
         while outbox.confirmedThrough < written, ContinuousClock.now < deadline {
             outbox.wake()
             usleep(5_000)
         }
+        let elapsed = ContinuousClock.now - started
+        let metadata: Logger.Metadata = [
+            "partitions": "\(partitions.sorted())", "deliveries": "\(under)",
+            "ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+        ]
         if ContinuousClock.now >= deadline {
             logger.warning("Partitions given up before their deliveries were recorded and published; the next owner may send them again",
-                           metadata: ["partitions": "\(partitions.sorted())"])
+                           metadata: metadata)
+        } else {
+            logger.info("Deliveries of partitions given up finished and published", metadata: metadata)
         }
     }
 

@@ -32,10 +32,10 @@ enum Hotspots {
         let alert = try alert(alertId, revision: 1, members: members, earlier: nil, by: event, text: text, category: category,
                               windowHours: windowHours, detectedAt: now, now: now, db: db)
         let payload = try MessageCoding.encode(alert)
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO hotspot (alert_id, town, category, payload, detected_at, revision, updated_at, reporter_hashes, published_size)
             VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-            """, arguments: [alertId, alert.town, alert.category.rawValue, Data(payload), MessageCoding.formatTimestamp(now),
+            """, [alertId, alert.town, alert.category.rawValue, Data(payload), MessageCoding.formatTimestamp(now),
                              MessageCoding.formatTimestamp(now), reporterHashes(members.map(\.reporterKey)), alert.eventIds.count])
         return alert
     }
@@ -51,7 +51,7 @@ enum Hotspots {
         guard publishesGrowth(size: size, publishedSize: state["published_size"],
                               lastPublished: (state["updated_at"] as String?).flatMap(MessageCoding.parseTimestamp), now: now)
         else { return nil }
-        guard let stored = try Row.fetchOne(db, sql: "SELECT payload, reporter_hashes FROM hotspot WHERE alert_id = ?",
+        guard let stored = try Row.fetchOne(db.cached("SELECT payload, reporter_hashes FROM hotspot WHERE alert_id = ?"),
                                             arguments: [alertId]),
               let previous = try? MessageCoding.decode(HotspotAlert.self, from: Array(stored["payload"] as Data)) else {
             return nil
@@ -61,10 +61,10 @@ enum Hotspots {
         let alert = try alert(alertId, revision: (previous.revision ?? 1) + 1, members: members, earlier: (previous, Set(known)),
                               by: event, text: text, category: category, windowHours: previous.windowHours,
                               detectedAt: previous.detectedAt, now: now, db: db)
-        try db.execute(sql: """
+        try db.run("""
             UPDATE hotspot SET category = ?, payload = ?, revision = ?, updated_at = ?, reporter_hashes = ?, published_size = ?
             WHERE alert_id = ?
-            """, arguments: [alert.category.rawValue, Data(try MessageCoding.encode(alert)), alert.revision,
+            """, [alert.category.rawValue, Data(try MessageCoding.encode(alert)), alert.revision,
                              MessageCoding.formatTimestamp(now), reporterHashes(members.map(\.reporterKey), adding: known),
                              alert.eventIds.count, alertId])
         return alert
@@ -80,7 +80,7 @@ enum Hotspots {
         let newest = members.suffix(themeTexts)
         let texts = try newest.map { member in
             member.eventId == event.eventId ? text
-                : try String.fetchOne(db, sql: "SELECT text FROM classified_event WHERE event_id = ?", arguments: [member.eventId]) ?? ""
+                : try String.fetchOne(db.cached("SELECT text FROM classified_event WHERE event_id = ?"), arguments: [member.eventId]) ?? ""
         }
         // The hotspot's category: the most common one of its reports (ties: the newest report's).
         let counts = Dictionary(grouping: members, by: \.category).mapValues(\.count)

@@ -4,7 +4,8 @@ import MinshengPlatform
 
 /// Dispatch's composition root.
 enum DispatchService {
-    static let topics = [Topics.eventsClassified, Topics.workOrderUpdates, Topics.deadLetter(service: "dispatch")]
+    static let topics = [Topics.eventsClassified, Topics.workOrderUpdates, Topics.dispatchWorkOrdersChangelog,
+                         Topics.deadLetter(service: "dispatch")]
 
     static func build(settings: ServiceSettings, clock: any WallClock = SystemWallClock()) async throws -> BuiltService {
         let configuration = try DispatchConfiguration.load(directory: settings.configDirectory)
@@ -18,11 +19,17 @@ enum DispatchService {
             ])
         }
         let outbox = runtime.outbox
+        // Timers fire on the owner of their order's partition (known once the consumer is made).
+        let ownership = OwnershipReference()
         let watcher = DeadlineWatcher(
             database: runtime.database.writer, configuration: store, clock: clock, logger: runtime.logger,
-            onFired: { outbox.wake() })
+            onFired: { outbox.wake() }, owned: { ownership.owned })
         let handler = ClassifiedEventHandler(configuration: store, logger: runtime.logger, onCommit: { watcher.wake() })
-        let consumer = try runtime.consumerServices(topics: [Topics.eventsClassified], handler: handler)
+        // Work orders are partitioned by matter: the owner of partition p of events.classified decides
+        // about its orders, with their state restored from dispatch.workorders.changelog on assignment.
+        let (consumer, owner) = try runtime.partitionedConsumer(
+            topics: [Topics.eventsClassified], handler: handler, state: DispatchState())
+        ownership.set(owner)
         let router = runtime.makeRouter()
         let access = APIAccess(demoMode: settings.demoMode)
         WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
@@ -46,3 +53,4 @@ enum DispatchService {
         ])
     }
 }
+

@@ -32,8 +32,8 @@ extension WorkOrderDesk {
 
     /// A new order held at the centre (status `held`, round 0, the centre as its lead) until a person
     /// releases, answers or merges it; the review deadline's timers start now.
-    func hold(_ event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
+    func hold(_ event: ClassifiedEvent, partition: Int32, db: Database, now: Date) throws -> WorkOrder {
+        let (id, seq) = try WorkOrderStore.nextIdentity(db, partition: partition, now: now)
         let deadlines = configuration.deadlines.deadlines(level: event.level, category: event.category, from: now,
                                                           calendar: configuration.calendar)
         let reviewBy = configuration.review.reviewBy(level: event.level, from: now, calendar: configuration.calendar)
@@ -49,7 +49,7 @@ extension WorkOrderDesk {
             timeline: [.init(version: 1, at: now, actor: Self.dispatchActor, change: WorkOrderUpdate.Change.held.rawValue,
                              note: "held for review: " + why.joined(separator: "; "))],
             coUnitIds: [], events: [Self.event(event, attachedAt: now)], round: 0, roundStartedAt: now, reviewBy: reviewBy)
-        try WorkOrderStore.insert(order, seq: seq, police: event.police, db: db)
+        try WorkOrderStore.insert(order, seq: seq, partition: partition, police: event.police, db: db)
         try scheduleReview(of: order, from: now, db: db)
         try publish(order, change: .held, actor: Self.dispatchActor, details: .init(note: order.timeline[0].note), db: db, now: now)
         Counter(label: "minsheng_workorders_created_total", dimensions: [("level", order.level.rawValue)]).increment()
@@ -241,7 +241,7 @@ extension WorkOrderDesk {
 
     /// A work order for a hotspot: the lead unit and co-operating units the centre names, the level's
     /// deadlines (or the centre's resolution deadline), and the alert's id as its event and source id.
-    func createTask(_ task: HotspotTask, by caller: Caller, db: Database, now: Date) throws -> WorkOrder {
+    func createTask(_ task: HotspotTask, by caller: Caller, partition: Int32 = 0, db: Database, now: Date) throws -> WorkOrder {
         if let existing = try String.fetchOne(db, sql: "SELECT work_order_id FROM work_order WHERE hotspot_alert_id = ?",
                                               arguments: [task.alertId]) {
             throw WorkOrderError.conflict("hotspot \(task.alertId) is already work order \(existing)")
@@ -263,7 +263,7 @@ extension WorkOrderDesk {
             deadlines.resolveBy = resolveBy
             deadlines.resolveWarningAt = now.addingTimeInterval(resolveBy.timeIntervalSince(now) * configuration.deadlines.warningFraction)
         }
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
+        let (id, seq) = try WorkOrderStore.nextIdentity(db, partition: partition, now: now)
         let note = "hotspot task from \(task.alertId) to \(unit.id)" + (coUnits.isEmpty ? "" : "; co-operating: \(coUnits.joined(separator: ", "))")
             + (task.note.map { "; \($0)" } ?? "")
         let order = WorkOrder(
@@ -275,7 +275,7 @@ extension WorkOrderDesk {
                              note: note, person: caller.person)],
             onSiteBy: deadlines.onSiteBy, coUnitIds: coUnits, events: [], round: 1, roundStartedAt: now,
             hotspotAlertId: task.alertId)
-        try WorkOrderStore.insert(order, seq: seq, police: false, db: db)
+        try WorkOrderStore.insert(order, seq: seq, partition: partition, police: false, db: db)
         try schedule(deadlines, for: order, db: db)
         try publish(order, change: .created, actor: caller.unitId, person: caller.person, details: .init(note: task.note),
                     db: db, now: now)

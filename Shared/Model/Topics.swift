@@ -23,6 +23,8 @@ public enum Topics {
     public static let intakeReplies = "intake.replies"
     /// Intake's own: the changelog of the (source, id) memory.
     public static let intakeEventsChangelog = "intake.events.changelog"
+    /// Dispatch's own: the changelog of the work orders, partitioned like `events.classified`.
+    public static let dispatchWorkOrdersChangelog = "dispatch.workorders.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -30,7 +32,8 @@ public enum Topics {
     /// Every topic the system uses, for the topic-creation step.
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
-                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog]
+                   notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
+                   dispatchWorkOrdersChangelog]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

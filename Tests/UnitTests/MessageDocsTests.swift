@@ -20,6 +20,7 @@ struct MessageDocsTests {
         "intake.requests": IntakeRequest.self,
         "intake.replies": IntakeDecision.self,
         "intake.events.changelog": IntakeEventRecord.self,
+        "dispatch.workorders.changelog": WorkOrderRecord.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

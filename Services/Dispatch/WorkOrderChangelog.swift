@@ -56,6 +56,8 @@ enum WorkOrderChangelog {
             """, arguments: [record.partition, record.day, record.number])
         if let stored = try Int.fetchOne(db, sql: "SELECT version FROM work_order WHERE work_order_id = ?", arguments: [id]),
            stored >= order.version { return }
+        // The order's row is replaced while its events still point at it: checked at the commit.
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         try db.execute(sql: "DELETE FROM work_order_timeline WHERE work_order_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM work_order_co_unit WHERE work_order_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM deadline_timer WHERE work_order_id = ?", arguments: [id])

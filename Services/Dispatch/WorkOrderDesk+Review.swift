@@ -117,14 +117,18 @@ extension WorkOrderDesk {
             throw WorkOrderError.illegalTransition(error)
         }
         let moved = order.events ?? []
-        try WorkOrderStore.moveEvents(of: order.workOrderId, to: targetId, db: db)
-        for event in moved {
-            target.events = (target.events ?? []) + [event]
-            let note = "merged from \(order.workOrderId): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
-            try record(&target, .attached, actor: caller.unitId, person: caller.person, note: note,
-                       details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source,
-                                                                       sourceId: event.sourceId, reporter: event.reporter)),
-                       db: db, now: now)
+        let targetPartition = try WorkOrderStore.partition(of: targetId, db: db)
+        if targetPartition == (try WorkOrderStore.partition(of: order.workOrderId, db: db)) {
+            try WorkOrderStore.moveEvents(of: order.workOrderId, to: targetId, db: db)
+            try attach(moved, from: order.workOrderId, to: &target, by: caller, db: db, now: now)
+        } else {
+            // The target belongs to another partition's owner (checked here on this instance's copy of
+            // it): the events go to that owner as a command, which attaches them.
+            try db.execute(sql: "DELETE FROM work_order_event WHERE work_order_id = ?", arguments: [order.workOrderId])
+            let command = WorkOrderCommand(
+                commandId: "merged-from-\(order.workOrderId)", action: WorkOrderCommand.attachMerged, workOrderId: targetId,
+                issuer: .init(caller), replyTo: nil, note: note, merged: .init(from: order.workOrderId, events: moved), issuedAt: now)
+            try Outbox.enqueue(db, topic: Topics.dispatchCommands, key: targetId, message: command, partition: targetPartition, now: now)
         }
         try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)
         order.events = []
@@ -134,6 +138,40 @@ extension WorkOrderDesk {
         order.closedAt = now
         let text = "merged into \(targetId)" + (note.map { ": \($0)" } ?? "")
         try record(&order, .merged, actor: caller.unitId, person: caller.person, note: text, details: .init(note: text), db: db, now: now)
+    }
+
+    /// Attaches the events of a held order merged into `targetId` by the owner of another partition
+    /// (并案 across partitions). The centre chose an open order; should it have closed meanwhile, the
+    /// reports are still listed on it rather than lost.
+    func attachMerged(_ merged: WorkOrderCommand.MergedEvents, to targetId: String, by caller: Caller, db: Database, now: Date) throws
+        -> WorkOrder
+    {
+        guard var target = try WorkOrderStore.find(id: targetId, db: db, now: now) else { throw WorkOrderError.notFound(targetId) }
+        for event in merged.events {
+            try db.execute(sql: """
+                INSERT INTO work_order_event (event_id, work_order_id, source, source_id, text, address, reporter_name,
+                    reporter_phone, occurred_at, attached_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id) DO UPDATE SET work_order_id = excluded.work_order_id
+                """, arguments: [event.eventId, targetId, event.source.rawValue, event.sourceId, event.text, event.address,
+                                 event.reporter?.name, event.reporter?.phone, WorkOrderStore.ts(event.occurredAt),
+                                 WorkOrderStore.ts(event.attachedAt)])
+        }
+        try attach(merged.events, from: merged.from, to: &target, by: caller, db: db, now: now)
+        return target
+    }
+
+    /// The timeline entries and messages of events merged from `from` into `target`.
+    private func attach(_ events: [WorkOrder.Event], from: String, to target: inout WorkOrder, by caller: Caller, db: Database,
+                        now: Date) throws {
+        for event in events {
+            target.events = (target.events ?? []) + [event]
+            let note = "merged from \(from): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
+            try record(&target, .attached, actor: caller.unitId, person: caller.person, note: note,
+                       details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source,
+                                                                       sourceId: event.sourceId, reporter: event.reporter)),
+                       db: db, now: now)
+        }
     }
 
     // MARK: - Returns

@@ -100,6 +100,11 @@ enum WorkOrderStore {
         try String.fetchOne(db, sql: "SELECT work_order_id FROM work_order_event WHERE event_id = ?", arguments: [eventId])
     }
 
+    /// The partition whose owner decides about the order (nil: no such order here).
+    static func partition(of workOrderId: String, db: Database) throws -> Int32? {
+        try Int32.fetchOne(db, sql: "SELECT partition FROM work_order WHERE work_order_id = ?", arguments: [workOrderId])
+    }
+
     /// Whether the order is a police matter (its event was classified as one).
     static func isPoliceMatter(_ workOrderId: String, db: Database) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT police FROM work_order WHERE work_order_id = ?", arguments: [workOrderId]) ?? false

@@ -53,6 +53,8 @@ public enum TopicCatalog {
             data(Topics.intakeReplies, "intake owners' decisions for the HTTP window waiting for them (read by every intake instance)", readers: []),
             Entry(spec: TopicSpec(name: Topics.intakeEventsChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "changelog of intake's (source, id) memory, partitioned like intake.requests", readers: []),
+            data(Topics.dispatchCommands, "API writes on their way to the dispatch instance that owns the order (co-partitioned with events.classified)", readers: [.dispatch]),
+            data(Topics.dispatchReplies, "dispatch owners' replies for the instance whose HTTP caller waits (read by every dispatch instance)", readers: []),
             Entry(spec: TopicSpec(name: Topics.dispatchWorkOrdersChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "changelog of dispatch's work orders (full records), partitioned like events.classified", readers: []),
         ] + deadLetters

@@ -49,6 +49,11 @@ enum DispatchService {
         let channel = CommandChannel(
             database: runtime.database.writer, instanceId: settings.instanceId, waiters: waiters, partitions: commandPartitions,
             timeout: commandTimeout, onCommit: { outbox.wake() })
+        // Every instance follows the changelog of every partition: the API's reads answer for all orders.
+        let follower = WorkOrderFollower(
+            reader: try KafkaPartitionReader(configuration: settings.kafkaConfiguration(role: "readmodel"), name: "dispatch-readmodel",
+                                             logger: runtime.logger),
+            database: runtime.database.writer, logger: runtime.logger)
         let router = runtime.makeRouter()
         let access = APIAccess(demoMode: settings.demoMode)
         WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {
@@ -65,7 +70,7 @@ enum DispatchService {
         let records = settings.processing.recordRetention
         // Work orders are the record and stay; timers that fired or were cancelled, and 110 police
         // matters noted as not dispatched, go after the record retention.
-        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges, listener] + consumer, router: router, retentionRules: [
+        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges, listener, follower] + consumer, router: router, retentionRules: [
             RetentionRule(table: "deadline_timer", keyColumn: "id", timeColumn: "due_at",
                           condition: "fired_at IS NOT NULL OR cancelled_at IS NOT NULL", period: records),
             RetentionRule(table: "police_return", keyColumn: "event_id", timeColumn: "received_at", period: records),

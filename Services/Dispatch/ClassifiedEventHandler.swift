@@ -35,8 +35,8 @@ struct ClassifiedEventHandler: MessageHandler {
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
         let event = try message.decode(ClassifiedEvent.self)
         if event.police && event.source == .police110 {
-            try db.execute(sql: "INSERT OR IGNORE INTO police_return (event_id, source_id, received_at) VALUES (?, ?, ?)",
-                           arguments: [event.eventId, event.sourceId, MessageCoding.formatTimestamp(now)])
+            try db.run("INSERT OR IGNORE INTO police_return (event_id, source_id, received_at) VALUES (?, ?, ?)",
+                           [event.eventId, event.sourceId, MessageCoding.formatTimestamp(now)])
             logger.debug("110 police matter not dispatched", metadata: ["event.id": "\(event.eventId)"])
             return
         }

@@ -7,19 +7,19 @@ import MinshengModel
 enum DeadlineTimerStore {
     /// Adds a timer for the order's round; an existing one of the same kind and round is left as it is.
     static func schedule(workOrderId: String, round: Int, kind: DeadlineTimer.Kind, dueAt: Date, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT OR IGNORE INTO deadline_timer (work_order_id, round, kind, due_at) VALUES (?, ?, ?, ?)
-            """, arguments: [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
+            """, [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
     }
 
     /// Adds a timer for the order's round, or re-arms one of the same kind and round that has not fired
     /// (cancelled before): a second return in one round gets its review timers back.
     static func rearm(workOrderId: String, round: Int, kind: DeadlineTimer.Kind, dueAt: Date, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO deadline_timer (work_order_id, round, kind, due_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (work_order_id, round, kind) DO UPDATE SET due_at = excluded.due_at, cancelled_at = NULL
                 WHERE fired_at IS NULL
-            """, arguments: [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
+            """, [workOrderId, round, kind.rawValue, MessageCoding.formatTimestamp(dueAt)])
     }
 
     /// Cancels the order's pending timers of these kinds (every kind when nil).
@@ -40,10 +40,10 @@ enum DeadlineTimerStore {
     static func due(at now: Date, limit: Int, partitions: Set<Int32>? = nil, db: Database) throws
         -> (timers: [DeadlineTimer], unreadable: [Int64])
     {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cached("""
             SELECT * FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?\(ofPartitions(partitions))
             ORDER BY due_at, id LIMIT ?
-            """, arguments: [MessageCoding.formatTimestamp(now), limit])
+            """), arguments: [MessageCoding.formatTimestamp(now), limit])
         var timers: [DeadlineTimer] = []
         var unreadable: [Int64] = []
         for row in rows {
@@ -71,20 +71,20 @@ enum DeadlineTimerStore {
 
     /// The watcher's last sign of life, if it ever ran.
     static func watcherAlive(db: Database) throws -> Date? {
-        try String.fetchOne(db, sql: "SELECT at FROM dispatch_clock WHERE name = 'watcher'").flatMap(MessageCoding.parseTimestamp)
+        try String.fetchOne(db.cached("SELECT at FROM dispatch_clock WHERE name = 'watcher'")).flatMap(MessageCoding.parseTimestamp)
     }
 
     static func noteWatcherAlive(at now: Date, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO dispatch_clock (name, at) VALUES ('watcher', ?) ON CONFLICT (name) DO UPDATE SET at = excluded.at
-            """, arguments: [MessageCoding.formatTimestamp(now)])
+            """, [MessageCoding.formatTimestamp(now)])
     }
 
     /// When the next pending timer is due, if any.
     static func nextDueAt(partitions: Set<Int32>? = nil, db: Database) throws -> Date? {
-        try String.fetchOne(db, sql: """
+        try String.fetchOne(db.cached("""
             SELECT MIN(due_at) FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL\(ofPartitions(partitions))
-            """).flatMap(MessageCoding.parseTimestamp)
+            """)).flatMap(MessageCoding.parseTimestamp)
     }
 
     /// The condition that keeps the timers of orders of `partitions` (none when nil: every timer).
@@ -97,22 +97,22 @@ enum DeadlineTimerStore {
     /// Marks a timer fired; false when it was no longer pending (fired or cancelled meanwhile), so that a
     /// timer's effect is written at most once.
     static func markFired(id: Int64, db: Database, now: Date) throws -> Bool {
-        try db.execute(sql: "UPDATE deadline_timer SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
-                       arguments: [MessageCoding.formatTimestamp(now), id])
+        try db.run("UPDATE deadline_timer SET fired_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+                       [MessageCoding.formatTimestamp(now), id])
         return db.changesCount == 1
     }
 
     /// Marks a timer cancelled: it came due but the order had moved on.
     static func markCancelled(id: Int64, db: Database, now: Date) throws {
-        try db.execute(sql: "UPDATE deadline_timer SET cancelled_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
-                       arguments: [MessageCoding.formatTimestamp(now), id])
+        try db.run("UPDATE deadline_timer SET cancelled_at = ? WHERE id = ? AND fired_at IS NULL AND cancelled_at IS NULL",
+                       [MessageCoding.formatTimestamp(now), id])
     }
 
     /// The order's pending timers, soonest first (for tests and the API).
     static func pending(workOrderId: String, db: Database) throws -> [DeadlineTimer] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cached("""
             SELECT * FROM deadline_timer WHERE work_order_id = ? AND fired_at IS NULL AND cancelled_at IS NULL ORDER BY due_at, id
-            """, arguments: [workOrderId]).compactMap(timer)
+            """), arguments: [workOrderId]).compactMap(timer)
     }
 
     private static func timer(_ row: Row) -> DeadlineTimer? {

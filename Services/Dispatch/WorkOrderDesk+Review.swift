@@ -280,7 +280,7 @@ extension WorkOrderDesk {
     /// A work order for a hotspot: the lead unit and co-operating units the centre names, the level's
     /// deadlines (or the centre's resolution deadline), and the alert's id as its event and source id.
     func createTask(_ task: HotspotTask, by caller: Caller, partition: Int32 = 0, db: Database, now: Date) throws -> WorkOrder {
-        if let existing = try String.fetchOne(db, sql: "SELECT work_order_id FROM work_order WHERE hotspot_alert_id = ?",
+        if let existing = try String.fetchOne(db.cached("SELECT work_order_id FROM work_order WHERE hotspot_alert_id = ?"),
                                               arguments: [task.alertId]) {
             throw WorkOrderError.conflict("hotspot \(task.alertId) is already work order \(existing)")
         }

@@ -93,9 +93,10 @@ struct WorkOrderDesk {
 
     /// Attaches a repeat report to the work order `workOrderId` (并案): the order lists it with its
     /// reporter, and nothing is dispatched again. Nil when that order is closed (or unknown): the event
-    /// then needs a work order of its own.
+    /// then needs a work order of its own. The order returned lacks its earlier history (see
+    /// `WorkOrderStore.find(history:)`): it carries what the change needed.
     func attach(_ event: ClassifiedEvent, to workOrderId: String, db: Database, now: Date) throws -> WorkOrder? {
-        guard var order = try WorkOrderStore.find(id: workOrderId, db: db, now: now),
+        guard var order = try WorkOrderStore.find(id: workOrderId, db: db, now: now, history: false),
               (try? WorkOrderLifecycle.next(after: .attachEvent, from: order.status)) != nil
         else { return nil }
         let attached = Self.event(event, attachedAt: now)

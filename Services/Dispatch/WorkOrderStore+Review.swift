@@ -7,15 +7,15 @@ import MinshengModel
 extension WorkOrderStore {
     /// Writes a corrected category, level and place (town, village, grid).
     static func correct(_ order: WorkOrder, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE work_order SET category = ?, level = ?, town = ?, village = ?, grid = ? WHERE work_order_id = ?
-            """, arguments: [order.category.rawValue, order.level.rawValue, order.town, order.village, order.grid,
+            """, [order.category.rawValue, order.level.rawValue, order.town, order.village, order.grid,
                              order.workOrderId])
     }
 
     /// Moves every event of one order to another (并案).
     static func moveEvents(of workOrderId: String, to targetId: String, db: Database) throws {
-        try db.execute(sql: "UPDATE work_order_event SET work_order_id = ? WHERE work_order_id = ?",
-                       arguments: [targetId, workOrderId])
+        try db.run("UPDATE work_order_event SET work_order_id = ? WHERE work_order_id = ?",
+                       [targetId, workOrderId])
     }
 }

@@ -13,13 +13,13 @@ enum WorkOrderStore {
     /// partition (at most 64 partitions), and always above the partition's last.
     static func nextIdentity(_ db: Database, partition: Int32, now: Date) throws -> (id: String, seq: Int64) {
         let candidate = Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) * 64 + Int64(partition)
-        let last = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM work_order WHERE partition = ?", arguments: [partition])
+        let last = try Int64.fetchOne(db.cached("SELECT MAX(seq) FROM work_order WHERE partition = ?"), arguments: [partition])
         let seq = max(candidate, (last ?? 0) + 64)
         let date = WorkOrderNumber.day(of: now)
-        let number = try Int.fetchOne(db, sql: """
+        let number = try Int.fetchOne(db.cached("""
             INSERT INTO work_order_counter (partition, day, last) VALUES (?, ?, 1)
             ON CONFLICT (partition, day) DO UPDATE SET last = last + 1 RETURNING last
-            """, arguments: [partition, date]) ?? 1
+            """), arguments: [partition, date]) ?? 1
         return (WorkOrderNumber(day: date, partition: partition, number: number).id, seq)
     }
 
@@ -33,12 +33,12 @@ enum WorkOrderStore {
 
     /// The `work_order` row of a new order (its creation columns).
     static func insertRow(_ order: WorkOrder, seq: Int64, partition: Int32, police: Bool, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO work_order (work_order_id, seq, event_id, source, source_id, category, level, town, village, grid,
                 unit_id, status, text, address, reporter_name, reporter_phone, occurred_at, dispatched_at, sign_by,
                 resolve_by, version, on_site_by, round, round_started_at, police, review_by, hotspot_alert_id, partition)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """, [
                 order.workOrderId, seq, order.eventId, order.source.rawValue, order.sourceId, order.category.rawValue,
                 order.level.rawValue, order.town, order.village, order.grid, order.unitId, order.status.rawValue,
                 order.text, order.address, order.reporter?.name, order.reporter?.phone,
@@ -50,12 +50,12 @@ enum WorkOrderStore {
 
     /// Writes what changes in a work order's life (everything but its identity, event and place).
     static func update(_ order: WorkOrder, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             UPDATE work_order SET unit_id = ?, status = ?, version = ?, round = ?, round_started_at = ?, sign_by = ?,
                 on_site_by = ?, resolve_by = ?, signed_at = ?, on_site_at = ?, resolved_at = ?, closed_at = ?, result = ?,
                 feedback_satisfied = ?, feedback_comment = ?, feedback_at = ?, review_by = ?, merged_into = ?
             WHERE work_order_id = ?
-            """, arguments: [
+            """, [
                 order.unitId, order.status.rawValue, order.version, order.round ?? 1,
                 ts(order.roundStartedAt ?? order.dispatchedAt), ts(order.signBy), order.onSiteBy.map(ts),
                 ts(order.resolveBy), order.signedAt.map(ts), order.onSiteAt.map(ts), order.resolvedAt.map(ts),
@@ -66,27 +66,27 @@ enum WorkOrderStore {
     }
 
     static func appendTimeline(_ entry: WorkOrder.TimelineEntry, to workOrderId: String, unitId: String, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO work_order_timeline (work_order_id, version, at, actor, change, note, unit_id, person_id, person_name)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note, unitId,
+            """, [workOrderId, entry.version, ts(entry.at), entry.actor, entry.change, entry.note, unitId,
                              entry.person?.id, entry.person?.name])
     }
 
     static func addEvent(_ event: WorkOrder.Event, to workOrderId: String, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT INTO work_order_event (event_id, work_order_id, source, source_id, text, address, reporter_name,
                 reporter_phone, occurred_at, attached_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [event.eventId, workOrderId, event.source.rawValue, event.sourceId, event.text, event.address,
+            """, [event.eventId, workOrderId, event.source.rawValue, event.sourceId, event.text, event.address,
                              event.reporter?.name, event.reporter?.phone, ts(event.occurredAt), ts(event.attachedAt)])
     }
 
     static func replaceCoUnits(of workOrderId: String, with units: [String], db: Database) throws {
-        try db.execute(sql: "DELETE FROM work_order_co_unit WHERE work_order_id = ?", arguments: [workOrderId])
+        try db.run("DELETE FROM work_order_co_unit WHERE work_order_id = ?", [workOrderId])
         for unit in units {
-            try db.execute(sql: "INSERT OR IGNORE INTO work_order_co_unit (work_order_id, unit_id) VALUES (?, ?)",
-                           arguments: [workOrderId, unit])
+            try db.run("INSERT OR IGNORE INTO work_order_co_unit (work_order_id, unit_id) VALUES (?, ?)",
+                           [workOrderId, unit])
         }
     }
 
@@ -97,7 +97,7 @@ enum WorkOrderStore {
 
     /// The work order an event belongs to, if any.
     static func workOrderId(containing eventId: String, db: Database) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT work_order_id FROM work_order_event WHERE event_id = ?", arguments: [eventId])
+        try String.fetchOne(db.cached("SELECT work_order_id FROM work_order_event WHERE event_id = ?"), arguments: [eventId])
     }
 
     /// The partition whose owner decides about the order (nil: no such order here).
@@ -107,21 +107,24 @@ enum WorkOrderStore {
 
     /// Whether the order is a police matter (its event was classified as one).
     static func isPoliceMatter(_ workOrderId: String, db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT police FROM work_order WHERE work_order_id = ?", arguments: [workOrderId]) ?? false
+        try Bool.fetchOne(db.cached("SELECT police FROM work_order WHERE work_order_id = ?"), arguments: [workOrderId]) ?? false
     }
 
     /// The units that returned the order (退回), so that re-routing does not send it back to them.
     static func unitsThatReturned(_ workOrderId: String, db: Database) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: """
+        Set(try String.fetchAll(db.cached("""
             SELECT DISTINCT unit_id FROM work_order_timeline WHERE work_order_id = ? AND change = 'returned' AND unit_id IS NOT NULL
-            """, arguments: [workOrderId]))
+            """), arguments: [workOrderId]))
     }
 
-    static func find(id: String, db: Database, now: Date) throws -> WorkOrder? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM work_order WHERE work_order_id = ?", arguments: [id]) else {
+    /// The order with its whole history; with `history: false`, without its timeline and attached events
+    /// (empty): enough to change it and publish the change, at a cost that does not grow with its history
+    /// (a hotspot's order may gather hundreds of repeat reports).
+    static func find(id: String, db: Database, now: Date, history: Bool = true) throws -> WorkOrder? {
+        guard let row = try Row.fetchOne(db.cached("SELECT * FROM work_order WHERE work_order_id = ?"), arguments: [id]) else {
             return nil
         }
-        return try workOrder(row, db: db, now: now)
+        return try workOrder(row, db: db, now: now, history: history)
     }
 
     /// One page of work orders matching `query`, newest first, and the cursor of the next page.
@@ -140,17 +143,17 @@ enum WorkOrderStore {
         return (items, rows.count > query.limit ? page.last.map { $0["seq"] as Int } : nil)
     }
 
-    private static func workOrder(_ row: Row, db: Database, now: Date) throws -> WorkOrder {
+    private static func workOrder(_ row: Row, db: Database, now: Date, history: Bool = true) throws -> WorkOrder {
         let id: String = row["work_order_id"]
-        let timeline = try Row.fetchAll(
-            db, sql: "SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version", arguments: [id]
+        let timeline = !history ? [] : try Row.fetchAll(
+            db.cached("SELECT * FROM work_order_timeline WHERE work_order_id = ? ORDER BY version"), arguments: [id]
         ).map { entry in
             WorkOrder.TimelineEntry(version: entry["version"], at: date(entry["at"]), actor: entry["actor"],
                                     change: entry["change"], note: entry["note"],
                                     person: (entry["person_id"] as String?).map { ActingPerson(id: $0, name: entry["person_name"]) })
         }
-        let events = try Row.fetchAll(
-            db, sql: "SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid", arguments: [id]
+        let events = !history ? [] : try Row.fetchAll(
+            db.cached("SELECT * FROM work_order_event WHERE work_order_id = ? ORDER BY attached_at, rowid"), arguments: [id]
         ).map { event in
             WorkOrder.Event(
                 eventId: event["event_id"], source: Source(rawValue: event["source"]) ?? .walkin, sourceId: event["source_id"],
@@ -158,7 +161,7 @@ enum WorkOrderStore {
                 occurredAt: date(event["occurred_at"]), attachedAt: date(event["attached_at"]))
         }
         let coUnits = try String.fetchAll(
-            db, sql: "SELECT unit_id FROM work_order_co_unit WHERE work_order_id = ? ORDER BY unit_id", arguments: [id])
+            db.cached("SELECT unit_id FROM work_order_co_unit WHERE work_order_id = ? ORDER BY unit_id"), arguments: [id])
         let satisfied: Bool? = row["feedback_satisfied"]
         var order = WorkOrder(
             workOrderId: id, eventId: row["event_id"], source: Source(rawValue: row["source"]) ?? .walkin,

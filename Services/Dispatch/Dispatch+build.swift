@@ -23,6 +23,11 @@ enum DispatchService {
                 "config.dir": "\(settings.configDirectory)",
             ])
         }
+        // Orders from before partitioned dispatch go to the changelog once, so that a new owner has them.
+        let backfilled = try await runtime.database.writer.write { db in try WorkOrderChangelog.backfillIfNeeded(db: db, now: clock.now()) }
+        if backfilled > 0 {
+            runtime.logger.notice("Orders from before partitioned dispatch written to the changelog", metadata: ["orders": "\(backfilled)"])
+        }
         let outbox = runtime.outbox
         // Timers fire on the owner of their order's partition (known once the consumer is made).
         let ownership = OwnershipReference()

@@ -97,5 +97,20 @@ enum WorkOrderChangelog {
         }
     }
 
+    /// Once per database: writes the record of every order made before dispatch was partitioned (they
+    /// were never recorded), so that whoever owns their partition (0) later has them. A database that
+    /// starts empty (a new instance) has nothing to write and only notes that it is done.
+    @discardableResult
+    static func backfillIfNeeded(db: Database, now: Date) throws -> Int {
+        guard try String.fetchOne(db, sql: "SELECT at FROM dispatch_clock WHERE name = 'changelog_backfill'") == nil else { return 0 }
+        let ids = try String.fetchAll(db, sql: """
+            SELECT work_order_id FROM work_order WHERE work_order_id NOT GLOB 'WO[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-*-*'
+            ORDER BY seq
+            """)
+        for id in ids { try record(id, db: db, now: now) }
+        try db.execute(sql: "INSERT INTO dispatch_clock (name, at) VALUES ('changelog_backfill', ?)", arguments: [WorkOrderStore.ts(now)])
+        return ids.count
+    }
+
     private static func date(_ text: String?) -> Date? { text.flatMap(MessageCoding.parseTimestamp) }
 }

@@ -99,6 +99,26 @@ struct WorkOrderChangelogTests {
         #expect(next.seq > written[0].seq)
     }
 
+    @Test func ordersFromBeforePartitioningAreWrittenToTheChangelogOnce() throws {
+        // An order numbered the old way (as dispatch-v4 left it), and a new one.
+        let old = try fixture.dispatch(fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道"))
+        try fixture.database.writer.write { db in
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            for table in ["work_order", "work_order_timeline", "work_order_event", "deadline_timer"] {
+                try db.execute(sql: "UPDATE \(table) SET work_order_id = 'WO20261120-000042' WHERE work_order_id = ?",
+                               arguments: [old.workOrderId])
+            }
+            try db.execute(sql: "DELETE FROM outbox")
+        }
+        try fixture.dispatch(fixture.classified("下水道堵了", category: .urbanManagement, level: .normal, town: "当湖街道"))
+        let now = fixture.clock.now()
+        #expect(try fixture.database.writer.write { db in try WorkOrderChangelog.backfillIfNeeded(db: db, now: now) } == 1)
+        #expect(try fixture.database.writer.write { db in try WorkOrderChangelog.backfillIfNeeded(db: db, now: now) } == 0)
+        let backfilled = try records().filter { $0.key == "WO20261120-000042" }
+        #expect(backfilled.count == 1)
+        #expect(backfilled.first?.partition == 0 && backfilled.first?.record.number == 42 && backfilled.first?.record.day == "20261120")
+    }
+
     @Test func numbersOfDifferentPartitionsNeverMeetAndOldNumbersReadAsPartitionZero() throws {
         #expect(WorkOrderNumber("WO20261123-5-000012") == WorkOrderNumber(day: "20261123", partition: 5, number: 12))
         #expect(WorkOrderNumber("WO20261123-000012") == WorkOrderNumber(day: "20261123", partition: 0, number: 12))

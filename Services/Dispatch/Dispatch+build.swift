@@ -58,7 +58,7 @@ enum DispatchService {
         let follower = WorkOrderFollower(
             reader: try KafkaPartitionReader(configuration: settings.kafkaConfiguration(role: "readmodel"), name: "dispatch-readmodel",
                                              logger: runtime.logger),
-            database: runtime.database.writer, logger: runtime.logger)
+            database: runtime.database.writer, owns: { ownership.owns($0) }, logger: runtime.logger)
         let router = runtime.makeRouter()
         let access = APIAccess(demoMode: settings.demoMode)
         WorkOrderController(database: runtime.database.writer, configuration: store, clock: clock, onCommit: {

@@ -335,7 +335,11 @@ struct WorkOrderDesk {
                                      unitName: units.name(of: order.unitId), at: now, details: details)
         try Outbox.enqueue(db, topic: Topics.workOrderUpdates, key: order.eventId, message: update, now: now)
         // The changelog after the output: a record in Kafka means its update is there too.
-        try WorkOrderChangelog.record(order.workOrderId, db: db, now: now)
+        let added: [String] = switch change {
+        case .created, .held: order.events?.first.map { [$0.eventId] } ?? []
+        default: details.attachedEvent.map { [$0.eventId] } ?? []
+        }
+        try WorkOrderChangelog.record(order, addedEvents: added, db: db, now: now)
     }
 
     /// What routing looks at for an existing order (re-routing, escalation).

@@ -11,10 +11,14 @@ import ServiceLifecycle
 /// /v1/workorders`, `/v1/stats` and the gauges answer for all orders on any instance, a moment behind
 /// their owners (eventually consistent). The records of the partitions this instance owns change
 /// nothing (what is stored is as new), and the copy doubles as a warm standby: when a partition is
-/// assigned here, its restore reads only what the follower has not read yet.
+/// assigned here, its restore reads only what the follower has not read yet. The records of partitions
+/// this instance owns are its own (what came before it took them over, the restore read): they are
+/// passed over, only the position moves on.
 struct WorkOrderFollower: Service {
     let reader: KafkaPartitionReader
     let database: any DatabaseWriter
+    /// Whether this instance owns a partition now.
+    let owns: @Sendable (Int32) -> Bool
     let logger: Logger
 
     func run() async throws {
@@ -35,9 +39,12 @@ struct WorkOrderFollower: Service {
                 let batch = try await cancelWhenGracefulShutdown { try await reader.poll(maxMessages: 500, wait: .milliseconds(200)) }
                 guard !batch.isEmpty else { continue }
                 let logger = logger
+                let owns = owns
                 try await database.write { db in
                     var next: [Int32: Int64] = [:]
                     for message in batch {
+                        next[message.partition] = max(next[message.partition] ?? 0, message.offset + 1)
+                        if owns(message.partition) { continue }
                         do {
                             try WorkOrderChangelog.restore(try message.decode(WorkOrderRecord.self), db: db)
                         } catch {
@@ -45,7 +52,6 @@ struct WorkOrderFollower: Service {
                                 "kafka.coordinates": "\(message.coordinates)", "error": "\(error)",
                             ])
                         }
-                        next[message.partition] = max(next[message.partition] ?? 0, message.offset + 1)
                     }
                     for (partition, offset) in next {
                         try Changelog.setPosition(db, topic: Topics.dispatchWorkOrdersChangelog, partition: partition, next: offset)

@@ -32,7 +32,7 @@ struct WorkOrderChangelogTests {
         try fixture.database.writer.write { db in try fixture.handler.handle(message, db: db, now: now) }
     }
 
-    @Test func everyChangeRecordsTheWholeOrderAfterItsUpdateInItsPartition() throws {
+    @Test func everyChangeRecordsItsEntryEventsAndTheOrderAfterItsUpdateInItsPartition() throws {
         let event = fixture.classified("三港路占道经营", category: .urbanManagement, level: .normal, town: "当湖街道")
         try deliver(event, partition: 4)
         let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: event.eventId, db: db)) }
@@ -41,24 +41,27 @@ struct WorkOrderChangelogTests {
         fixture.clock.advance(by: 60)
         try fixture.perform(.sign(note: "收到"), on: id, as: order.unitId)
         let written = try records()
-        #expect(written.map(\.partition) == [4, 4])
-        #expect(written.map(\.key) == [id, id])
-        #expect(written.map(\.record.order.version) == [1, 2])
+        #expect(written.allSatisfy { $0.partition == 4 })
+        #expect(written.map(\.key) == ["\(id)#t1", "\(id)#e\(event.eventId)", id, "\(id)#t2", id])
+        let orders = written.compactMap(\.record.order)
+        #expect(orders.map(\.version) == [1, 2])
         let last = try #require(written.last?.record)
-        #expect(last.order.status == .signed)
-        #expect(last.order.timeline.count == 2)
-        #expect(last.timelineUnitIds == [order.unitId, order.unitId])
+        #expect(last.order?.status == .signed)
+        // The order's record does not carry its history: entries and events are records of their own.
+        #expect(last.order?.timeline.isEmpty == true && last.order?.events == nil)
+        #expect(written[3].record.entry?.entry.change == "signed" && written[3].record.entry?.unitId == order.unitId)
+        #expect(written[1].record.event?.event.eventId == event.eventId)
         #expect(last.day == "20261123" && last.number == 1 && last.partition == 4)
         // The sign timers are cancelled, the resolve timers still pending.
-        #expect(last.timers.filter { $0.cancelledAt != nil }.map(\.kind).sorted() == ["sign_overdue", "sign_warning"])
-        #expect(last.timers.contains { $0.kind == "resolve_overdue" && $0.cancelledAt == nil && $0.firedAt == nil })
-        // Outputs first: each record comes after the update of its change.
+        #expect(last.timers?.filter { $0.cancelledAt != nil }.map(\.kind).sorted() == ["sign_overdue", "sign_warning"])
+        #expect(last.timers?.contains { $0.kind == "resolve_overdue" && $0.cancelledAt == nil && $0.firedAt == nil } == true)
+        // Outputs first: each change's records come after its update.
         let topics = try fixture.database.writer.read { db in
             try String.fetchAll(db, sql: "SELECT topic FROM outbox WHERE topic IN (?, ?) ORDER BY id",
                                 arguments: [Topics.workOrderUpdates, Topics.dispatchWorkOrdersChangelog])
         }
-        #expect(topics == [Topics.workOrderUpdates, Topics.dispatchWorkOrdersChangelog,
-                           Topics.workOrderUpdates, Topics.dispatchWorkOrdersChangelog])
+        let (u, c) = (Topics.workOrderUpdates, Topics.dispatchWorkOrdersChangelog)
+        #expect(topics == [u, c, c, c, u, c, c])
     }
 
     @Test func anEmptyDiskRebuildsOrdersTimersAndTheCounterAndIgnoresOlderRecords() throws {
@@ -70,12 +73,13 @@ struct WorkOrderChangelogTests {
         try deliver(repeated, partition: 2)
         try fixture.perform(.returnOrder(reason: "不归我们管"), on: id, as: try fixture.order(id).unitId)
         let written = try records().map(\.record)
-        #expect(written.map(\.order.version) == [1, 2, 3])
+        #expect(written.compactMap(\.order?.version) == [1, 2, 3])
+        let firstOrder = try #require(written.first { $0.order != nil })
 
         // A new instance: every record restored, the oldest one last (a late re-send).
         let replacement = try ServiceDatabase.inMemory(migrations: DispatchMigrations.register)
         try replacement.writer.write { db in
-            for record in written + [written[0]] { try WorkOrderChangelog.restore(record, db: db) }
+            for record in written + [firstOrder] { try WorkOrderChangelog.restore(record, db: db) }
         }
         let now = fixture.clock.now()
         let (restored, original) = try replacement.writer.read { db in
@@ -96,7 +100,7 @@ struct WorkOrderChangelogTests {
         // The partition's counter goes on after the restored number, not from 1.
         let next = try replacement.writer.write { db in try WorkOrderStore.nextIdentity(db, partition: 2, now: now) }
         #expect(next.id == "WO20261123-2-000002")
-        #expect(next.seq > written[0].seq)
+        #expect(next.seq > firstOrder.seq ?? .max)
     }
 
     @Test func ordersFromBeforePartitioningAreWrittenToTheChangelogOnce() throws {
@@ -114,9 +118,10 @@ struct WorkOrderChangelogTests {
         let now = fixture.clock.now()
         #expect(try fixture.database.writer.write { db in try WorkOrderChangelog.backfillIfNeeded(db: db, now: now) } == 1)
         #expect(try fixture.database.writer.write { db in try WorkOrderChangelog.backfillIfNeeded(db: db, now: now) } == 0)
-        let backfilled = try records().filter { $0.key == "WO20261120-000042" }
-        #expect(backfilled.count == 1)
-        #expect(backfilled.first?.partition == 0 && backfilled.first?.record.number == 42 && backfilled.first?.record.day == "20261120")
+        let backfilled = try records().filter { $0.key.hasPrefix("WO20261120-000042") }
+        #expect(backfilled.map(\.key).sorted() == ["WO20261120-000042", "WO20261120-000042#e\(old.eventId)", "WO20261120-000042#t1"])
+        let order = try #require(backfilled.first { $0.key == "WO20261120-000042" })
+        #expect(order.partition == 0 && order.record.number == 42 && order.record.day == "20261120")
     }
 
     @Test func numbersOfDifferentPartitionsNeverMeetAndOldNumbersReadAsPartitionZero() throws {

@@ -38,11 +38,11 @@ struct AcceptedEventHandler: MessageHandler {
             grid: decision.place?.grid, confidence: (decision.confidence * 1000).rounded() / 1000,
             explanation: explanation, duplicateOf: repeats.duplicateOf, needsReview: decision.needsReview,
             classifiedAt: now)
-        try db.execute(sql: """
+        try db.run("""
             INSERT OR REPLACE INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, town,
                 village, grid, confidence, explanation, classified_at, text, duplicate_of, needs_review)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [event.eventId, event.source.rawValue, event.sourceId, decision.category.rawValue,
+            """, [event.eventId, event.source.rawValue, event.sourceId, decision.category.rawValue,
                              decision.level.rawValue, decision.police, decision.shuangfei, classified.town,
                              classified.village, classified.grid, classified.confidence, explanation,
                              MessageCoding.formatTimestamp(now), event.text, repeats.duplicateOf, decision.needsReview])

@@ -165,7 +165,7 @@ struct ClassificationCommand: AsyncParsableCommand {
             let region = try ConfigFile.region(directory: configDirectory)
             let gazetteer = Gazetteer(region: region)
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
-            let makers = [0.5, 1.0, 2.0].map { expansion in
+            let makers = [0.5, 1.0].map { expansion in
                 var similarity = base.settings.similarity
                 similarity.expansion = expansion
                 return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
@@ -173,9 +173,9 @@ struct ClassificationCommand: AsyncParsableCommand {
             for maker in makers {
                 for neighbour in [0.5, 1.0] {
                     for text in [1.0] {
-                        for place in [0.5, 0.75, 1.0] {
-                            for category in [0.1, 0.2] {
-                                for threshold in stride(from: 0.2, through: 0.55, by: 0.05) {
+                        for place in [0.75, 1.0] {
+                            for category in [0.25, 0.5, 0.75] {
+                                for threshold in stride(from: 0.1, through: 0.4, by: 0.025) {
                                   for hotspotOffset in [0.0, 0.1] {
                                     var settings = base.settings
                                     settings.similarity = maker.parameters
@@ -196,7 +196,8 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             results.sort { (a: (ClusterEvaluation, ClassificationSettings), b: (ClusterEvaluation, ClassificationSettings)) -> Bool in
                 if a.0.pairF1 != b.0.pairF1 { return a.0.pairF1 > b.0.pairF1 }
-                return a.0.clustersRaised > b.0.clustersRaised
+                if a.0.clustersRaised != b.0.clustersRaised { return a.0.clustersRaised > b.0.clustersRaised }
+                return a.0.falseHotspots < b.0.falseHotspots
             }
             for (evaluation, settings) in results.prefix(top) {
                 let s = settings.similarity

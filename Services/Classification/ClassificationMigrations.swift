@@ -92,5 +92,10 @@ enum ClassificationMigrations {
                 CREATE INDEX hotspot_updated ON hotspot(updated_at);
                 """)
         }
+        // A growing hotspot is published on a schedule (Hotspots.publishesGrowth): the size its last revision
+        // said. NULL for hotspots raised before: their next growth is published.
+        migrator.registerMigration("classification-v4-hotspot-published-size") { db in
+            try db.execute(sql: "ALTER TABLE hotspot ADD COLUMN published_size INTEGER")
+        }
     }
 }

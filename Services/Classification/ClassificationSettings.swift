@@ -32,7 +32,10 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         var expansion: Double
         /// Whether single characters the corpus knows are terms too (票, 码, 烟 carry meaning alone).
         var unigrams: Bool
+        /// The same named place multiplies similarity by 1 + this, different named places by 1 − this.
         var placeWeight: Double
+        /// The share of similarity two reports of unrelated categories lose (0…1): the score is multiplied
+        /// by 1 − categoryWeight × (1 − category affinity).
         var categoryWeight: Double
         /// Subtracted from every n-gram's IDF: n-grams found in most reports weigh nothing.
         var idfFloor: Double
@@ -117,6 +120,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check(similarity.textWeight >= 0 && similarity.neighbourWeight >= 0 && similarity.placeWeight >= 0 && similarity.categoryWeight >= 0,
               "similarity weights must be >= 0")
         check(similarity.textWeight + similarity.neighbourWeight > 0, "similarity.textWeight or similarity.neighbourWeight must be > 0")
+        check(similarity.categoryWeight <= 1, "similarity.categoryWeight must be from 0 to 1")
         check((0...255).contains(similarity.neighbours), "similarity.neighbours must be from 0 to 255")
         check(similarity.expansion >= 0, "similarity.expansion must be >= 0")
         check(similarity.idfFloor >= 0, "similarity.idfFloor must be >= 0")

@@ -56,15 +56,15 @@ struct EventClassifier: Sendable {
         var probabilities = [Float](repeating: 0, count: Category.allCases.count)
         for (c, probability) in categoryPrediction.probabilities.enumerated() { probabilities[categoryIndex[c]] += probability }
 
-        // Critical when a rule fires or the critical model's probability reaches the threshold;
-        // otherwise the most likely of the other levels.
+        // Critical when a rule fires, or the critical model's probability reaches the threshold and the
+        // text does not say the danger is over; otherwise the most likely of the other levels.
         let levelPrediction = model.level.predict(rows)
         let criticalProbability = criticalYes.map { Double(model.critical.predict(rows).probabilities[$0]) } ?? 0
         let level: Level
         if let phrase = KeywordRules.criticalPhrase(in: event.text) {
             level = .critical
             reasons.append("critical: rule \(phrase)")
-        } else if criticalProbability >= settings.criticalProbability {
+        } else if criticalProbability >= settings.criticalProbability && !KeywordRules.isDefused(event.text) {
             level = .critical
             reasons.append("critical: model \(Self.percent(criticalProbability))")
         } else {

@@ -112,6 +112,36 @@ struct RepeatAndHotspotTests {
         #expect(latest.values.first?.eventIds == events.map(\.eventId))
     }
 
+    /// A hotspot that keeps growing is published for every report while it is small, then when it has grown
+    /// by a quarter or ten minutes have passed: the cost of a report stays bounded however big it gets.
+    @Test func aBigHotspotIsRepublishedOnASchedule() throws {
+        let harness = try H()
+        var events = parkingEvents()
+        // Reports twenty seconds apart, each from another person, all about the one problem.
+        for index in 0..<56 {
+            let base = Self.parking[index % Self.parking.count]
+            events.append(H.event(base.text, source: base.source, phone: "1350000\(String(format: "%04d", index))",
+                                  hoursLater: 2 + Double(index) / 180))
+        }
+        var published: [Int] = []
+        var alertIds: Set<String> = []
+        for event in events {
+            for alert in try harness.deliver(event).alerts {
+                published.append(alert.eventIds.count)
+                alertIds.insert(alert.alertId)
+            }
+        }
+        #expect(alertIds.count == 1)
+        // Raised at 4 reports, then every report up to 20, then at 25 (20 + a quarter), 32, 40, 50.
+        #expect(Array(published.prefix(17)) == Array(4...20))
+        #expect(Array(published.dropFirst(17)) == [25, 32, 40, 50], "\(published)")
+        // Ten minutes later one more report publishes the whole hotspot at once.
+        let late = H.event(Self.parking[0].text, phone: "13600000000", hoursLater: 2 + 56.0 / 180 + 0.2)
+        let revision = try #require(try harness.deliver(late).alerts.first)
+        #expect(revision.eventIds.count == events.count + 1)
+        #expect(revision.revision == published.count + 1)
+    }
+
     /// The lead's consumer runs a batch of messages in one transaction, each in its own savepoint: a later
     /// message sees the earlier ones' rows, and one rolled back leaves no trace in later answers.
     @Test func aRolledBackInsertNeverLinksOrCountsLater() throws {

@@ -122,9 +122,13 @@ struct ShippedClassifierTests {
         #expect(evaluation.examples >= 1000)
         #expect(evaluation.categoryMacroF1 >= 0.90)
         #expect(evaluation.criticalRecall >= 0.98)
-        // Issue 12 asks for 0.70 at this recall; the shipped model reaches 0.635 (docs/classification.md,
-        // known weaknesses). This guards what is reached.
-        #expect(evaluation.criticalPrecision >= 0.60)
+        // Issue 12's target is 0.70; the shipped model reaches 0.671 (docs/classification.md, known weaknesses).
+        // The floor guards what is reached; the target is a known issue, which fails as soon as it is met
+        // (then drop the wrapper).
+        #expect(evaluation.criticalPrecision >= 0.66, "critical precision \(evaluation.criticalPrecision)")
+        withKnownIssue("issue 12: critical precision below 0.70 at recall 0.98") {
+            #expect(evaluation.criticalPrecision >= 0.70, "critical precision \(evaluation.criticalPrecision)")
+        }
         #expect(evaluation.policeAccuracy >= 0.97)
     }
 
@@ -134,6 +138,15 @@ struct ShippedClassifierTests {
         let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false)
         #expect(evaluation.clusters >= 20)
         #expect(evaluation.pairF1 >= 0.85)
+        // Issue 12: every report of a planted cluster linked and raised as one hotspot. Reached: 16 and 13
+        // of 24 (docs/classification.md, what fails and why). Floors guard what is reached; the target is a
+        // known issue, which fails as soon as it is met (then drop the wrapper).
+        #expect(evaluation.clustersLinked >= 16, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+        #expect(evaluation.clustersRaised >= 13, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
+        withKnownIssue("issue 12: not every planted cluster is linked and raised whole") {
+            #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+            #expect(evaluation.clustersRaised == evaluation.raisable, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
+        }
     }
 
     @Test func trainAndTestDoNotShareTexts() throws {

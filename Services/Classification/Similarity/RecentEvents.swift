@@ -23,11 +23,11 @@ enum RecentEvents {
     }
 
     static func insert(_ row: Row, signature: ReportSignature, signatureVersion: String, db: Database) throws {
-        try db.execute(sql: """
+        try db.run("""
             INSERT OR REPLACE INTO recent_event (event_id, source, town, village, category, reporter_key, occurred_at,
                 received_at, matter_id, duplicate_of, hotspot_id, signature, signature_version)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [row.eventId, row.source.rawValue, row.town, row.village, row.category.rawValue, row.reporterKey,
+            """, [row.eventId, row.source.rawValue, row.town, row.village, row.category.rawValue, row.reporterKey,
                              MessageCoding.formatTimestamp(row.occurredAt), MessageCoding.formatTimestamp(row.receivedAt),
                              row.matterId, row.duplicateOf, row.hotspotId, Data(signature.bytes), signatureVersion])
     }
@@ -56,31 +56,31 @@ enum RecentEvents {
 
     /// The first report of a matter: the one that occurred first (ties: the smaller event id).
     static func firstReport(ofMatter matterId: String, db: Database) throws -> String? {
-        try String.fetchOne(db, sql: """
+        try String.fetchOne(db.cached("""
             SELECT event_id FROM recent_event WHERE matter_id = ? ORDER BY occurred_at, event_id LIMIT 1
-            """, arguments: [matterId])
+            """), arguments: [matterId])
     }
 
     /// Reports of the matters that occurred in `[from, to]`, at most `limit` of each matter.
     static func members(ofMatters matterIds: [String], occurredFrom from: Date, to: Date, limit: Int, db: Database) throws -> [Row] {
         try matterIds.flatMap { matterId in
-            try GRDB.Row.fetchAll(db, sql: """
+            try GRDB.Row.fetchAll(db.cached("""
                 SELECT \(columns) FROM recent_event WHERE matter_id = ? AND occurred_at BETWEEN ? AND ?
                 ORDER BY occurred_at, event_id LIMIT ?
-                """, arguments: [matterId, MessageCoding.formatTimestamp(from), MessageCoding.formatTimestamp(to), limit]).map(decode)
+                """), arguments: [matterId, MessageCoding.formatTimestamp(from), MessageCoding.formatTimestamp(to), limit]).map(decode)
         }
     }
 
     /// Every report of a hotspot, in the order they occurred.
     static func members(ofHotspot hotspotId: String, db: Database) throws -> [Row] {
-        try GRDB.Row.fetchAll(db, sql: """
+        try GRDB.Row.fetchAll(db.cached("""
             SELECT \(columns) FROM recent_event WHERE hotspot_id = ? ORDER BY occurred_at, event_id
-            """, arguments: [hotspotId]).map(decode)
+            """), arguments: [hotspotId]).map(decode)
     }
 
     static func setHotspot(_ hotspotId: String, events: [String], db: Database) throws {
         for eventId in events {
-            try db.execute(sql: "UPDATE recent_event SET hotspot_id = ? WHERE event_id = ?", arguments: [hotspotId, eventId])
+            try db.run("UPDATE recent_event SET hotspot_id = ? WHERE event_id = ?", [hotspotId, eventId])
         }
     }
 }

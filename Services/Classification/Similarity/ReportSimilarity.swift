@@ -1,7 +1,9 @@
 /// How alike two reports are: the weighted sum of the text cosine (character n-grams weighted by topic
-/// weight and IDF), the neighbour cosine (the training texts both resemble) and the category affinity
-/// (cosine of the category distributions), scaled by the place agreement (+1 same named place, -1
-/// different named places, 0 unknown). Weights and thresholds were chosen
+/// weight and IDF) and the neighbour cosine (the training texts both resemble), scaled down by how little
+/// their categories agree (cosine of the category distributions) and scaled by the place agreement (+1
+/// same named place, -1 different named places, 0 unknown). Neither place nor category can make two
+/// reports alike on its own: two other problems of one category at one place (square dancing and late
+/// basketball at one community) score only what their words share. Weights and thresholds were chosen
 /// on the labelled cluster set (`Corpus/clusters/tune.jsonl`, docs/classification.md).
 struct ReportSimilarity: Sendable {
     let textWeight: Double
@@ -16,12 +18,12 @@ struct ReportSimilarity: Sendable {
         categoryWeight = settings.categoryWeight
     }
 
-    /// What the two say, times how much their places agree: the same named place raises it by
-    /// `placeWeight`, different named places lower it by as much; a place cannot make two reports alike
-    /// on its own.
+    /// What the two say, times how far their categories agree (unrelated categories take `categoryWeight`
+    /// off), times how much their places agree: the same named place raises it by `placeWeight`,
+    /// different named places lower it by as much.
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
         let content = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
-            + categoryWeight * a.categoryAffinity(with: b)
-        return content * max(0, 1 + placeWeight * a.placeAgreement(with: b))
+        guard content > 0 else { return 0 }
+        return content * (1 - categoryWeight * (1 - a.categoryAffinity(with: b))) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
     }
 }

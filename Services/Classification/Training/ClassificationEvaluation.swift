@@ -32,7 +32,8 @@ struct ClassificationEvaluation {
     var townExamples: Int
     var needsReviewShare: Double
     var accuracyWhenConfident: Double
-    /// Critical examples not raised, and examples raised that are not critical (id, true level, text).
+    /// Critical examples not raised, and examples raised that are not critical (id, true level, text, the
+    /// classifier's explanation).
     var criticalMisses: [String]
     var criticalFalseAlarms: [String]
 
@@ -54,9 +55,11 @@ struct ClassificationEvaluation {
             let decision = classifier.classify(event)
             categoryConfusion[categories.firstIndex(of: example.category.rawValue)!][categories.firstIndex(of: decision.category.rawValue)!] += 1
             levelConfusion[levels.firstIndex(of: example.level.rawValue)!][levels.firstIndex(of: decision.level.rawValue)!] += 1
-            if example.level == .critical && decision.level != .critical { misses.append("\(example.id) \(example.text)") }
+            if example.level == .critical && decision.level != .critical {
+                misses.append("\(example.id) \(example.text)  [\(decision.explanation)]")
+            }
             if example.level != .critical && decision.level == .critical {
-                falseAlarms.append("\(example.id) \(example.level.rawValue) \(example.text)")
+                falseAlarms.append("\(example.id) \(example.level.rawValue) \(example.text)  [\(decision.explanation)]")
             }
             if decision.police == example.police { police.correct += 1 }
             if decision.police && example.police { police.tp += 1 }

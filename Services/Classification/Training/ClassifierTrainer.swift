@@ -182,6 +182,7 @@ enum ClassifierTrainer {
                       log: (String) -> Void = { _ in }) -> Result {
         let prepared = prepare(examples, withoutPlaceNames: withoutPlaceNames)
         let tasks = tasks(examples)
+        let criticalRule = examples.map { KeywordRules.criticalPhrase(in: $0.text) != nil }
         var recipes: [TrainingRecipe] = []
         var chosenOutOfFold: [OutOfFold] = []
         var comparison: [String: [CandidateScore]] = [:]
@@ -242,9 +243,26 @@ enum ClassifierTrainer {
                     consider(recipe, name: "blend, \(mix) naive Bayes", held)
                 }
             }
-            // The best macro-F1; on a tie (within 0.002) the simpler, earlier candidate.
+            // The best macro-F1; on a tie (within 0.002) the simpler, earlier candidate. The critical model
+            // exists to catch critical reports without crying wolf: it is chosen by its held-out precision
+            // at the recall target (with the rules, as the service applies them).
             var chosen = scored[0]
-            for candidate in scored.dropFirst() where candidate.0.macroF1 > chosen.0.macroF1 + 0.002 { chosen = candidate }
+            if task.name == "critical" {
+                let yes = task.classes.firstIndex(of: "true")!
+                let truth = task.labels.map { $0 == yes }
+                func precision(_ candidate: (CandidateScore, OutOfFold)) -> Double {
+                    let probabilities = modelProbabilities(candidate.1, examples: examples, yes: yes, temperature: candidate.0.recipe.temperature)
+                    return criticalOperatingPoint(probabilities, rule: criticalRule, truth: truth, target: criticalRecallTarget).precision
+                }
+                var best = precision(chosen)
+                for candidate in scored.dropFirst() {
+                    let value = precision(candidate)
+                    log("critical \(candidate.0.name): held-out precision at recall \(criticalRecallTarget) \(format(value))")
+                    if value > best + 0.002 { (chosen, best) = (candidate, value) }
+                }
+            } else {
+                for candidate in scored.dropFirst() where candidate.0.macroF1 > chosen.0.macroF1 + 0.002 { chosen = candidate }
+            }
             recipes.append(chosen.0.recipe)
             chosenOutOfFold.append(chosen.1)
             comparison[task.name] = scored.map(\.0)
@@ -259,23 +277,14 @@ enum ClassifierTrainer {
         // Thresholds on the chosen models' held-out probabilities, with the rules as the service applies them.
         let criticalTask = tasks[3]
         let criticalIndex = criticalTask.classes.firstIndex(of: "true")!
-        let criticalProbabilities = chosenOutOfFold[3].map {
-            Double(LinearTextModel.softmax($0, temperature: recipes[3].temperature)[criticalIndex])
-        }
-        let criticalRule = examples.map { KeywordRules.criticalPhrase(in: $0.text) != nil }
+        let criticalProbabilities = modelProbabilities(chosenOutOfFold[3], examples: examples, yes: criticalIndex,
+                                                       temperature: recipes[3].temperature)
         let isCritical = criticalTask.labels.map { $0 == criticalIndex }
-        let criticalThreshold = stride(from: 0.99, through: 0.01, by: -0.01).first { threshold in
-            let caught = isCritical.indices.filter { isCritical[$0] && (criticalRule[$0] || criticalProbabilities[$0] >= threshold) }.count
-            return Double(caught) / Double(max(1, isCritical.filter { $0 }.count)) >= criticalRecallTarget
-        } ?? 0.01
-        let raised = isCritical.indices.filter { criticalRule[$0] || criticalProbabilities[$0] >= criticalThreshold }
+        let chosenPoint = criticalOperatingPoint(criticalProbabilities, rule: criticalRule, truth: isCritical, target: criticalRecallTarget)
+        let criticalThreshold = chosenPoint.threshold
         for target in [0.97, 0.98, 0.99] {
-            let threshold = stride(from: 0.99, through: 0.01, by: -0.01).first { threshold in
-                Double(isCritical.indices.filter { isCritical[$0] && (criticalRule[$0] || criticalProbabilities[$0] >= threshold) }.count)
-                    / Double(max(1, isCritical.filter { $0 }.count)) >= target
-            } ?? 0.01
-            let flagged = isCritical.indices.filter { criticalRule[$0] || criticalProbabilities[$0] >= threshold }
-            lines.append("held-out critical recall \(target) (with the rules): threshold \(format(threshold)), precision \(format(Double(flagged.filter { isCritical[$0] }.count) / Double(max(1, flagged.count))))")
+            let point = criticalOperatingPoint(criticalProbabilities, rule: criticalRule, truth: isCritical, target: target)
+            lines.append("held-out critical recall \(target) (with the rules): threshold \(format(point.threshold)), precision \(format(point.precision))")
         }
         for index in isCritical.indices.filter({ isCritical[$0] && !criticalRule[$0] }).sorted(by: { criticalProbabilities[$0] < criticalProbabilities[$1] }).prefix(25) {
             log("held-out critical, lowest: \(format(criticalProbabilities[index])) \(examples[index].id) \(examples[index].text)")
@@ -283,7 +292,10 @@ enum ClassifierTrainer {
         for index in isCritical.indices.filter({ !isCritical[$0] }).sorted(by: { criticalProbabilities[$0] > criticalProbabilities[$1] }).prefix(25) {
             log("held-out not critical, highest: \(format(criticalProbabilities[index])) \(examples[index].id) \(examples[index].level.rawValue) \(examples[index].text)")
         }
-        let criticalPrecision = Double(raised.filter { isCritical[$0] }.count) / Double(max(1, raised.count))
+        let criticalPrecision = chosenPoint.precision
+        lines.append("critical rules alone: \(isCritical.indices.filter { isCritical[$0] && criticalRule[$0] }.count) of "
+                     + "\(isCritical.filter { $0 }.count) critical examples, \(isCritical.indices.filter { !isCritical[$0] && criticalRule[$0] }.count) "
+                     + "others; defused texts: \(examples.filter { KeywordRules.isDefused($0.text) }.count)")
 
         let policeTask = tasks[2]
         let policeIndex = policeTask.classes.firstIndex(of: "true")!
@@ -307,6 +319,25 @@ enum ClassifierTrainer {
     }
 
     // MARK: Figures
+
+    /// The critical model's held-out probability of each example as the service uses it: 0 where the text
+    /// says the danger is over (`KeywordRules.isDefused`), since the model alone cannot raise those.
+    static func modelProbabilities(_ held: OutOfFold, examples: [CorpusExample], yes: Int, temperature: Float) -> [Double] {
+        zip(held, examples).map { scores, example in
+            KeywordRules.isDefused(example.text) ? 0 : Double(LinearTextModel.softmax(scores, temperature: temperature)[yes])
+        }
+    }
+
+    /// The highest threshold (on a grid of 0.005) at which "a rule fires or the probability reaches it" keeps
+    /// recall >= target, and the precision there.
+    static func criticalOperatingPoint(_ probabilities: [Double], rule: [Bool], truth: [Bool], target: Double) -> (threshold: Double, precision: Double) {
+        let positives = max(1, truth.filter { $0 }.count)
+        let threshold = stride(from: 0.995, through: 0.005, by: -0.005).first { threshold in
+            Double(truth.indices.filter { truth[$0] && (rule[$0] || probabilities[$0] >= threshold) }.count) / Double(positives) >= target
+        } ?? 0.005
+        let flagged = truth.indices.filter { rule[$0] || probabilities[$0] >= threshold }
+        return ((threshold * 1000).rounded() / 1000, Double(flagged.filter { truth[$0] }.count) / Double(max(1, flagged.count)))
+    }
 
     static func predictions(_ held: OutOfFold) -> [Int] {
         held.map { scores in scores.indices.max { scores[$0] < scores[$1] }! }

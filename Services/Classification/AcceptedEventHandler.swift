@@ -46,7 +46,9 @@ struct AcceptedEventHandler: MessageHandler {
                              decision.level.rawValue, decision.police, decision.shuangfei, classified.town,
                              classified.village, classified.grid, classified.confidence, explanation,
                              MessageCoding.formatTimestamp(now), event.text, repeats.duplicateOf, decision.needsReview])
-        try Outbox.enqueue(db, topic: Topics.eventsClassified, key: event.eventId, message: classified, now: now)
+        // Keyed by the matter: a repeat travels under its original's id, so that it meets the original's
+        // work order in the same partition of dispatch (docs/scaling.md).
+        try Outbox.enqueue(db, topic: Topics.eventsClassified, key: repeats.duplicateOf ?? event.eventId, message: classified, now: now)
         if classified.police && event.source == .police110 {
             try Outbox.enqueue(db, topic: Topics.police110Returns, key: event.eventId,
                                message: PoliceReturn(classified: classified, returnedAt: now), now: now)

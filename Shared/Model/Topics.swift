@@ -26,6 +26,12 @@ public enum Topics {
     public static let intakeReplies = "intake.replies"
     /// Intake's own: the changelog of the (source, id) memory.
     public static let intakeEventsChangelog = "intake.events.changelog"
+    /// Dispatch's own: the changelog of the work orders, partitioned like `events.classified`.
+    public static let dispatchWorkOrdersChangelog = "dispatch.workorders.changelog"
+    /// Dispatch's own: the API's writes on their way to the owner of the order's partition.
+    public static let dispatchCommands = "dispatch.commands"
+    /// Dispatch's own: the owners' replies, for the instance that waits with the HTTP caller.
+    public static let dispatchReplies = "dispatch.replies"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -34,7 +40,8 @@ public enum Topics {
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
-                   notificationChangelog]
+                   notificationChangelog,
+                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

@@ -57,6 +57,10 @@ public enum TopicCatalog {
             Entry(spec: TopicSpec(name: Topics.notificationChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "notification's partitioned state: every change of a notification or of a work order's latest change (restored on assignment)",
                   readers: []),
+            data(Topics.dispatchCommands, "API writes on their way to the dispatch instance that owns the order (co-partitioned with events.classified)", readers: [.dispatch]),
+            data(Topics.dispatchReplies, "dispatch owners' replies for the instance whose HTTP caller waits (read by every dispatch instance)", readers: []),
+            Entry(spec: TopicSpec(name: Topics.dispatchWorkOrdersChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "changelog of dispatch's work orders (full records), partitioned like events.classified", readers: []),
         ] + deadLetters
     }()
 

@@ -21,6 +21,9 @@ struct MessageDocsTests {
         "intake.replies": IntakeDecision.self,
         "intake.events.changelog": IntakeEventRecord.self,
         "notification.deliveries.changelog": NotificationChangelogRecord.self,
+        "dispatch.workorders.changelog": WorkOrderRecord.self,
+        "dispatch.commands": WorkOrderCommand.self,
+        "dispatch.replies": WorkOrderCommandReply.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

@@ -19,10 +19,18 @@ struct ClassifiedEventHandler: MessageHandler {
 
     func didCommit() { onCommit() }
 
-    /// One work order per event, however often the event is delivered or re-published.
+    /// One work order per event, however often the event is delivered or re-published. The key is the
+    /// matter (a repeat travels under its original's id), so the event id is read from the message.
     func idempotencyKey(for message: KafkaMessage) -> String {
-        "classified:" + (message.keyString ?? message.coordinates)
+        "classified:" + (eventId(of: message) ?? message.coordinates)
     }
+
+    func eventId(of message: KafkaMessage) -> String? {
+        (try? MessageCoding.decode(EventReference.self, from: message.value))?.eventId ?? message.keyString
+    }
+
+    /// The one field the idempotency key needs.
+    private struct EventReference: Decodable { var eventId: String }
 
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {
         let event = try message.decode(ClassifiedEvent.self)
@@ -46,7 +54,7 @@ struct ClassifiedEventHandler: MessageHandler {
                 "event.id": "\(event.eventId)", "event.duplicateOf": "\(original)",
             ])
         }
-        let order = try desk.create(for: event, db: db, now: now)
+        let order = try desk.create(for: event, partition: message.partition, db: db, now: now)
         logger.info("Work order dispatched", metadata: [
             "event.id": "\(event.eventId)", "workOrder.id": "\(order.workOrderId)", "unit.id": "\(order.unitId)",
             "level": "\(order.level.rawValue)", "category": "\(order.category.rawValue)",

@@ -36,9 +36,12 @@ enum DeadlineTimerStore {
 
     /// Pending timers due at or before `now`, oldest first, and the ids of due rows that cannot be read
     /// (an unknown kind, a broken time: they must be set aside, or they would be due forever).
-    static func due(at now: Date, limit: Int, db: Database) throws -> (timers: [DeadlineTimer], unreadable: [Int64]) {
+    /// - Parameter partitions: only the timers of orders of these partitions (nil: all).
+    static func due(at now: Date, limit: Int, partitions: Set<Int32>? = nil, db: Database) throws
+        -> (timers: [DeadlineTimer], unreadable: [Int64])
+    {
         let rows = try Row.fetchAll(db.cached("""
-            SELECT * FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?
+            SELECT * FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL AND due_at <= ?\(ofPartitions(partitions))
             ORDER BY due_at, id LIMIT ?
             """), arguments: [MessageCoding.formatTimestamp(now), limit])
         var timers: [DeadlineTimer] = []
@@ -78,9 +81,17 @@ enum DeadlineTimerStore {
     }
 
     /// When the next pending timer is due, if any.
-    static func nextDueAt(db: Database) throws -> Date? {
-        try String.fetchOne(db.cached("SELECT MIN(due_at) FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL"))
-            .flatMap(MessageCoding.parseTimestamp)
+    static func nextDueAt(partitions: Set<Int32>? = nil, db: Database) throws -> Date? {
+        try String.fetchOne(db.cached("""
+            SELECT MIN(due_at) FROM deadline_timer WHERE fired_at IS NULL AND cancelled_at IS NULL\(ofPartitions(partitions))
+            """)).flatMap(MessageCoding.parseTimestamp)
+    }
+
+    /// The condition that keeps the timers of orders of `partitions` (none when nil: every timer).
+    private static func ofPartitions(_ partitions: Set<Int32>?) -> String {
+        guard let partitions else { return "" }
+        return " AND work_order_id IN (SELECT work_order_id FROM work_order WHERE partition IN ("
+            + partitions.sorted().map(String.init).joined(separator: ",") + "))"
     }
 
     /// Marks a timer fired; false when it was no longer pending (fired or cancelled meanwhile), so that a

@@ -10,7 +10,9 @@ import ServiceLifecycle
 /// and escalation (升级), and closing without feedback. It sleeps until the next timer is due, but at
 /// most `maximumWait` (a second), so timers written by a reload, another process or a clock change are
 /// noticed soon. Each timer is marked fired in the same transaction as its messages, so it fires
-/// exactly once; on start it fires everything that came due while the service was down.
+/// exactly once; on start it fires everything that came due while the service was down. With several
+/// instances it fires only the timers of the partitions this instance owns (`owned`; nil: all of them),
+/// so that a timer fires on its partition's owner, whichever instance that is now.
 final class DeadlineWatcher: Service, Sendable {
     private let database: any DatabaseWriter
     private let configuration: ConfigStore
@@ -18,14 +20,17 @@ final class DeadlineWatcher: Service, Sendable {
     private let logger: Logger
     private let maximumWait: Duration
     private let onFired: @Sendable () -> Void
+    private let owned: @Sendable () -> Set<Int32>?
     private let wakeUps = WakeSignal()
     /// How many due timers are read at a time.
     static let batchSize = 100
 
     init(
         database: any DatabaseWriter, configuration: ConfigStore, clock: any WallClock, logger: Logger,
-        maximumWait: Duration = .seconds(1), onFired: @escaping @Sendable () -> Void = {}
+        maximumWait: Duration = .seconds(1), onFired: @escaping @Sendable () -> Void = {},
+        owned: @escaping @Sendable () -> Set<Int32>? = { nil }
     ) {
+        self.owned = owned
         self.database = database
         self.configuration = configuration
         self.clock = clock
@@ -47,7 +52,8 @@ final class DeadlineWatcher: Service, Sendable {
                 lastNoted = .now
             }
             try await fireDue()
-            let next = try await database.read { db in try DeadlineTimerStore.nextDueAt(db: db) }
+            let partitions = owned()
+            let next = try await database.read { db in try DeadlineTimerStore.nextDueAt(partitions: partitions, db: db) }
             var wait = maximumWait
             if let next {
                 let seconds = max(0, next.timeIntervalSince(clock.now()))
@@ -87,8 +93,9 @@ final class DeadlineWatcher: Service, Sendable {
         var fired = 0
         while true {
             let now = clock.now()
+            let partitions = owned()
             let (timers, unreadable) = try await database.read { db in
-                try DeadlineTimerStore.due(at: now, limit: Self.batchSize, db: db)
+                try DeadlineTimerStore.due(at: now, limit: Self.batchSize, partitions: partitions, db: db)
             }
             if !unreadable.isEmpty {
                 // Set aside, or they would be due forever and the watcher would spin on them.

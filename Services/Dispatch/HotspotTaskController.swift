@@ -15,6 +15,9 @@ struct HotspotTaskController: Sendable {
     let access: APIAccess
     /// Called after the task committed: wakes the outbox publisher and the deadline watcher.
     let onCommit: @Sendable () -> Void
+    /// With several instances: the task goes to the owner of its alert id's partition through this
+    /// channel. Without it (one process, the unit tests) it is made here.
+    var channel: CommandChannel? = nil
 
     struct TaskBody: Decodable {
         /// The channel of the hotspot's first report.
@@ -42,6 +45,7 @@ struct HotspotTaskController: Sendable {
                 let body: TaskBody = try await DispatchAPI.decodeBody(request, allowEmpty: false)
                 let task = try Self.task(alertId: alertId, body)
                 let now = clock.now()
+                if let channel { return try await channel.send(task, by: caller, now: now) }
                 let order = try await database.write { db in
                     try WorkOrderDesk(configuration: configuration, logger: context.logger).createTask(task, by: caller, db: db, now: now)
                 }

@@ -19,5 +19,27 @@ enum ReviewMigrations {
                 ALTER TABLE work_order_timeline ADD COLUMN person_name TEXT;
                 """)
         }
+        migrator.registerMigration("dispatch-v5-partitions") { db in
+            try db.execute(sql: """
+                -- The partition of events.classified whose owner decides about the order (docs/scaling.md);
+                -- orders from before partitioned state belong to partition 0.
+                ALTER TABLE work_order ADD COLUMN partition INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX work_order_partition ON work_order(partition, seq);
+                -- Work-order numbers per partition and day of the centre (part of the partition's state).
+                CREATE TABLE work_order_counter (
+                    partition INTEGER NOT NULL,
+                    day TEXT NOT NULL,
+                    last INTEGER NOT NULL,
+                    PRIMARY KEY (partition, day)
+                ) WITHOUT ROWID;
+                -- Commands applied to an order (ids), so that one redelivered to a new owner is not applied twice.
+                CREATE TABLE work_order_command (
+                    command_id TEXT PRIMARY KEY NOT NULL,
+                    work_order_id TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX work_order_command_order ON work_order_command(work_order_id);
+                """)
+        }
     }
 }

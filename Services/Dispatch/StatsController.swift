@@ -7,6 +7,8 @@ import MinshengPlatform
 /// `GET /v1/stats?from=&to=&unit=&town=&level=&category=`: the cockpit's figures (驾驶舱) over the
 /// orders dispatched in `[from, to)`, by default the last 30 days. A unit gets the figures of its own
 /// orders; the centre those of all, or of the unit or town it names.
+/// Computed from this instance's copy of every order, which follows `dispatch.workorders.changelog`
+/// (docs/scaling.md): the same on every instance, a moment behind the owners (eventually consistent).
 struct StatsController: Sendable {
     let database: any DatabaseWriter
     let configuration: ConfigStore

@@ -8,6 +8,12 @@ import MinshengPlatform
 /// carries `Authorization: Bearer <unit's API token>` (docs/security.md). A unit sees and acts on its own orders; the centre
 /// on all. Each action is one transaction with its timeline entry and its `workorders.updates` message.
 ///
+/// With several instances (docs/scaling.md) any instance answers: reads come from its copy of every
+/// order, which follows `dispatch.workorders.changelog` and is a moment behind the owners (eventually
+/// consistent: an order just changed elsewhere may show its previous version for a fraction of a
+/// second); writes go to the owner of the order's partition as commands, and the caller gets the
+/// owner's answer.
+///
 /// - `GET /v1/workorders?unit=&town=&status=&level=&category=&overdue=&from=&to=&source=&sourceId=&eventId=&limit=&cursor=`
 /// - `GET /v1/workorders/{id}`
 /// - `POST /v1/workorders/{id}/sign | on-site | progress | resolve | return | reassign | feedback | reopen`
@@ -21,6 +27,9 @@ struct WorkOrderController: Sendable {
     let onCommit: @Sendable () -> Void
     /// Demo mode and the failed-authentication record.
     let access: APIAccess
+    /// With several instances: writes go to the owner of the order's partition through this channel.
+    /// Without it (one process, the unit tests) they are made here, in this instance's database.
+    var channel: CommandChannel? = nil
 
     struct Page: Codable, Sendable {
         var items: [WorkOrder]
@@ -76,6 +85,7 @@ struct WorkOrderController: Sendable {
                 let command = try command(body)
                 let id = context.parameters.get("id") ?? ""
                 let now = clock.now()
+                if let channel { return try await channel.send(command, on: id, by: caller, now: now) }
                 let order = try await database.write { db in
                     try WorkOrderDesk(configuration: configuration, logger: context.logger)
                         .perform(command, on: id, by: caller, db: db, now: now)

@@ -32,8 +32,8 @@ extension WorkOrderDesk {
 
     /// A new order held at the centre (status `held`, round 0, the centre as its lead) until a person
     /// releases, answers or merges it; the review deadline's timers start now.
-    func hold(_ event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
+    func hold(_ event: ClassifiedEvent, partition: Int32, db: Database, now: Date) throws -> WorkOrder {
+        let (id, seq) = try WorkOrderStore.nextIdentity(db, partition: partition, now: now)
         let deadlines = configuration.deadlines.deadlines(level: event.level, category: event.category, from: now,
                                                           calendar: configuration.calendar)
         let reviewBy = configuration.review.reviewBy(level: event.level, from: now, calendar: configuration.calendar)
@@ -49,7 +49,7 @@ extension WorkOrderDesk {
             timeline: [.init(version: 1, at: now, actor: Self.dispatchActor, change: WorkOrderUpdate.Change.held.rawValue,
                              note: "held for review: " + why.joined(separator: "; "))],
             coUnitIds: [], events: [Self.event(event, attachedAt: now)], round: 0, roundStartedAt: now, reviewBy: reviewBy)
-        try WorkOrderStore.insert(order, seq: seq, police: event.police, db: db)
+        try WorkOrderStore.insert(order, seq: seq, partition: partition, police: event.police, db: db)
         try scheduleReview(of: order, from: now, db: db)
         try publish(order, change: .held, actor: Self.dispatchActor, details: .init(note: order.timeline[0].note), db: db, now: now)
         Counter(label: "minsheng_workorders_created_total", dimensions: [("level", order.level.rawValue)]).increment()
@@ -117,14 +117,18 @@ extension WorkOrderDesk {
             throw WorkOrderError.illegalTransition(error)
         }
         let moved = order.events ?? []
-        try WorkOrderStore.moveEvents(of: order.workOrderId, to: targetId, db: db)
-        for event in moved {
-            target.events = (target.events ?? []) + [event]
-            let note = "merged from \(order.workOrderId): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
-            try record(&target, .attached, actor: caller.unitId, person: caller.person, note: note,
-                       details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source,
-                                                                       sourceId: event.sourceId, reporter: event.reporter)),
-                       db: db, now: now)
+        let targetPartition = try WorkOrderStore.partition(of: targetId, db: db)
+        if targetPartition == (try WorkOrderStore.partition(of: order.workOrderId, db: db)) {
+            try WorkOrderStore.moveEvents(of: order.workOrderId, to: targetId, db: db)
+            try attach(moved, from: order.workOrderId, to: &target, by: caller, db: db, now: now)
+        } else {
+            // The target belongs to another partition's owner (checked here on this instance's copy of
+            // it): the events go to that owner as a command, which attaches them.
+            try db.execute(sql: "DELETE FROM work_order_event WHERE work_order_id = ?", arguments: [order.workOrderId])
+            let command = WorkOrderCommand(
+                commandId: "merged-from-\(order.workOrderId)", action: WorkOrderCommand.attachMerged, workOrderId: targetId,
+                issuer: .init(caller), replyTo: nil, note: note, merged: .init(from: order.workOrderId, events: moved), issuedAt: now)
+            try Outbox.enqueue(db, topic: Topics.dispatchCommands, key: targetId, message: command, partition: targetPartition, now: now)
         }
         try DeadlineTimerStore.cancel(workOrderId: order.workOrderId, db: db, now: now)
         order.events = []
@@ -134,6 +138,40 @@ extension WorkOrderDesk {
         order.closedAt = now
         let text = "merged into \(targetId)" + (note.map { ": \($0)" } ?? "")
         try record(&order, .merged, actor: caller.unitId, person: caller.person, note: text, details: .init(note: text), db: db, now: now)
+    }
+
+    /// Attaches the events of a held order merged into `targetId` by the owner of another partition
+    /// (并案 across partitions). The centre chose an open order; should it have closed meanwhile, the
+    /// reports are still listed on it rather than lost.
+    func attachMerged(_ merged: WorkOrderCommand.MergedEvents, to targetId: String, by caller: Caller, db: Database, now: Date) throws
+        -> WorkOrder
+    {
+        guard var target = try WorkOrderStore.find(id: targetId, db: db, now: now) else { throw WorkOrderError.notFound(targetId) }
+        for event in merged.events {
+            try db.execute(sql: """
+                INSERT INTO work_order_event (event_id, work_order_id, source, source_id, text, address, reporter_name,
+                    reporter_phone, occurred_at, attached_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (event_id) DO UPDATE SET work_order_id = excluded.work_order_id
+                """, arguments: [event.eventId, targetId, event.source.rawValue, event.sourceId, event.text, event.address,
+                                 event.reporter?.name, event.reporter?.phone, WorkOrderStore.ts(event.occurredAt),
+                                 WorkOrderStore.ts(event.attachedAt)])
+        }
+        try attach(merged.events, from: merged.from, to: &target, by: caller, db: db, now: now)
+        return target
+    }
+
+    /// The timeline entries and messages of events merged from `from` into `target`.
+    private func attach(_ events: [WorkOrder.Event], from: String, to target: inout WorkOrder, by caller: Caller, db: Database,
+                        now: Date) throws {
+        for event in events {
+            target.events = (target.events ?? []) + [event]
+            let note = "merged from \(from): \(event.source.rawValue)/\(event.sourceId) (\(event.eventId))"
+            try record(&target, .attached, actor: caller.unitId, person: caller.person, note: note,
+                       details: .init(note: note, attachedEvent: .init(eventId: event.eventId, source: event.source,
+                                                                       sourceId: event.sourceId, reporter: event.reporter)),
+                       db: db, now: now)
+        }
     }
 
     // MARK: - Returns
@@ -241,7 +279,7 @@ extension WorkOrderDesk {
 
     /// A work order for a hotspot: the lead unit and co-operating units the centre names, the level's
     /// deadlines (or the centre's resolution deadline), and the alert's id as its event and source id.
-    func createTask(_ task: HotspotTask, by caller: Caller, db: Database, now: Date) throws -> WorkOrder {
+    func createTask(_ task: HotspotTask, by caller: Caller, partition: Int32 = 0, db: Database, now: Date) throws -> WorkOrder {
         if let existing = try String.fetchOne(db.cached("SELECT work_order_id FROM work_order WHERE hotspot_alert_id = ?"),
                                               arguments: [task.alertId]) {
             throw WorkOrderError.conflict("hotspot \(task.alertId) is already work order \(existing)")
@@ -263,7 +301,7 @@ extension WorkOrderDesk {
             deadlines.resolveBy = resolveBy
             deadlines.resolveWarningAt = now.addingTimeInterval(resolveBy.timeIntervalSince(now) * configuration.deadlines.warningFraction)
         }
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
+        let (id, seq) = try WorkOrderStore.nextIdentity(db, partition: partition, now: now)
         let note = "hotspot task from \(task.alertId) to \(unit.id)" + (coUnits.isEmpty ? "" : "; co-operating: \(coUnits.joined(separator: ", "))")
             + (task.note.map { "; \($0)" } ?? "")
         let order = WorkOrder(
@@ -275,7 +313,7 @@ extension WorkOrderDesk {
                              note: note, person: caller.person)],
             onSiteBy: deadlines.onSiteBy, coUnitIds: coUnits, events: [], round: 1, roundStartedAt: now,
             hotspotAlertId: task.alertId)
-        try WorkOrderStore.insert(order, seq: seq, police: false, db: db)
+        try WorkOrderStore.insert(order, seq: seq, partition: partition, police: false, db: db)
         try schedule(deadlines, for: order, db: db)
         try publish(order, change: .created, actor: caller.unitId, person: caller.person, details: .init(note: task.note),
                     db: db, now: now)

@@ -58,15 +58,17 @@ struct WorkOrderDesk {
 
     /// Creates the work order for a classified event: routed by the rules, with the deadlines of its
     /// level and category from `now`, the timers of those deadlines, and the `created` message.
-    func create(for event: ClassifiedEvent, db: Database, now: Date) throws -> WorkOrder {
-        if configuration.review.holds(event) { return try hold(event, db: db, now: now) }
+    /// - Parameter partition: the partition of `events.classified` the event came from (its matter's):
+    ///   the order belongs to it.
+    func create(for event: ClassifiedEvent, partition: Int32 = 0, db: Database, now: Date) throws -> WorkOrder {
+        if configuration.review.holds(event) { return try hold(event, partition: partition, db: db, now: now) }
         let place = RoutingTable.Place(category: event.category, level: event.level, town: event.town,
                                        village: event.village, police: event.police)
         guard let route = configuration.routing.route(place, units: units) else {
             // Start-up checks guarantee a catch-all rule; this is a bug, not bad input.
             throw UnprocessableMessage("no routing rule matches \(event.category.rawValue) in \(event.town ?? "unknown town")")
         }
-        let (id, seq) = try WorkOrderStore.nextIdentity(db, now: now)
+        let (id, seq) = try WorkOrderStore.nextIdentity(db, partition: partition, now: now)
         let deadlines = configuration.deadlines.deadlines(level: event.level, category: event.category, from: now,
                                                           calendar: configuration.calendar)
         let note = "routed to \(route.unitId) by rule \(route.rule.map(String.init) ?? "-") (\(event.category.rawValue), "
@@ -82,7 +84,7 @@ struct WorkOrderDesk {
                              note: note)],
             onSiteBy: deadlines.onSiteBy, coUnitIds: route.coUnitIds, events: [Self.event(event, attachedAt: now)],
             round: 1, roundStartedAt: now)
-        try WorkOrderStore.insert(order, seq: seq, police: event.police, db: db)
+        try WorkOrderStore.insert(order, seq: seq, partition: partition, police: event.police, db: db)
         try schedule(deadlines, for: order, db: db)
         try publish(order, change: .created, actor: Self.dispatchActor, db: db, now: now)
         Counter(label: "minsheng_workorders_created_total", dimensions: [("level", order.level.rawValue)]).increment()
@@ -332,6 +334,12 @@ struct WorkOrderDesk {
         let update = WorkOrderUpdate(order: order, change: change, actor: actor, person: person,
                                      unitName: units.name(of: order.unitId), at: now, details: details)
         try Outbox.enqueue(db, topic: Topics.workOrderUpdates, key: order.eventId, message: update, now: now)
+        // The changelog after the output: a record in Kafka means its update is there too.
+        let added: [String] = switch change {
+        case .created, .held: order.events?.first.map { [$0.eventId] } ?? []
+        default: details.attachedEvent.map { [$0.eventId] } ?? []
+        }
+        try WorkOrderChangelog.record(order, addedEvents: added, db: db, now: now)
     }
 
     /// What routing looks at for an existing order (re-routing, escalation).

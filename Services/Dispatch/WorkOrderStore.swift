@@ -5,39 +5,47 @@ import MinshengModel
 /// Reads and writes work orders in dispatch's database. Every function runs inside the caller's
 /// transaction; the `WorkOrderDesk` decides what to write.
 enum WorkOrderStore {
-    /// The next id in the `WO<date>-<n>` series, `n` counting from 1 each day of the command centre
-    /// (UTC+8); `seq` orders work orders across days.
-    static func nextIdentity(_ db: Database, now: Date) throws -> (id: String, seq: Int) {
-        let seq = (try Int.fetchOne(db.cached("SELECT MAX(seq) FROM work_order")) ?? 0) + 1
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
-        let day = calendar.dateComponents([.year, .month, .day], from: now)
-        let date = String(format: "%04d%02d%02d", day.year!, day.month!, day.day!)
+    /// The identity of a new work order of partition `partition` (docs/messages.md): `WO<date>-<p>-<n>`,
+    /// `n` counting from 1 each day of the command centre (UTC+8) in each partition, so that the owners
+    /// of different partitions never give the same number and need not agree on anything. The counter is
+    /// part of the partition's state (each order's record carries its number). `seq` orders work orders
+    /// newest first, the same on every instance: the dispatch time in milliseconds, times 64, plus the
+    /// partition (at most 64 partitions), and always above the partition's last.
+    static func nextIdentity(_ db: Database, partition: Int32, now: Date) throws -> (id: String, seq: Int64) {
+        let candidate = Int64((now.timeIntervalSince1970 * 1000).rounded(.down)) * 64 + Int64(partition)
+        let last = try Int64.fetchOne(db.cached("SELECT MAX(seq) FROM work_order WHERE partition = ?"), arguments: [partition])
+        let seq = max(candidate, (last ?? 0) + 64)
+        let date = WorkOrderNumber.day(of: now)
         let number = try Int.fetchOne(db.cached("""
-            INSERT INTO work_order_number (day, last) VALUES (?, 1)
-            ON CONFLICT (day) DO UPDATE SET last = last + 1 RETURNING last
-            """), arguments: [date]) ?? 1
-        return ("WO\(date)-" + String(format: "%06d", number), seq)
+            INSERT INTO work_order_counter (partition, day, last) VALUES (?, ?, 1)
+            ON CONFLICT (partition, day) DO UPDATE SET last = last + 1 RETURNING last
+            """), arguments: [partition, date]) ?? 1
+        return (WorkOrderNumber(day: date, partition: partition, number: number).id, seq)
     }
 
     /// Writes a new work order with its events, co-operating units and timeline.
-    static func insert(_ order: WorkOrder, seq: Int, police: Bool, db: Database) throws {
+    static func insert(_ order: WorkOrder, seq: Int64, partition: Int32, police: Bool, db: Database) throws {
+        try insertRow(order, seq: seq, partition: partition, police: police, db: db)
+        for event in order.events ?? [] { try addEvent(event, to: order.workOrderId, db: db) }
+        try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
+        for entry in order.timeline { try appendTimeline(entry, to: order.workOrderId, unitId: order.unitId, db: db) }
+    }
+
+    /// The `work_order` row of a new order (its creation columns).
+    static func insertRow(_ order: WorkOrder, seq: Int64, partition: Int32, police: Bool, db: Database) throws {
         try db.run("""
             INSERT INTO work_order (work_order_id, seq, event_id, source, source_id, category, level, town, village, grid,
                 unit_id, status, text, address, reporter_name, reporter_phone, occurred_at, dispatched_at, sign_by,
-                resolve_by, version, on_site_by, round, round_started_at, police, review_by, hotspot_alert_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                resolve_by, version, on_site_by, round, round_started_at, police, review_by, hotspot_alert_id, partition)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [
                 order.workOrderId, seq, order.eventId, order.source.rawValue, order.sourceId, order.category.rawValue,
                 order.level.rawValue, order.town, order.village, order.grid, order.unitId, order.status.rawValue,
                 order.text, order.address, order.reporter?.name, order.reporter?.phone,
                 ts(order.occurredAt), ts(order.dispatchedAt), ts(order.signBy), ts(order.resolveBy), order.version,
                 order.onSiteBy.map(ts), order.round ?? 1, ts(order.roundStartedAt ?? order.dispatchedAt), police,
-                order.reviewBy.map(ts), order.hotspotAlertId,
+                order.reviewBy.map(ts), order.hotspotAlertId, partition,
             ])
-        for event in order.events ?? [] { try addEvent(event, to: order.workOrderId, db: db) }
-        try replaceCoUnits(of: order.workOrderId, with: order.coUnitIds ?? [], db: db)
-        for entry in order.timeline { try appendTimeline(entry, to: order.workOrderId, unitId: order.unitId, db: db) }
     }
 
     /// Writes what changes in a work order's life (everything but its identity, event and place).
@@ -74,7 +82,7 @@ enum WorkOrderStore {
                              event.reporter?.name, event.reporter?.phone, ts(event.occurredAt), ts(event.attachedAt)])
     }
 
-    private static func replaceCoUnits(of workOrderId: String, with units: [String], db: Database) throws {
+    static func replaceCoUnits(of workOrderId: String, with units: [String], db: Database) throws {
         try db.run("DELETE FROM work_order_co_unit WHERE work_order_id = ?", [workOrderId])
         for unit in units {
             try db.run("INSERT OR IGNORE INTO work_order_co_unit (work_order_id, unit_id) VALUES (?, ?)",
@@ -90,6 +98,11 @@ enum WorkOrderStore {
     /// The work order an event belongs to, if any.
     static func workOrderId(containing eventId: String, db: Database) throws -> String? {
         try String.fetchOne(db.cached("SELECT work_order_id FROM work_order_event WHERE event_id = ?"), arguments: [eventId])
+    }
+
+    /// The partition whose owner decides about the order (nil: no such order here).
+    static func partition(of workOrderId: String, db: Database) throws -> Int32? {
+        try Int32.fetchOne(db, sql: "SELECT partition FROM work_order WHERE work_order_id = ?", arguments: [workOrderId])
     }
 
     /// Whether the order is a police matter (its event was classified as one).

@@ -55,5 +55,18 @@ enum NotificationMigrations {
         migrator.registerMigration("notification-security-v1") { db in
             try db.execute(sql: "CREATE INDEX notification_recipient_day ON notification(recipient, created_at)")
         }
+        // State partitioned by the input's partition (docs/scaling.md): a notification and a work order's
+        // latest change belong to the partition of the message they came from; NULL marks what was stored
+        // before (delivered by the instance whose disk holds it). `version` orders the changelog records
+        // of one notification.
+        migrator.registerMigration("notification-v3-partitions") { db in
+            try db.execute(sql: """
+                ALTER TABLE notification ADD COLUMN partition INTEGER;
+                ALTER TABLE notification ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE work_order_change ADD COLUMN partition INTEGER;
+                CREATE INDEX notification_due_partition ON notification(partition, next_attempt_at) WHERE status = 'pending';
+                CREATE INDEX delivery_attempt_at ON delivery_attempt(at);
+                """)
+        }
     }
 }

@@ -17,6 +17,9 @@ public enum Topics {
     public static let hotspotAlerts = "alerts.hotspots"
     /// Delivery results of notifications.
     public static let notificationDeliveries = "notifications.deliveries"
+    /// Notification's partitioned state (notifications, their delivery state, the latest change of each
+    /// work order): compacted, partition p holds the records of state partition p.
+    public static let notificationChangelog = "notification.deliveries.changelog"
     /// Intake's own: valid events on their way to the owner of their (source, id).
     public static let intakeRequests = "intake.requests"
     /// Intake's own: the owner's decisions, for the HTTP window that waits for them.
@@ -27,6 +30,12 @@ public enum Topics {
     public static let classificationByTown = "classification.bytown"
     /// Classification's own: the changelog of the towns' repeat-and-hotspot windows.
     public static let classificationWindowChangelog = "classification.window.changelog"
+    /// Dispatch's own: the changelog of the work orders, partitioned like `events.classified`.
+    public static let dispatchWorkOrdersChangelog = "dispatch.workorders.changelog"
+    /// Dispatch's own: the API's writes on their way to the owner of the order's partition.
+    public static let dispatchCommands = "dispatch.commands"
+    /// Dispatch's own: the owners' replies, for the instance that waits with the HTTP caller.
+    public static let dispatchReplies = "dispatch.replies"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -35,7 +44,8 @@ public enum Topics {
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
-                   classificationByTown, classificationWindowChangelog]
+                   classificationByTown, classificationWindowChangelog, notificationChangelog,
+                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

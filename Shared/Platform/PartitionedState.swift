@@ -33,12 +33,15 @@ public enum Changelog {
     }
 
     /// Where the local copy of a changelog partition stops: the next offset to read.
-    static func position(_ db: Database, topic: String, partition: Int32) throws -> Int64 {
+    public static func position(_ db: Database, topic: String, partition: Int32) throws -> Int64 {
         try Int64.fetchOne(db.cached("SELECT next_offset FROM changelog_position WHERE topic = ? AND partition = ?"),
                            arguments: [topic, partition]) ?? 0
     }
 
-    static func setPosition(_ db: Database, topic: String, partition: Int32, next: Int64) throws {
+    /// Notes that the local copy goes up to `next` (never backwards): a service that follows the changelog
+    /// of partitions it does not own (a read model, a warm standby) moves it on, so that taking the
+    /// partition over reads only the rest.
+    public static func setPosition(_ db: Database, topic: String, partition: Int32, next: Int64) throws {
         try db.run("""
             INSERT INTO changelog_position (topic, partition, next_offset) VALUES (?, ?, ?)
             ON CONFLICT (topic, partition) DO UPDATE SET next_offset = MAX(next_offset, excluded.next_offset)

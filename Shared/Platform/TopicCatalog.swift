@@ -61,6 +61,14 @@ public enum TopicCatalog {
             Entry(spec: TopicSpec(name: Topics.classificationWindowChangelog, partitions: dataPartitions,
                                   config: ["cleanup.policy": "compact,delete", "retention.ms": "\(windowChangelogRetentionMilliseconds)"]),
                   purpose: "changelog of classification's repeat-and-hotspot windows, partitioned like classification.bytown", readers: []),
+            // Read by notification's restore (outside its group), never by a consumer group.
+            Entry(spec: TopicSpec(name: Topics.notificationChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "notification's partitioned state: every change of a notification or of a work order's latest change (restored on assignment)",
+                  readers: []),
+            data(Topics.dispatchCommands, "API writes on their way to the dispatch instance that owns the order (co-partitioned with events.classified)", readers: [.dispatch]),
+            data(Topics.dispatchReplies, "dispatch owners' replies for the instance whose HTTP caller waits (read by every dispatch instance)", readers: []),
+            Entry(spec: TopicSpec(name: Topics.dispatchWorkOrdersChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
+                  purpose: "changelog of dispatch's work orders (full records), partitioned like events.classified", readers: []),
         ] + deadLetters
     }()
 

@@ -6,8 +6,12 @@ extension EndToEndTests {
     /// kill -9 of notification in the middle of a burst, then a restart: every expected notification
     /// reaches the receiver, and exactly once once the receiver drops repeats by Idempotency-Key.
     @Test func aNotificationCrashMidBurstLosesNothingAndDuplicatesNothing() async throws {
+        // A broker of its own: notification restores its state from the changelog, and another stack's
+        // work orders on the shared broker have the same numbers (WO<date>-000001, …).
+        let broker = try await PrivateBroker.start()
+        defer { broker.stop() }
         // A slow receiver (200 ms an answer) keeps deliveries in flight when the kill comes.
-        let stack = try await ServiceStack.start(bootstrap: try TestBroker.address(), failFirst: 0, receiverDelay: .milliseconds(200))
+        let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0, receiverDelay: .milliseconds(200))
         defer { stack.stopAll() }
         let run = UUID().uuidString.prefix(8).lowercased()
         let count = 40

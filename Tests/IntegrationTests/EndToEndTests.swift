@@ -10,7 +10,11 @@ import FoundationNetworking
 @Suite("End to end: four services over the broker", .enabled(if: TestBroker.enabled), .serialized)
 struct EndToEndTests {
     @Test func eventsBecomeWorkOrdersNotificationsReturnsAndRejections() async throws {
-        let stack = try await ServiceStack.start(bootstrap: try TestBroker.address())
+        // A broker of its own: notification restores its state from the changelog, and another stack's
+        // work orders on the shared broker have the same numbers (WO<date>-000001, …).
+        let broker = try await PrivateBroker.start()
+        defer { broker.stop() }
+        let stack = try await ServiceStack.start(bootstrap: broker.address)
         defer { stack.stopAll() }
         let run = UUID().uuidString.prefix(8).lowercased()
         let hotlineId = "e2e-\(run)-12345"

@@ -16,7 +16,7 @@ final class MockBroker: Sendable {
     static let serviceTopics = [
         "intake.hotline12345", "intake.police110", "intake.web", "intake.grid", "events.accepted", "events.rejected",
         "events.classified", "police110.returns", "workorders.updates", "notifications.deliveries", "alerts.hotspots",
-        "intake.dlq", "classification.dlq", "dispatch.dlq", "notification.dlq",
+        "notification.deliveries.changelog", "intake.dlq", "classification.dlq", "dispatch.dlq", "notification.dlq",
     ]
 
     private init(address: String, process: Process, input: FileHandle, output: LineReader) {

@@ -135,6 +135,32 @@ struct PartitionedStateTests {
         #expect(b.loop.ownership.owned == [0, 1, 2, 3])
         await b.stop()
     }
+
+    /// Workers acting on owned partitions are told before the partitions go, with the state partitions
+    /// only, whether librdkafka calls the revocation an ordinary one or says the partitions are lost: the
+    /// local broker makes a member's revocation in an eager rebalance look lost, and a worker skipped
+    /// there let the next owner send again what was under way (NotificationScaleTests).
+    @Test func workersAreToldBeforePartitionsGoAlsoWhenTheyAreLost() async throws {
+        let topic = TestBroker.uniqueTopic("giving-up")
+        let database = try ServiceDatabase.inMemory { _ in }
+        let producer = try KafkaProducer(configuration: configuration("g-producer"), logger: logger)
+        let consumer = try KafkaConsumer(configuration: configuration("g-consumer"),
+                                         options: .init(groupId: "it-giving-up", instanceId: nil, topics: [topic]), logger: logger)
+        let loop = ConsumerService(
+            consumer: consumer, handler: CounterHandler(state: CounterState(topic: topic)), database: database.writer,
+            outbox: OutboxPublisher(database: database.writer, producer: producer, service: .classification, logger: logger),
+            service: .classification, logger: logger, state: CounterState(topic: topic))
+        let ownership = loop.ownership
+        let told = Mutex<[Set<Int32>]>([])
+        ownership.beforeGivingUp { partitions in told.withLock { $0.append(partitions) } }
+        ownership.partitionsRevoked([TopicPartition(topic: topic, partition: 1), TopicPartition(topic: "elsewhere", partition: 0)],
+                                    lost: true, consumer: consumer)
+        ownership.partitionsRevoked([TopicPartition(topic: topic, partition: 0)], lost: false, consumer: consumer)
+        ownership.partitionsRevoked([TopicPartition(topic: "elsewhere", partition: 3)], lost: true, consumer: consumer)
+        #expect(told.withLock { $0 } == [[1], [0]])
+        await consumer.close()
+        await producer.close()
+    }
 }
 
 /// The toy state: a count per key; the changelog record is the key's count (its own version).

@@ -22,6 +22,10 @@ struct MessageDocsTests {
         "intake.events.changelog": IntakeEventRecord.self,
         "classification.bytown": TownReport.self,
         "classification.window.changelog": ClassificationWindowRecord.self,
+        "notification.deliveries.changelog": NotificationChangelogRecord.self,
+        "dispatch.workorders.changelog": WorkOrderRecord.self,
+        "dispatch.commands": WorkOrderCommand.self,
+        "dispatch.replies": WorkOrderCommandReply.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.
@@ -90,6 +94,33 @@ struct MessageDocsTests {
         }
         for change in WorkOrderUpdate.Change.allCases {
             #expect(section.contains("| `\(change.rawValue)` |"), "docs/messages.md: no row for the change \(change.rawValue)")
+        }
+    }
+
+    /// Every field of the changelog's `notification` and `workOrderChange` objects has a row in its table,
+    /// and the examples carry exactly those fields.
+    @Test func everyChangelogRecordFieldIsInTheTable() throws {
+        let now = "2026-11-23T01:41:00.000Z"
+        let record = NotificationChangelogRecord.NotificationRecord(
+            notificationId: "nt", kind: "k", subjectId: "s", eventId: "e", workOrderId: "w", recipient: "r", unitId: "u",
+            channel: "webhook", target: "t", payloadBase64: "", text: "x", urgent: true, dedupeKey: "d", status: "failed",
+            attempts: 1, nextAttemptAt: now, createdAt: now, finishedAt: now, lastError: "l", version: 3,
+            history: [.init(attempt: 1, at: now, outcome: "failed", detail: "HTTP 503", durationMs: 9)])
+        let change = NotificationChangelogRecord.WorkOrderChangeRecord(workOrderId: "w", sequence: 2, seenAt: now)
+        let text = try String(contentsOfFile: TestSupport.root + "/docs/messages.md", encoding: .utf8)
+        let section = try #require(text.components(separatedBy: "## `notification.deliveries.changelog`").dropFirst().first?
+            .components(separatedBy: "\n## ").first)
+        let examples = try #require(try Self.examples()["notification.deliveries.changelog"])
+        for (object, value) in [("notification", try MessageCoding.encode(record)), ("workOrderChange", try MessageCoding.encode(change))] {
+            let written = try #require(try JSONSerialization.jsonObject(with: Data(value)) as? [String: Any])
+            let table = try #require(section.components(separatedBy: "`\(object)`:\n").dropFirst().first?.components(separatedBy: "\n\n").first)
+            for key in written.keys.sorted() { #expect(table.contains("| `\(key)` |"), "docs/messages.md: \(object) has no row for \(key)") }
+            let objects = examples.compactMap { json -> [String: Any]? in
+                (try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?[object] as? [String: Any]
+            }
+            let example = try #require(objects.first, "no example of \(object)")
+            let unknown = Set(example.keys).subtracting(written.keys)
+            #expect(unknown.isEmpty, "\(object): the example has fields the code does not write: \(unknown.sorted())")
         }
     }
 

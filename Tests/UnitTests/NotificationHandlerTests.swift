@@ -281,11 +281,26 @@ struct ChannelTests {
     @Test func theRateLimitPostponesTheExtraMessages() {
         let limiter = RateLimiter(limit: 2, window: 60)
         let start = Date(timeIntervalSince1970: 1000)
-        #expect(limiter.reserve("unit:a", now: start) == nil)
-        #expect(limiter.reserve("unit:a", now: start.addingTimeInterval(1)) == nil)
-        #expect(limiter.reserve("unit:a", now: start.addingTimeInterval(2)) == start.addingTimeInterval(60))
-        #expect(limiter.reserve("unit:b", now: start.addingTimeInterval(2)) == nil)
-        #expect(limiter.reserve("unit:a", now: start.addingTimeInterval(61)) == nil)
+        #expect(limiter.reserve("unit:a", message: "n1#1", now: start) == nil)
+        #expect(limiter.reserve("unit:a", message: "n2#1", now: start.addingTimeInterval(1)) == nil)
+        #expect(limiter.reserve("unit:a", message: "n3#1", now: start.addingTimeInterval(2)) == start.addingTimeInterval(60))
+        #expect(limiter.reserve("unit:b", message: "n3#1", now: start.addingTimeInterval(2)) == nil)
+        #expect(limiter.reserve("unit:a", message: "n3#1", now: start.addingTimeInterval(61)) == nil)
+    }
+
+    /// What was sent before (by this instance before a restart, or by the former owner of a partition)
+    /// counts; the same attempt counts once.
+    @Test func theRateLimitCountsNotedAttemptsOnce() {
+        let limiter = RateLimiter(limit: 2, window: 60)
+        let start = Date(timeIntervalSince1970: 1000)
+        limiter.note("unit:a", message: "n1#1", at: start.addingTimeInterval(-10), now: start)
+        limiter.note("unit:a", message: "n1#1", at: start.addingTimeInterval(-10), now: start)
+        limiter.note("unit:a", message: "n0#1", at: start.addingTimeInterval(-70), now: start)  // outside the window
+        #expect(limiter.reserve("unit:a", message: "n2#1", now: start) == nil)
+        #expect(limiter.reserve("unit:a", message: "n3#1", now: start) == start.addingTimeInterval(50))
+        // A reserved attempt noted again (restored from the database) is the same message.
+        limiter.note("unit:a", message: "n2#1", at: start.addingTimeInterval(1), now: start.addingTimeInterval(1))
+        #expect(limiter.reserve("unit:a", message: "n3#1", now: start.addingTimeInterval(51)) == nil)
     }
 
     @Test func robotAnswersAreRead() {
@@ -324,7 +339,7 @@ struct NotificationDeadLetterTests {
             unitId: "u", channel: "webhook", target: "http://127.0.0.1:9/", payload: Array("{}".utf8), urgent: false,
             notBefore: now, dedupeKey: "k", text: "t")
         try database.writer.write { db in
-            try NotificationStore.insert(planned, db: db, now: now)
+            try NotificationStore.insert(planned, partition: 0, db: db, now: now)
             try NotificationStore.finish(id: "nt-x", status: .failed, attempts: 12, detail: "gave up after 12 attempts: HTTP 503", db: db, now: now)
         }
         let letters = try database.writer.read { db in

@@ -65,7 +65,8 @@ struct TriageController: Sendable {
                 let account = session.account
                 if rule.centreOnly { try ConsoleAPI.check(.centre, account) }
                 guard let unit = app.actingUnit(of: account) else { throw ConsoleAPI.Refusal.forbidden("只读账号不能办理工单") }
-                guard id.range(of: #"^WO\d{8}-\d{6}$"#, options: .regularExpression) != nil else {
+                // WO<date>-<partition>-<n> (partitioned dispatch), or WO<date>-<n> from before it.
+                guard id.range(of: #"^WO\d{8}-(\d{1,2}-)?\d{6}$"#, options: .regularExpression) != nil else {
                     throw ConsoleAPI.Refusal.notFound("没有工单 \(id)")
                 }
                 let body = try await ConsoleAPI.jsonObject(request)

@@ -21,7 +21,7 @@ struct DispatchHandlerTests {
         #expect(update.actor == "dispatch")
         #expect(update.unitId == "danghu-team")
         #expect(update.unitName == "当湖街道民声一键办服务队")
-        #expect(update.workOrderId == "WO20261123-000001")
+        #expect(update.workOrderId == "WO20261123-0-000001")
         #expect(update.signBy == now.addingTimeInterval(30 * 60))
         #expect(update.resolveBy == now.addingTimeInterval(3 * 24 * 3600))
         #expect(update.onSiteBy == nil)
@@ -135,7 +135,7 @@ struct DispatchHandlerTests {
     @Test func workOrderNumbersCountPerDay() throws {
         try fixture.deliver(fixture.classified("a", category: .other, level: .low, town: nil))
         try fixture.deliver(fixture.classified("b", category: .other, level: .low, town: nil))
-        #expect(try fixture.updates().map(\.workOrderId) == ["WO20261123-000001", "WO20261123-000002"])
+        #expect(try fixture.updates().map(\.workOrderId) == ["WO20261123-0-000001", "WO20261123-0-000002"])
     }
 
     @Test func anUnknownSchemaVersionIsUnprocessable() throws {

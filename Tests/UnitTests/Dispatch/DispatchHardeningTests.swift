@@ -14,15 +14,15 @@ struct DispatchHardeningTests {
     @Test func numbersCountFromOneEachDayOfTheCentre() throws {
         let first = try fixture.dispatch(fixture.classified("a", category: .market, level: .normal, town: nil))
         let second = try fixture.dispatch(fixture.classified("b", category: .market, level: .normal, town: nil))
-        #expect(first.workOrderId == "WO20261123-000001")
-        #expect(second.workOrderId == "WO20261123-000002")
+        #expect(first.workOrderId == "WO20261123-0-000001")
+        #expect(second.workOrderId == "WO20261123-0-000002")
         // 23:59:59 in China is still the same day; a second later a new day starts at 000001.
         fixture.clock.set(MessageCoding.parseTimestamp("2026-11-23T23:59:59+08:00")!)
         #expect(try fixture.dispatch(fixture.classified("c", category: .market, level: .normal, town: nil)).workOrderId
-                == "WO20261123-000003")
+                == "WO20261123-0-000003")
         fixture.clock.set(MessageCoding.parseTimestamp("2026-11-24T00:00:00+08:00")!)
         #expect(try fixture.dispatch(fixture.classified("d", category: .market, level: .normal, town: nil)).workOrderId
-                == "WO20261124-000001")
+                == "WO20261124-0-000001")
     }
 
     @Test func theNumberDoesNotCountOrdersOfTheDay() throws {
@@ -34,7 +34,7 @@ struct DispatchHardeningTests {
             }
         }
         let second = try fixture.dispatch(fixture.classified("b", category: .market, level: .normal, town: nil))
-        #expect(second.workOrderId == "WO20261123-000002")
+        #expect(second.workOrderId == "WO20261123-0-000002")
     }
 
     @Test func anAttachedReportIsFoundByItsSendersId() throws {

@@ -45,7 +45,12 @@ struct TopicCatalogTests {
     @Test func eachServiceGroupReadsWhatItsConsumerSubscribes() {
         #expect(TopicCatalog.topicsRead(by: .intake) == Topics.inbound + [Topics.intakeRequests])
         #expect(TopicCatalog.topicsRead(by: .classification) == [Topics.eventsAccepted, Topics.classificationByTown])
-        #expect(TopicCatalog.topicsRead(by: .dispatch) == [Topics.eventsClassified])
+        #expect(TopicCatalog.topicsRead(by: .dispatch) == [Topics.eventsClassified, Topics.dispatchCommands])
+        // Dispatch joins them by the matter: co-partitioned, and its changelog partitioned alike.
+        let counts = [Topics.eventsClassified, Topics.dispatchCommands, Topics.dispatchWorkOrdersChangelog]
+            .map { TopicCatalog.entry(named: $0)?.spec.partitions }
+        #expect(Set(counts).count == 1 && counts[0] != nil)
+        #expect(TopicCatalog.entry(named: Topics.dispatchWorkOrdersChangelog)?.spec.config["cleanup.policy"] == "compact")
         #expect(Set(TopicCatalog.topicsRead(by: .notification)) == [Topics.workOrderUpdates, Topics.hotspotAlerts])
     }
 

@@ -97,5 +97,13 @@ enum ClassificationMigrations {
         migrator.registerMigration("classification-v4-hotspot-published-size") { db in
             try db.execute(sql: "ALTER TABLE hotspot ADD COLUMN published_size INTEGER")
         }
+        // Scale-out by town (issue 9): a window row carries its text (a restored row has no classified_event
+        // row to read it from) and a version, so that a restore never lets an older record replace a newer.
+        migrator.registerMigration("classification-v5-window-changelog") { db in
+            try db.execute(sql: """
+                ALTER TABLE recent_event ADD COLUMN text TEXT;
+                ALTER TABLE recent_event ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
     }
 }

@@ -32,6 +32,10 @@ public enum Topics {
     public static let dispatchCommands = "dispatch.commands"
     /// Dispatch's own: the owners' replies, for the instance that waits with the HTTP caller.
     public static let dispatchReplies = "dispatch.replies"
+    /// Classification's own: classified, placed reports on their way to the owner of their town.
+    public static let classificationByTown = "classification.bytown"
+    /// Classification's own: the changelog of the towns' repeat-and-hotspot windows.
+    public static let classificationWindowChangelog = "classification.window.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -41,7 +45,8 @@ public enum Topics {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
                    notificationChangelog,
-                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies]
+                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies,
+                   classificationByTown, classificationWindowChangelog]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

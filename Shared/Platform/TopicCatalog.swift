@@ -14,6 +14,9 @@ public enum TopicCatalog {
     /// Dead letters wait for a fix and a replay (`minsheng-ctl dlq replay`): 30 days, not the default 7,
     /// so a long holiday does not expire them before anyone looks.
     public static let deadLetterRetentionMilliseconds: Int64 = 30 * 24 * 3_600_000
+    /// How long classification's window changelog keeps a record that was not replaced: far longer than
+    /// any repeat or hotspot window (hours), so whatever can still be compared with is restorable.
+    public static let windowChangelogRetentionMilliseconds: Int64 = 30 * 24 * 3_600_000
 
     /// One topic of the deployment.
     public struct Entry: Sendable, Equatable {
@@ -61,6 +64,11 @@ public enum TopicCatalog {
             data(Topics.dispatchReplies, "dispatch owners' replies for the instance whose HTTP caller waits (read by every dispatch instance)", readers: []),
             Entry(spec: TopicSpec(name: Topics.dispatchWorkOrdersChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "changelog of dispatch's work orders (full records), partitioned like events.classified", readers: []),
+            data(Topics.classificationByTown, "classified, placed reports on their way to the classification instance that owns their town",
+                 readers: [.classification]),
+            Entry(spec: TopicSpec(name: Topics.classificationWindowChangelog, partitions: dataPartitions,
+                                  config: ["cleanup.policy": "compact,delete", "retention.ms": "\(windowChangelogRetentionMilliseconds)"]),
+                  purpose: "changelog of classification's repeat-and-hotspot windows, partitioned like classification.bytown", readers: []),
         ] + deadLetters
     }()
 

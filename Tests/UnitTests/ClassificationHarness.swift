@@ -18,7 +18,7 @@ struct ClassificationHarness {
     }()
 
     let database: ServiceDatabase
-    let handler: AcceptedEventHandler
+    let handler: ClassificationHandler
 
     init(settings: ClassificationSettings = Self.parts.settings, database: ServiceDatabase? = nil) throws {
         let database = try database ?? ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
@@ -55,7 +55,7 @@ struct ClassificationHarness {
     func deliver(_ event: AcceptedEvent) throws -> Published {
         try database.writer.write { db in
             let before = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM outbox") ?? 0
-            try handler.handle(try Self.message(event), db: db, now: event.receivedAt)
+            try handler.handleBothSteps(try Self.message(event), db: db, now: event.receivedAt)
             return try Self.published(after: before, db: db)
         }
     }

@@ -24,6 +24,8 @@ struct MessageDocsTests {
         "dispatch.workorders.changelog": WorkOrderRecord.self,
         "dispatch.commands": WorkOrderCommand.self,
         "dispatch.replies": WorkOrderCommandReply.self,
+        "classification.bytown": TownReport.self,
+        "classification.window.changelog": ClassificationWindowRecord.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

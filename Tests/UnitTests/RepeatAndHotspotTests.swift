@@ -150,14 +150,14 @@ struct RepeatAndHotspotTests {
         // The first report is handled, then its transaction rolls back (a crash before commit, say).
         #expect(throws: H.HarnessError.self) {
             try harness.database.writer.write { db in
-                try harness.handler.handle(try H.message(events[0]), db: db, now: events[0].receivedAt)
+                try harness.handler.handleBothSteps(try H.message(events[0]), db: db, now: events[0].receivedAt)
                 throw H.HarnessError.rolledBack
             }
         }
         // A savepoint rolled back inside a batch that commits.
         try harness.database.writer.write { db in
             try db.inSavepoint {
-                try harness.handler.handle(try H.message(events[2]), db: db, now: events[2].receivedAt)
+                try harness.handler.handleBothSteps(try H.message(events[2]), db: db, now: events[2].receivedAt)
                 return .rollback
             }
         }
@@ -186,7 +186,7 @@ struct RepeatAndHotspotTests {
             for event in events {
                 let before = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(id), 0) FROM outbox") ?? 0
                 try db.inSavepoint {
-                    try harness.handler.handle(try H.message(event), db: db, now: event.receivedAt)
+                    try harness.handler.handleBothSteps(try H.message(event), db: db, now: event.receivedAt)
                     return .commit
                 }
                 classified.append(try H.published(after: before, db: db).classified)

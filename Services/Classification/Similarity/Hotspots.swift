@@ -80,7 +80,10 @@ enum Hotspots {
         let newest = members.suffix(themeTexts)
         let texts = try newest.map { member in
             member.eventId == event.eventId ? text
-                : try String.fetchOne(db.cached("SELECT text FROM classified_event WHERE event_id = ?"), arguments: [member.eventId]) ?? ""
+                : try String.fetchOne(db.cached("""
+                    SELECT COALESCE((SELECT text FROM recent_event WHERE event_id = ?),
+                                    (SELECT text FROM classified_event WHERE event_id = ?))
+                    """), arguments: [member.eventId, member.eventId]) ?? ""
         }
         // The hotspot's category: the most common one of its reports (ties: the newest report's).
         let counts = Dictionary(grouping: members, by: \.category).mapValues(\.count)

@@ -22,14 +22,16 @@ enum RecentEvents {
         var hotspotId: String?
     }
 
-    static func insert(_ row: Row, signature: ReportSignature, signatureVersion: String, db: Database) throws {
+    /// Writes the report's row; its version is one more than the row it replaces (1 when new).
+    static func insert(_ row: Row, signature: ReportSignature, signatureVersion: String, text: String, db: Database) throws {
         try db.run("""
             INSERT OR REPLACE INTO recent_event (event_id, source, town, village, category, reporter_key, occurred_at,
-                received_at, matter_id, duplicate_of, hotspot_id, signature, signature_version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                received_at, matter_id, duplicate_of, hotspot_id, signature, signature_version, text, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    COALESCE((SELECT version + 1 FROM recent_event WHERE event_id = ?), 1))
             """, [row.eventId, row.source.rawValue, row.town, row.village, row.category.rawValue, row.reporterKey,
                              MessageCoding.formatTimestamp(row.occurredAt), MessageCoding.formatTimestamp(row.receivedAt),
-                             row.matterId, row.duplicateOf, row.hotspotId, Data(signature.bytes), signatureVersion])
+                             row.matterId, row.duplicateOf, row.hotspotId, Data(signature.bytes), signatureVersion, text, row.eventId])
     }
 
     private static let columns = """
@@ -80,7 +82,7 @@ enum RecentEvents {
 
     static func setHotspot(_ hotspotId: String, events: [String], db: Database) throws {
         for eventId in events {
-            try db.run("UPDATE recent_event SET hotspot_id = ? WHERE event_id = ?", [hotspotId, eventId])
+            try db.run("UPDATE recent_event SET hotspot_id = ?, version = version + 1 WHERE event_id = ?", [hotspotId, eventId])
         }
     }
 }

@@ -45,6 +45,9 @@ struct RepeatDetector: Sendable {
         var hotspot: HotspotAlert?
         /// How similar the report is to the one it was linked to (for the explanation).
         var similarity: Double?
+        /// The reports whose window rows this one wrote (itself, and those it brought into a hotspot): what
+        /// the owner of the town records on the changelog.
+        var changedReports: [String] = []
     }
 
     /// What the detector needs of the report beyond the accepted event.
@@ -124,9 +127,10 @@ struct RepeatDetector: Sendable {
             ?? mates.lazy.compactMap(\.hotspotId).first
         if let existing {
             row.hotspotId = existing
-            try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
+            try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
             let joining = Set((related + ownMates).filter { $0.hotspotId == nil }.map(\.eventId)).sorted()
             try RecentEvents.setHotspot(existing, events: joining, db: db)
+            outcome.changedReports = [row.eventId] + joining
             outcome.hotspot = try Hotspots.grow(existing, by: event, text: event.text, category: report.category, now: now, db: db)
         } else {
             var cluster: [String: RecentEvents.Row] = [row.eventId: row]
@@ -134,21 +138,29 @@ struct RepeatDetector: Sendable {
             let members = cluster.values.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }
             let reporters = Set(members.map(\.reporterKey))
             if members.count >= settings.hotspots.minEvents && reporters.count >= settings.hotspots.minReporters {
-                let alertId = "hs-\(UUID().uuidString.lowercased())"
+                // From its first report (rule 1 of docs/scaling.md): whoever raises it, it has the same id. A
+                // report in a hotspot never starts another, so the id is not reused.
+                let alertId = Self.hotspotId(firstReport: members[0].eventId)
                 row.hotspotId = alertId
-                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
-                try RecentEvents.setHotspot(alertId, events: members.map(\.eventId).filter { $0 != row.eventId }, db: db)
+                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
+                let joining = members.map(\.eventId).filter { $0 != row.eventId }
+                try RecentEvents.setHotspot(alertId, events: joining, db: db)
+                outcome.changedReports = [row.eventId] + joining
                 outcome.hotspot = try Hotspots.raise(alertId, members: members, by: event, text: event.text,
                                                       category: report.category, windowHours: settings.hotspots.windowHours,
                                                       now: now, db: db)
             } else {
-                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, db: db)
+                try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
+                outcome.changedReports = [row.eventId]
             }
         }
         index.insert(town: place.town, eventId: event.eventId, occurredAt: event.occurredAt, receivedAt: event.receivedAt,
                      signature: report.signature)
         return outcome
     }
+
+    /// The id of a hotspot whose first report (the one that occurred first) is `firstReport`.
+    static func hotspotId(firstReport: String) -> String { "hs-\(firstReport)" }
 
     /// Who reported: the phone when given, else the name on that channel, else nobody known (each such
     /// report counts as its own reporter).

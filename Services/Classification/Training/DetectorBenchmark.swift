@@ -42,7 +42,7 @@ struct DetectorBenchmark {
             batch.removeAll(keepingCapacity: true)
             try database.writer.write { db in
                 for (row, signature, text) in rows {
-                    try RecentEvents.insert(row, signature: signature, signatureVersion: parts.signatures.version, db: db)
+                    try RecentEvents.insert(row, signature: signature, signatureVersion: parts.signatures.version, text: text, db: db)
                     try db.execute(sql: """
                         INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
                             explanation, classified_at, text, town) VALUES (?, ?, ?, ?, 'normal', 0, 0, 1, '', ?, ?, ?)
@@ -67,7 +67,7 @@ struct DetectorBenchmark {
         try flush()
         let handler = try ClassificationService.makeHandler(parts: parts, database: database.writer,
                                                             logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() }), now: now)
-        let resident = handler.detector.index.count
+        let resident = handler.window.detector.index.count
 
         // New reports through the detector alone, then through the whole handler. Times are this thread's
         // CPU time (user and system), which other processes on a busy machine do not inflate.
@@ -82,11 +82,11 @@ struct DetectorBenchmark {
             let signature = parts.signatures.signature(text: event.text, address: event.address, village: decision.place?.village,
                                                        categoryProbabilities: decision.categoryProbabilities)
             if let place = decision.place {
-                candidates += handler.detector.index.candidates(town: place.town, signature: signature).count
+                candidates += handler.window.detector.index.candidates(town: place.town, signature: signature).count
             }
             let started = clock.now
             try database.writer.write { db in
-                _ = try handler.detector.process(.init(event: event, category: decision.category, place: decision.place, signature: signature),
+                _ = try handler.window.detector.process(.init(event: event, category: decision.category, place: decision.place, signature: signature),
                                                  now: event.receivedAt, db: db)
             }
             detectorTime += clock.now - started
@@ -101,7 +101,7 @@ struct DetectorBenchmark {
                     var best = 0.0
                     for row in rows {
                         if let bytes = row["signature"] as Data?, let other = try? ReportSignature(bytes: Array(bytes)) {
-                            best = max(best, handler.detector.similarity.score(signature, other))
+                            best = max(best, handler.window.detector.similarity.score(signature, other))
                         }
                     }
                     _ = best
@@ -113,7 +113,7 @@ struct DetectorBenchmark {
             let message = KafkaMessage(topic: Topics.eventsAccepted, partition: 0, offset: Int64(n), key: Array(whole.eventId.utf8),
                                        value: try MessageCoding.encode(whole))
             let handled = clock.now
-            try database.writer.write { db in try handler.handle(message, db: db, now: whole.receivedAt) }
+            try database.writer.write { db in try handler.handleBothSteps(message, db: db, now: whole.receivedAt) }
             handlerTime += clock.now - handled
         }
         func micros(_ seconds: Double) -> Double { seconds * 1e6 / Double(max(1, measured)) }

@@ -44,7 +44,7 @@ struct TopicCatalogTests {
 
     @Test func eachServiceGroupReadsWhatItsConsumerSubscribes() {
         #expect(TopicCatalog.topicsRead(by: .intake) == Topics.inbound + [Topics.intakeRequests])
-        #expect(TopicCatalog.topicsRead(by: .classification) == [Topics.eventsAccepted])
+        #expect(TopicCatalog.topicsRead(by: .classification) == [Topics.eventsAccepted, Topics.classificationByTown])
         #expect(TopicCatalog.topicsRead(by: .dispatch) == [Topics.eventsClassified, Topics.dispatchCommands])
         // Dispatch joins them by the matter: co-partitioned, and its changelog partitioned alike.
         let counts = [Topics.eventsClassified, Topics.dispatchCommands, Topics.dispatchWorkOrdersChangelog]

@@ -26,16 +26,16 @@ public enum Topics {
     public static let intakeReplies = "intake.replies"
     /// Intake's own: the changelog of the (source, id) memory.
     public static let intakeEventsChangelog = "intake.events.changelog"
-    /// Classification's own: classified, placed reports on their way to the owner of their town.
-    public static let classificationByTown = "classification.bytown"
-    /// Classification's own: the changelog of the towns' repeat-and-hotspot windows.
-    public static let classificationWindowChangelog = "classification.window.changelog"
     /// Dispatch's own: the changelog of the work orders, partitioned like `events.classified`.
     public static let dispatchWorkOrdersChangelog = "dispatch.workorders.changelog"
     /// Dispatch's own: the API's writes on their way to the owner of the order's partition.
     public static let dispatchCommands = "dispatch.commands"
     /// Dispatch's own: the owners' replies, for the instance that waits with the HTTP caller.
     public static let dispatchReplies = "dispatch.replies"
+    /// Classification's own: classified, placed reports on their way to the owner of their town.
+    public static let classificationByTown = "classification.bytown"
+    /// Classification's own: the changelog of the towns' repeat-and-hotspot windows.
+    public static let classificationWindowChangelog = "classification.window.changelog"
 
     /// The dead-letter topic of a service: messages it could not process, with the reason.
     public static func deadLetter(service: String) -> String { "\(service).dlq" }
@@ -44,8 +44,9 @@ public enum Topics {
     public static var all: [String] {
         inbound + [eventsAccepted, eventsRejected, eventsClassified, police110Returns, workOrderUpdates,
                    notificationDeliveries, hotspotAlerts, intakeRequests, intakeReplies, intakeEventsChangelog,
-                   classificationByTown, classificationWindowChangelog, notificationChangelog,
-                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies]
+                   notificationChangelog,
+                   dispatchWorkOrdersChangelog, dispatchCommands, dispatchReplies,
+                   classificationByTown, classificationWindowChangelog]
             + ["intake", "classification", "dispatch", "notification", "console"].map { deadLetter(service: $0) }
     }
 }

@@ -56,11 +56,6 @@ public enum TopicCatalog {
             data(Topics.intakeReplies, "intake owners' decisions for the HTTP window waiting for them (read by every intake instance)", readers: []),
             Entry(spec: TopicSpec(name: Topics.intakeEventsChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "changelog of intake's (source, id) memory, partitioned like intake.requests", readers: []),
-            data(Topics.classificationByTown, "classified, placed reports on their way to the classification instance that owns their town",
-                 readers: [.classification]),
-            Entry(spec: TopicSpec(name: Topics.classificationWindowChangelog, partitions: dataPartitions,
-                                  config: ["cleanup.policy": "compact,delete", "retention.ms": "\(windowChangelogRetentionMilliseconds)"]),
-                  purpose: "changelog of classification's repeat-and-hotspot windows, partitioned like classification.bytown", readers: []),
             // Read by notification's restore (outside its group), never by a consumer group.
             Entry(spec: TopicSpec(name: Topics.notificationChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "notification's partitioned state: every change of a notification or of a work order's latest change (restored on assignment)",
@@ -69,6 +64,11 @@ public enum TopicCatalog {
             data(Topics.dispatchReplies, "dispatch owners' replies for the instance whose HTTP caller waits (read by every dispatch instance)", readers: []),
             Entry(spec: TopicSpec(name: Topics.dispatchWorkOrdersChangelog, partitions: dataPartitions, config: ["cleanup.policy": "compact"]),
                   purpose: "changelog of dispatch's work orders (full records), partitioned like events.classified", readers: []),
+            data(Topics.classificationByTown, "classified, placed reports on their way to the classification instance that owns their town",
+                 readers: [.classification]),
+            Entry(spec: TopicSpec(name: Topics.classificationWindowChangelog, partitions: dataPartitions,
+                                  config: ["cleanup.policy": "compact,delete", "retention.ms": "\(windowChangelogRetentionMilliseconds)"]),
+                  purpose: "changelog of classification's repeat-and-hotspot windows, partitioned like classification.bytown", readers: []),
         ] + deadLetters
     }()
 

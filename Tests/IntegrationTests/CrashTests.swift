@@ -2,7 +2,7 @@ import Foundation
 import MinshengModel
 import Testing
 
-extension EndToEndTests {
+extension ServiceStacks.EndToEndTests {
     /// kill -9 of notification in the middle of a burst, then a restart: every expected notification
     /// reaches the receiver, and exactly once once the receiver drops repeats by Idempotency-Key.
     @Test func aNotificationCrashMidBurstLosesNothingAndDuplicatesNothing() async throws {

@@ -3,183 +3,185 @@ import MinshengModel
 import MinshengPlatform
 import Testing
 
-/// The fault suite: real processes, real brokers. Each case ends by counting: every accepted event has
-/// exactly one work order, attachment or police return; every malformed input exactly one rejection;
-/// every work order's instruction sheet reached its unit once (the receiver drops repeats by
-/// Idempotency-Key); the dead-letter topics hold exactly the bad inputs.
-@Suite("Fault suite: crashes, broker outages, a full disk", .enabled(if: TestBroker.enabled), .serialized)
-struct FaultTests {
-    // MARK: kill -9
+extension ServiceStacks {
+    /// The fault suite: real processes, real brokers. Each case ends by counting: every accepted event has
+    /// exactly one work order, attachment or police return; every malformed input exactly one rejection;
+    /// every work order's instruction sheet reached its unit once (the receiver drops repeats by
+    /// Idempotency-Key); the dead-letter topics hold exactly the bad inputs.
+    @Suite("Fault suite: crashes, broker outages, a full disk", .enabled(if: TestBroker.enabled), .serialized)
+    struct FaultTests {
+        // MARK: kill -9
 
-    @Test func killingEachServiceInTurnMidBurstLosesAndDuplicatesNothing() async throws {
-        let broker = try await PrivateBroker.start()
-        defer { broker.stop() }
-        let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0, receiverDelay: .milliseconds(20))
-        defer { stack.stopAll() }
-        let burst = Burst(size: 240)
-        let quarter = burst.inbound.count / 4
-        var killed: [String] = []
-        for (index, service) in [ServiceName.intake, .classification, .dispatch, .notification].enumerated() {
-            try burst.publish(index * quarter..<(index + 1) * quarter, to: broker.address)
-            if index == 0 { try burst.publishPoison(to: broker.address) }
-            // Kill it while it has work in hand: as soon as the first results of this quarter show.
-            _ = try await eventually(timeout: .seconds(30), every: .milliseconds(20)) {
-                try Accounting.endedCount(broker.address, run: burst.run) > index * quarter / 2 ? true : nil
+        @Test func killingEachServiceInTurnMidBurstLosesAndDuplicatesNothing() async throws {
+            let broker = try await PrivateBroker.start()
+            defer { broker.stop() }
+            let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0, receiverDelay: .milliseconds(20))
+            defer { stack.stopAll() }
+            let burst = Burst(size: 240)
+            let quarter = burst.inbound.count / 4
+            var killed: [String] = []
+            for (index, service) in [ServiceName.intake, .classification, .dispatch, .notification].enumerated() {
+                try burst.publish(index * quarter..<(index + 1) * quarter, to: broker.address)
+                if index == 0 { try burst.publishPoison(to: broker.address) }
+                // Kill it while it has work in hand: as soon as the first results of this quarter show.
+                _ = try await eventually(timeout: .seconds(30), every: .milliseconds(20)) {
+                    try Accounting.endedCount(broker.address, run: burst.run) > index * quarter / 2 ? true : nil
+                }
+                stack.kill9(service)
+                killed.append(service.rawValue)
+                try await Task.sleep(for: .milliseconds(500))
+                try stack.launch(service)
+                try await stack.waitUntilReady(service)
             }
-            stack.kill9(service)
-            killed.append(service.rawValue)
-            try await Task.sleep(for: .milliseconds(500))
-            try stack.launch(service)
-            try await stack.waitUntilReady(service)
+            let accounting = try await Accounting.settle(broker.address, burst: burst, receiver: stack.receiver, timeout: .seconds(150))
+            accounting.expectComplete(burst, logs: stack.directory)
         }
-        let accounting = try await Accounting.settle(broker.address, burst: burst, receiver: stack.receiver, timeout: .seconds(150))
-        accounting.expectComplete(burst, logs: stack.directory)
-    }
 
-    // MARK: The broker down and up (mock cluster: it keeps its log)
+        // MARK: The broker down and up (mock cluster: it keeps its log)
 
-    @Test func theBrokerDownAndUpMidBurstLosesNothingAndReadinessShowsTheOutage() async throws {
-        let broker = try await MockBroker.start()
-        defer { broker.stop() }
-        let stack = try await ServiceStack.start(
-            bootstrap: broker.address, failFirst: 0, settings: ["KAFKA_CREATE_TOPICS": "false"])
-        defer { stack.stopAll() }
-        let burst = Burst(size: 120)
-        let half = burst.inbound.count / 2
-        try burst.publish(0..<half, to: broker.address)
-        try burst.publishPoison(to: broker.address)
-        _ = try await eventually(timeout: .seconds(60), every: .milliseconds(50)) {
-            try Accounting.endedCount(broker.address, run: burst.run) > 10 ? true : nil
+        @Test func theBrokerDownAndUpMidBurstLosesNothingAndReadinessShowsTheOutage() async throws {
+            let broker = try await MockBroker.start()
+            defer { broker.stop() }
+            let stack = try await ServiceStack.start(
+                bootstrap: broker.address, failFirst: 0, settings: ["KAFKA_CREATE_TOPICS": "false"])
+            defer { stack.stopAll() }
+            let burst = Burst(size: 120)
+            let half = burst.inbound.count / 2
+            try burst.publish(0..<half, to: broker.address)
+            try burst.publishPoison(to: broker.address)
+            _ = try await eventually(timeout: .seconds(60), every: .milliseconds(50)) {
+                try Accounting.endedCount(broker.address, run: burst.run) > 10 ? true : nil
+            }
+            try broker.command("down 1")
+            // While it is down: intake and dispatch keep answering (degraded), classification is not ready.
+            let shown = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) { () -> Bool? in
+                let intake = try await stack.getJSON(.intake, "/readyz")
+                let classification = try await stack.get(.classification, "/readyz")
+                let kafka = ((intake["checks"] as? [String: Any])?["kafka"] as? [String: Any])?["status"] as? String
+                return kafka == "degraded" && intake["status"] as? String == "degraded" && classification.status == 503 ? true : nil
+            }
+            #expect(shown == true, "readiness did not show the outage; logs in \(stack.directory)")
+            // An event taken in over HTTP meanwhile is accepted (202) and published once the broker is back.
+            let httpId = "\(burst.run)-http"
+            let (status, _) = try await stack.postRaw(
+                .intake, "/v1/events/walkin", body: Burst.event(id: httpId, text: "社区门口的路灯坏了三天", place: "当湖街道东湖社区"),
+                headers: ["Authorization": "Bearer \(DemoToken.sender("service-stations"))"])
+            #expect(status == 202)
+            try await Task.sleep(for: .seconds(8))
+            try broker.command("up 1")
+            try burst.publish(half..<burst.inbound.count, to: broker.address)
+            var expected = burst
+            expected.extraAccepted.insert(httpId)
+            let accounting = try await Accounting.settle(broker.address, burst: expected, receiver: stack.receiver, timeout: .seconds(150))
+            accounting.expectComplete(expected, logs: stack.directory)
+            for service in ServiceName.pipeline {
+                let ready = try await eventually(timeout: .seconds(30)) { try await stack.get(service, "/readyz").status == 200 ? true : nil }
+                #expect(ready == true, "\(service.rawValue) not ready after the outage")
+            }
         }
-        try broker.command("down 1")
-        // While it is down: intake and dispatch keep answering (degraded), classification is not ready.
-        let shown = try await eventually(timeout: .seconds(30), every: .milliseconds(250)) { () -> Bool? in
-            let intake = try await stack.getJSON(.intake, "/readyz")
-            let classification = try await stack.get(.classification, "/readyz")
-            let kafka = ((intake["checks"] as? [String: Any])?["kafka"] as? [String: Any])?["status"] as? String
-            return kafka == "degraded" && intake["status"] as? String == "degraded" && classification.status == 503 ? true : nil
+
+        // MARK: A full disk
+
+        @Test func aFullDatabaseHoldsInputBackSaysWhyAndResumesWhenSpaceIsFreed() async throws {
+            let broker = try await PrivateBroker.start()
+            defer { broker.stop() }
+            let stack = try await ServiceStack.start(
+                bootstrap: broker.address, failFirst: 0, serviceSettings: [.classification: ["MINSHENG_DB_MAX_MB": "4"]])
+            defer { stack.stopAll() }
+            let burst = Burst(size: 60)
+            try burst.publish(0..<20, to: broker.address)
+            _ = try await eventually(timeout: .seconds(60)) { try Accounting.endedCount(broker.address, run: burst.run) >= 18 ? true : nil }
+            // Another program takes the rest of the space the database may use.
+            let database = "\(stack.directory)/data/classification/classification.sqlite"
+            try runPython("""
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1], timeout=30)
+                db.execute("CREATE TABLE filler (b BLOB)")
+                db.execute("INSERT INTO filler VALUES (zeroblob(6 * 1024 * 1024))")
+                db.commit()
+                """, database)
+            try burst.publish(20..<burst.inbound.count, to: broker.address)
+            try burst.publishPoison(to: broker.address)
+            let held = try await eventually(timeout: .seconds(60), every: .milliseconds(250)) { () -> String? in
+                let (status, body) = try await stack.get(.classification, "/readyz")
+                let report = try JSONSerialization.jsonObject(with: body) as? [String: Any]
+                let database = (report?["checks"] as? [String: Any])?["database"] as? [String: Any]
+                return status == 503 && database?["status"] as? String == "failing" ? database?["reason"] as? String : nil
+            }
+            #expect(held?.contains("full") == true, "classification's /readyz did not say the database is full: \(held ?? "nil")")
+            let endedWhileFull = try Accounting.endedCount(broker.address, run: burst.run)
+            #expect(endedWhileFull < burst.inbound.count)
+            // The operator frees space: the same messages are applied, nothing was dead-lettered.
+            try runPython("""
+                import sqlite3, sys
+                db = sqlite3.connect(sys.argv[1], timeout=30)
+                db.execute("DROP TABLE filler")
+                db.commit()
+                """, database)
+            let accounting = try await Accounting.settle(broker.address, burst: burst, receiver: stack.receiver, timeout: .seconds(120))
+            accounting.expectComplete(burst, logs: stack.directory)
+            let ready = try await eventually(timeout: .seconds(30)) { try await stack.get(.classification, "/readyz").status == 200 ? true : nil }
+            #expect(ready == true)
+            let log = try String(contentsOfFile: "\(stack.directory)/classification.log", encoding: .utf8)
+            #expect(log.contains("Database failing; consumption held back"))
+            #expect(log.contains("Database works again; consumption resumed"))
         }
-        #expect(shown == true, "readiness did not show the outage; logs in \(stack.directory)")
-        // An event taken in over HTTP meanwhile is accepted (202) and published once the broker is back.
-        let httpId = "\(burst.run)-http"
-        let (status, _) = try await stack.postRaw(
-            .intake, "/v1/events/walkin", body: Burst.event(id: httpId, text: "社区门口的路灯坏了三天", place: "当湖街道东湖社区"),
-            headers: ["Authorization": "Bearer \(DemoToken.sender("service-stations"))"])
-        #expect(status == 202)
-        try await Task.sleep(for: .seconds(8))
-        try broker.command("up 1")
-        try burst.publish(half..<burst.inbound.count, to: broker.address)
-        var expected = burst
-        expected.extraAccepted.insert(httpId)
-        let accounting = try await Accounting.settle(broker.address, burst: expected, receiver: stack.receiver, timeout: .seconds(150))
-        accounting.expectComplete(expected, logs: stack.directory)
-        for service in ServiceName.pipeline {
-            let ready = try await eventually(timeout: .seconds(30)) { try await stack.get(service, "/readyz").status == 200 ? true : nil }
-            #expect(ready == true, "\(service.rawValue) not ready after the outage")
-        }
-    }
 
-    // MARK: A full disk
+        // MARK: Hostile HTTP requests
 
-    @Test func aFullDatabaseHoldsInputBackSaysWhyAndResumesWhenSpaceIsFreed() async throws {
-        let broker = try await PrivateBroker.start()
-        defer { broker.stop() }
-        let stack = try await ServiceStack.start(
-            bootstrap: broker.address, failFirst: 0, serviceSettings: [.classification: ["MINSHENG_DB_MAX_MB": "4"]])
-        defer { stack.stopAll() }
-        let burst = Burst(size: 60)
-        try burst.publish(0..<20, to: broker.address)
-        _ = try await eventually(timeout: .seconds(60)) { try Accounting.endedCount(broker.address, run: burst.run) >= 18 ? true : nil }
-        // Another program takes the rest of the space the database may use.
-        let database = "\(stack.directory)/data/classification/classification.sqlite"
-        try runPython("""
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1], timeout=30)
-            db.execute("CREATE TABLE filler (b BLOB)")
-            db.execute("INSERT INTO filler VALUES (zeroblob(6 * 1024 * 1024))")
-            db.commit()
-            """, database)
-        try burst.publish(20..<burst.inbound.count, to: broker.address)
-        try burst.publishPoison(to: broker.address)
-        let held = try await eventually(timeout: .seconds(60), every: .milliseconds(250)) { () -> String? in
-            let (status, body) = try await stack.get(.classification, "/readyz")
-            let report = try JSONSerialization.jsonObject(with: body) as? [String: Any]
-            let database = (report?["checks"] as? [String: Any])?["database"] as? [String: Any]
-            return status == 503 && database?["status"] as? String == "failing" ? database?["reason"] as? String : nil
-        }
-        #expect(held?.contains("full") == true, "classification's /readyz did not say the database is full: \(held ?? "nil")")
-        let endedWhileFull = try Accounting.endedCount(broker.address, run: burst.run)
-        #expect(endedWhileFull < burst.inbound.count)
-        // The operator frees space: the same messages are applied, nothing was dead-lettered.
-        try runPython("""
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1], timeout=30)
-            db.execute("DROP TABLE filler")
-            db.commit()
-            """, database)
-        let accounting = try await Accounting.settle(broker.address, burst: burst, receiver: stack.receiver, timeout: .seconds(120))
-        accounting.expectComplete(burst, logs: stack.directory)
-        let ready = try await eventually(timeout: .seconds(30)) { try await stack.get(.classification, "/readyz").status == 200 ? true : nil }
-        #expect(ready == true)
-        let log = try String(contentsOfFile: "\(stack.directory)/classification.log", encoding: .utf8)
-        #expect(log.contains("Database failing; consumption held back"))
-        #expect(log.contains("Database works again; consumption resumed"))
-    }
-
-    // MARK: Hostile HTTP requests
-
-    @Test func hostileRequestsToEveryEndpointGetClearAnswersAndHarmNothing() async throws {
-        let broker = try await PrivateBroker.start()
-        defer { broker.stop() }
-        let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0)
-        defer { stack.stopAll() }
-        let centre = "Bearer " + (try stack.token(of: "centre"))
-        let sender = "Bearer " + DemoToken.sender("hotline12345")
-        let deep = String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000)
-        let bodies = [
-            "", "{", "null", "[]", "\"text\"", #"{"note": 7}"#, #"{"unitId": ["x"], "coUnitIds": "y"}"#,
-            #"{"satisfied": "yes"}"#, #"{"note": "'); DROP TABLE work_order; --"}"#, deep,
-            String(repeating: "长", count: 200_000), "\u{00}\u{01}\u{FF}", #"{"id":"x","occurredAt":"2026-11-23T09:41:00+08:00","text":"\#(String(repeating: "a", count: 70_000))"}"#,
-        ]
-        var answers: [String: Int] = [:]
-        let actions = ["sign", "on-site", "progress", "resolve", "return", "reassign", "feedback", "reopen"]
-        for body in bodies {
-            for action in actions {
-                for id in ["WO20261123-000001", "..%2F..%2Fetc", String(repeating: "W", count: 5000)] {
-                    let (status, _) = try await stack.postRaw(.dispatch, "/v1/workorders/\(id)/\(action)", body: body,
-                                                              headers: ["Authorization": centre])
-                    answers["dispatch \(action) \(status)", default: 0] += 1
-                    #expect((400..<500).contains(status), "dispatch \(action) answered \(status) to \(body.prefix(40))")
+        @Test func hostileRequestsToEveryEndpointGetClearAnswersAndHarmNothing() async throws {
+            let broker = try await PrivateBroker.start()
+            defer { broker.stop() }
+            let stack = try await ServiceStack.start(bootstrap: broker.address, failFirst: 0)
+            defer { stack.stopAll() }
+            let centre = "Bearer " + (try stack.token(of: "centre"))
+            let sender = "Bearer " + DemoToken.sender("hotline12345")
+            let deep = String(repeating: "[", count: 30_000) + String(repeating: "]", count: 30_000)
+            let bodies = [
+                "", "{", "null", "[]", "\"text\"", #"{"note": 7}"#, #"{"unitId": ["x"], "coUnitIds": "y"}"#,
+                #"{"satisfied": "yes"}"#, #"{"note": "'); DROP TABLE work_order; --"}"#, deep,
+                String(repeating: "长", count: 200_000), "\u{00}\u{01}\u{FF}", #"{"id":"x","occurredAt":"2026-11-23T09:41:00+08:00","text":"\#(String(repeating: "a", count: 70_000))"}"#,
+            ]
+            var answers: [String: Int] = [:]
+            let actions = ["sign", "on-site", "progress", "resolve", "return", "reassign", "feedback", "reopen"]
+            for body in bodies {
+                for action in actions {
+                    for id in ["WO20261123-000001", "..%2F..%2Fetc", String(repeating: "W", count: 5000)] {
+                        let (status, _) = try await stack.postRaw(.dispatch, "/v1/workorders/\(id)/\(action)", body: body,
+                                                                  headers: ["Authorization": centre])
+                        answers["dispatch \(action) \(status)", default: 0] += 1
+                        #expect((400..<500).contains(status), "dispatch \(action) answered \(status) to \(body.prefix(40))")
+                    }
+                }
+                for source in ["hotline12345", "police110", "nowhere"] {
+                    let (status, _) = try await stack.postRaw(.intake, "/v1/events/\(source)", body: body, headers: ["Authorization": sender])
+                    #expect((400..<500).contains(status), "intake \(source) answered \(status) to \(body.prefix(40))")
                 }
             }
-            for source in ["hotline12345", "police110", "nowhere"] {
-                let (status, _) = try await stack.postRaw(.intake, "/v1/events/\(source)", body: body, headers: ["Authorization": sender])
-                #expect((400..<500).contains(status), "intake \(source) answered \(status) to \(body.prefix(40))")
+            for path in ["/v1/workorders?limit=-1", "/v1/workorders?status=%00", "/v1/workorders?cursor=abc", "/v1/stats?from=yesterday",
+                         "/v1/workorders/%FF%FE"] {
+                let (status, _) = try await stack.get(.dispatch, path, token: try stack.token(of: "centre"))
+                #expect((400..<500).contains(status), "GET \(path) answered \(status)")
             }
+            // A filter no order matches is an empty page, however long.
+            let (longTown, page) = try await stack.get(
+                .dispatch, "/v1/workorders?town=" + String(repeating: "%E9%95%87", count: 3000), token: try stack.token(of: "centre"))
+            let items = (try JSONSerialization.jsonObject(with: page) as? [String: Any])?["items"] as? [Any]
+            #expect(longTown == 200 && items?.isEmpty == true)
+            for path in ["/v1/notifications", "/v1/notifications?workOrder=" + String(repeating: "x", count: 10_000)] {
+                let (status, _) = try await stack.get(.notification, path, token: try stack.token(of: "centre"))
+                #expect(status == 400 || status == 404 || status == 200, "GET \(path) answered \(status)")
+            }
+            // Every service still works, and nothing the requests carried reached a topic.
+            for service in ServiceName.pipeline {
+                #expect(try await stack.get(service, "/readyz").status == 200, "\(service.rawValue) hurt; logs in \(stack.directory)")
+            }
+            let valid = try await stack.postRaw(.intake, "/v1/events/hotline12345",
+                                                body: Burst.event(id: "after-hostile", text: "路灯不亮", place: "当湖街道东湖社区"),
+                                                headers: ["Authorization": sender])
+            #expect(valid.0 == 202)
+            #expect(try kcatConsume(broker.address, topic: "workorders.updates").allSatisfy { ($0["text"] as? String)?.contains("DROP TABLE") != true })
         }
-        for path in ["/v1/workorders?limit=-1", "/v1/workorders?status=%00", "/v1/workorders?cursor=abc", "/v1/stats?from=yesterday",
-                     "/v1/workorders/%FF%FE"] {
-            let (status, _) = try await stack.get(.dispatch, path, token: try stack.token(of: "centre"))
-            #expect((400..<500).contains(status), "GET \(path) answered \(status)")
-        }
-        // A filter no order matches is an empty page, however long.
-        let (longTown, page) = try await stack.get(
-            .dispatch, "/v1/workorders?town=" + String(repeating: "%E9%95%87", count: 3000), token: try stack.token(of: "centre"))
-        let items = (try JSONSerialization.jsonObject(with: page) as? [String: Any])?["items"] as? [Any]
-        #expect(longTown == 200 && items?.isEmpty == true)
-        for path in ["/v1/notifications", "/v1/notifications?workOrder=" + String(repeating: "x", count: 10_000)] {
-            let (status, _) = try await stack.get(.notification, path, token: try stack.token(of: "centre"))
-            #expect(status == 400 || status == 404 || status == 200, "GET \(path) answered \(status)")
-        }
-        // Every service still works, and nothing the requests carried reached a topic.
-        for service in ServiceName.pipeline {
-            #expect(try await stack.get(service, "/readyz").status == 200, "\(service.rawValue) hurt; logs in \(stack.directory)")
-        }
-        let valid = try await stack.postRaw(.intake, "/v1/events/hotline12345",
-                                            body: Burst.event(id: "after-hostile", text: "路灯不亮", place: "当湖街道东湖社区"),
-                                            headers: ["Authorization": sender])
-        #expect(valid.0 == 202)
-        #expect(try kcatConsume(broker.address, topic: "workorders.updates").allSatisfy { ($0["text"] as? String)?.contains("DROP TABLE") != true })
     }
 }
 

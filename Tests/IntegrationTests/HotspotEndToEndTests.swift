@@ -11,7 +11,7 @@ import Testing
 /// the repeat and the other reports then link to it whatever order the later three are classified in
 /// (they travel on different topics and partitions), and the hotspot, raised when the third person
 /// reports and published again as it grows, ends holding all four.
-extension EndToEndTests {
+extension ServiceStacks.EndToEndTests {
     @Test func similarComplaintsRaiseOneHotspotAndLinkTheRepeat() async throws {
         // A broker of its own: notification restores its state from the changelog, and another stack's
         // work orders on the shared broker have the same numbers (WO<date>-000001, …).

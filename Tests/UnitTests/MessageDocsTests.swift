@@ -20,12 +20,12 @@ struct MessageDocsTests {
         "intake.requests": IntakeRequest.self,
         "intake.replies": IntakeDecision.self,
         "intake.events.changelog": IntakeEventRecord.self,
-        "classification.bytown": TownReport.self,
-        "classification.window.changelog": ClassificationWindowRecord.self,
         "notification.deliveries.changelog": NotificationChangelogRecord.self,
         "dispatch.workorders.changelog": WorkOrderRecord.self,
         "dispatch.commands": WorkOrderCommand.self,
         "dispatch.replies": WorkOrderCommandReply.self,
+        "classification.bytown": TownReport.self,
+        "classification.window.changelog": ClassificationWindowRecord.self,
     ]
 
     /// Every ```json block under each "## `topic`" heading, in order.

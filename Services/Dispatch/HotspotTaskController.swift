@@ -40,7 +40,7 @@ struct HotspotTaskController: Sendable {
                 guard caller.isCentre else { throw WorkOrderError.forbidden("only the command centre can turn a hotspot into a task") }
                 let alertId = context.parameters.get("alertId") ?? ""
                 guard alertId.hasPrefix("hs-"), alertId.count <= 100 else {
-                    throw WorkOrderError.invalidField(field: "alertId", message: "alertId must be a hotspot id, hs-<uuid>")
+                    throw WorkOrderError.invalidField(field: "alertId", message: "alertId must be a hotspot id (hs-…)")
                 }
                 let body: TaskBody = try await DispatchAPI.decodeBody(request, allowEmpty: false)
                 let task = try Self.task(alertId: alertId, body)

@@ -44,7 +44,7 @@ struct SignatureMaker: Sendable {
         self.postings = postings
         self.exemplarTerms = exemplarTerms
         let p = parameters
-        version = "2-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)"
+        version = "2-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
     }
 
     /// The weight of an n-gram.
@@ -108,6 +108,16 @@ struct SignatureMaker: Sendable {
             }
             kept = Array(merged.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .prefix(parameters.maximumTerms + parameters.maximumTerms / 2))
+        }
+        // One term per problem concept the text names (停水 and 爆管 meet through "water-outage"), as heavy
+        // as `conceptWeight` times the norm of the report's own terms.
+        if parameters.conceptWeight > 0 {
+            let ownNorm = sqrt(own.values.reduce(0) { $0 + $1 * $1 })
+            for concept in ProblemConcepts.concepts(in: gazetteer.withoutPlaceNames(text)) {
+                let hash = Self.conceptHash(concept)
+                if let index = kept.firstIndex(where: { $0.key == hash }) { kept[index].value += parameters.conceptWeight * ownNorm }
+                else { kept.append((hash, parameters.conceptWeight * ownNorm)) }
+            }
         }
         kept.sort { $0.key < $1.key }
         var terms: [UInt32] = []
@@ -174,6 +184,11 @@ struct SignatureMaker: Sendable {
     /// The text's terms with their weights, heaviest first (for reading how a signature was made).
     func describe(_ text: String) -> [(term: String, weight: Double)] {
         termCounts(text).keys.map { (TextFeatures.describe($0), weight($0)) }.sorted { $0.1 > $1.1 }
+    }
+
+    /// The term of a problem concept (`ProblemConcepts`): 32 bits of its name's hash.
+    static func conceptHash(_ concept: String) -> UInt32 {
+        UInt32(truncatingIfNeeded: FNV1a.hash("concept:" + concept))
     }
 
     /// 32 bits of an n-gram key, well mixed.

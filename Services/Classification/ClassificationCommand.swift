@@ -129,6 +129,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var explainConcepts: Double?
         @Option(help: "Problem-concept weights to search (comma-separated).")
         var conceptWeights = "0,0.25,0.5,0.75,1"
+        @Option(help: "Concept-mismatch shares to search (comma-separated).")
+        var conceptMismatches = "0"
 
         func run() throws {
             let base = try ClassificationService.makeParts(configDirectory: configDirectory)
@@ -170,6 +172,7 @@ struct ClassificationCommand: AsyncParsableCommand {
             let region = try ConfigFile.region(directory: configDirectory)
             let gazetteer = Gazetteer(region: region)
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
+            let mismatches = conceptMismatches.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             let concepts = conceptWeights.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
             let makers = [0.5, 1.0].flatMap { expansion in
                 concepts.map { concept in
@@ -184,6 +187,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                     for text in [1.0] {
                         for place in [0.75, 1.0] {
                             for category in [0.25, 0.5, 0.75] {
+                              for mismatch in mismatches {
                                 for threshold in stride(from: 0.1, through: 0.4, by: 0.025) {
                                   for hotspotOffset in [0.0, 0.1] {
                                     var settings = base.settings
@@ -192,12 +196,14 @@ struct ClassificationCommand: AsyncParsableCommand {
                                     settings.similarity.neighbourWeight = neighbour
                                     settings.similarity.placeWeight = place
                                     settings.similarity.categoryWeight = category
+                                    settings.similarity.conceptMismatch = mismatch
                                     settings.duplicates.minSimilarity = threshold
                                     settings.hotspots.minSimilarity = threshold + hotspotOffset
                                     let parts = ClassificationService.Parts(classifier: base.classifier, signatures: maker, settings: settings)
                                     results.append((try ClusterEvaluation(parts: parts, reports: reports, compareWithFullScan: false), settings))
                                   }
                                 }
+                              }
                             }
                         }
                     }
@@ -214,7 +220,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                              evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
                              evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
                              s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity)
-                      + String(format: " concepts %.2f", s.conceptWeight))
+                      + String(format: " concepts %.2f mismatch %.2f", s.conceptWeight, s.conceptMismatch))
             }
         }
     }

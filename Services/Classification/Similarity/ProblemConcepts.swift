@@ -1,3 +1,5 @@
+import MinshengModel
+
 /// Problem concepts (问题类型): a small hand-written table mapping the phrases people use for one kind of
 /// problem, by the thing or by its effect, to one shared term. Character n-grams do not carry "a burst
 /// main" ⇔ "the estate has no water" or "小偷" ⇔ "门锁被撬"; the table does, for the problems a county
@@ -10,8 +12,9 @@ enum ProblemConcepts {
     /// Concept name, then its phrases. Written from how residents, operators and grid workers describe
     /// each problem, not from the labelled cluster sets' texts.
     static let table: [(concept: String, phrases: [String])] = [
-        ("water-outage", ["停水", "断水", "没水", "没有水", "水停了", "不出水", "一滴水", "没自来水", "没法洗", "水压很低", "水压低", "水压小"]),
-        ("water-main", ["爆管", "水管爆", "水管破", "水管裂", "管道破裂", "管道爆", "自来水管", "供水管", "主水管", "冒水", "往外涌", "喷水", "水柱"]),
+        // No water and its usual cause, a burst main: one problem told by its effect or by the thing.
+        ("water-supply", ["停水", "断水", "没水", "没有水", "水停了", "不出水", "一滴水", "没自来水", "没法洗", "水压很低", "水压低", "水压小",
+                          "爆管", "水管爆", "水管破", "水管裂", "管道破裂", "管道爆", "自来水管", "供水管", "主水管", "冒水", "往外涌", "喷水", "水柱"]),
         ("water-quality", ["水质", "黄水", "发黄", "浑浊", "有杂质", "漂白粉", "消毒水味", "水发白", "水有味"]),
         ("power-cut", ["停电", "断电", "没电", "跳闸", "变压器", "电压不稳", "来电又停", "供电"]),
         ("street-light", ["路灯"]),
@@ -48,12 +51,15 @@ enum ProblemConcepts {
         ("flooding", ["积水", "淹了", "被淹", "水漫", "内涝", "成河"]),
     ]
 
+    /// Identifies the table (signatures store concept indices: a changed table makes them stale).
+    static let fingerprint = FNV1a.hash(table.map { $0.concept + ":" + $0.phrases.joined(separator: ",") }.joined(separator: ";"))
+
     /// Every phrase of the table in one matcher (one pass over a text), and the concept of each.
     private static let matcher = PhraseMatcher(table.flatMap(\.phrases))
     private static let conceptOfPhrase: [Int] = table.enumerated().flatMap { index, entry in entry.phrases.map { _ in index } }
 
-    /// The concepts the text names, in table order.
-    static func concepts(in text: String) -> [String] {
-        Set(matcher.matches(in: text).map { conceptOfPhrase[$0] }).sorted().map { table[$0].concept }
+    /// The concepts the text names (indices into `table`), ascending.
+    static func concepts(in text: String) -> [UInt8] {
+        Set(matcher.matches(in: text).map { conceptOfPhrase[$0] }).sorted().map { UInt8($0) }
     }
 }

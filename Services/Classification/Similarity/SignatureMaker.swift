@@ -44,7 +44,7 @@ struct SignatureMaker: Sendable {
         self.postings = postings
         self.exemplarTerms = exemplarTerms
         let p = parameters
-        version = "2-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
+        version = "3-\(String(ProblemConcepts.fingerprint, radix: 16))-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
     }
 
     /// The weight of an n-gram.
@@ -111,9 +111,10 @@ struct SignatureMaker: Sendable {
         }
         // One term per problem concept the text names (停水 and 爆管 meet through "water-outage"), as heavy
         // as `conceptWeight` times the norm of the report's own terms.
+        let concepts = ProblemConcepts.concepts(in: gazetteer.withoutPlaceNames(text))
         if parameters.conceptWeight > 0 {
             let ownNorm = sqrt(own.values.reduce(0) { $0 + $1 * $1 })
-            for concept in ProblemConcepts.concepts(in: gazetteer.withoutPlaceNames(text)) {
+            for concept in concepts {
                 let hash = Self.conceptHash(concept)
                 if let index = kept.firstIndex(where: { $0.key == hash }) { kept[index].value += parameters.conceptWeight * ownNorm }
                 else { kept.append((hash, parameters.conceptWeight * ownNorm)) }
@@ -138,7 +139,8 @@ struct SignatureMaker: Sendable {
         }.prefix(3)
         let categories = top.map { (index: UInt8($0), probability: UInt8(max(0, min(255, (categoryProbabilities[$0] * 255).rounded())))) }
             .filter { $0.probability > 0 }
-        return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest)
+        return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest,
+                               concepts: concepts)
     }
 
     /// The `parameters.neighbours` training texts most like the text (cosine of the weighted terms),
@@ -187,8 +189,8 @@ struct SignatureMaker: Sendable {
     }
 
     /// The term of a problem concept (`ProblemConcepts`): 32 bits of its name's hash.
-    static func conceptHash(_ concept: String) -> UInt32 {
-        UInt32(truncatingIfNeeded: FNV1a.hash("concept:" + concept))
+    static func conceptHash(_ concept: UInt8) -> UInt32 {
+        UInt32(truncatingIfNeeded: FNV1a.hash("concept:" + ProblemConcepts.table[Int(concept)].concept))
     }
 
     /// 32 bits of an n-gram key, well mixed.

@@ -60,8 +60,10 @@ struct SignatureMaker: Sendable {
     }
 
     /// The distinct terms of a text (bigrams, known trigrams) with how often each occurs.
-    private func termCounts(_ text: String) -> [TextFeatures.Key: Int] {
-        let scalars = TextFeatures.normalisedScalars(gazetteer.withoutPlaceNames(text))
+    private func termCounts(_ text: String) -> [TextFeatures.Key: Int] { termCounts(withoutPlaceNames: gazetteer.withoutPlaceNames(text)) }
+
+    private func termCounts(withoutPlaceNames text: String) -> [TextFeatures.Key: Int] {
+        let scalars = TextFeatures.normalisedScalars(text)
         var counts: [TextFeatures.Key: Int] = [:]
         for scalar in scalars where parameters.unigrams {
             let key = TextFeatures.Key(scalar)
@@ -81,7 +83,8 @@ struct SignatureMaker: Sendable {
     }
 
     func signature(text: String, address: String?, village: String?, categoryProbabilities: [Float]) -> ReportSignature {
-        let counts = termCounts(text)
+        let withoutPlaces = gazetteer.withoutPlaceNames(text)
+        let counts = termCounts(withoutPlaceNames: withoutPlaces)
         var own: [UInt32: Double] = [:]
         for (key, count) in counts {
             let weight = self.weight(key) * (1 + log(Double(count)))
@@ -111,7 +114,7 @@ struct SignatureMaker: Sendable {
         }
         // One term per problem concept the text names (停水 and 爆管 meet through "water-outage"), as heavy
         // as `conceptWeight` times the norm of the report's own terms.
-        let concepts = ProblemConcepts.concepts(in: gazetteer.withoutPlaceNames(text))
+        let concepts = ProblemConcepts.concepts(in: withoutPlaces)
         if parameters.conceptWeight > 0 {
             let ownNorm = sqrt(own.values.reduce(0) { $0 + $1 * $1 })
             for concept in concepts {

@@ -30,6 +30,15 @@ struct NotificationPlanner: Sendable {
     let units: UnitsDirectory
     let settings: ChannelSettings
     let templates: TemplateLibrary
+    /// The SMS gateway's body template, parsed once (not per message).
+    private let smsBody: MustacheTemplate?
+
+    init(units: UnitsDirectory, settings: ChannelSettings, templates: TemplateLibrary) {
+        self.units = units
+        self.settings = settings
+        self.templates = templates
+        self.smsBody = try? MustacheTemplate(string: settings.sms.bodyTemplate)
+    }
 
     /// Who hears what about a work-order change (docs/notifications.md has the table).
     func plan(_ update: WorkOrderUpdate, now: Date) throws -> [PlannedNotification] {
@@ -183,7 +192,7 @@ struct NotificationPlanner: Sendable {
         let text = settings.sms.signature + templates.render(kind, "sms", context)
         let channel = settings.sms.url == nil ? "none" : "sms"
         let id = Self.notificationId(subjectId: subjectId, kind: kind, recipient: "citizen", channel: channel, dedupe: dedupe)
-        let body = (try? MustacheTemplate(string: settings.sms.bodyTemplate))?.render([
+        let body = smsBody?.render([
             "phone": Self.jsonEscaped(phone), "text": Self.jsonEscaped(text), "segments": String(SmsSegments.count(text)),
             "notificationId": Self.jsonEscaped(id),
         ]) ?? ""

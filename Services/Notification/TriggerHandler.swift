@@ -46,14 +46,21 @@ struct TriggerHandler: MessageHandler {
 
     /// One set of notifications per work-order change or alert, however often it is delivered.
     func idempotencyKey(for message: KafkaMessage) -> String {
+        // Only the identifying fields are decoded (the message itself is decoded once, in `handle`).
         if message.topic == Topics.hotspotAlerts,
-           let alert = try? MessageCoding.decode(HotspotAlert.self, from: message.value) {
+           let alert = try? MessageCoding.decode(AlertIdentity.self, from: message.value) {
             return "alert:\(alert.alertId)"
         }
-        if let update = try? MessageCoding.decode(WorkOrderUpdate.self, from: message.value) {
+        if let update = try? MessageCoding.decode(UpdateIdentity.self, from: message.value) {
             return "update:\(update.workOrderId):\(update.sequence)"
         }
         return message.coordinates
+    }
+
+    private struct AlertIdentity: Decodable { var alertId: String }
+    private struct UpdateIdentity: Decodable {
+        var workOrderId: String
+        var sequence: Int
     }
 
     func handle(_ message: KafkaMessage, db: Database, now: Date) throws {

@@ -18,6 +18,17 @@ public enum TopicCatalog {
     /// any repeat or hotspot window (hours), so whatever can still be compared with is restorable.
     public static let windowChangelogRetentionMilliseconds: Int64 = 30 * 24 * 3_600_000
 
+    /// Topics that must have the same number of partitions (docs/scaling.md): a state's input topics,
+    /// read together with `range` so partition p of each goes to one instance, and its changelog, whose
+    /// partition p holds the state of input partition p. Adding partitions to one and not the others
+    /// would split a key from its state.
+    public static let coPartitioned: [[String]] = [
+        [Topics.intakeRequests, Topics.intakeEventsChangelog],
+        [Topics.classificationByTown, Topics.classificationWindowChangelog],
+        [Topics.eventsClassified, Topics.dispatchCommands, Topics.dispatchWorkOrdersChangelog],
+        [Topics.workOrderUpdates, Topics.hotspotAlerts, Topics.notificationChangelog],
+    ]
+
     /// One topic of the deployment.
     public struct Entry: Sendable, Equatable {
         public var spec: TopicSpec

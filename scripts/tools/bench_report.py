@@ -28,7 +28,8 @@ def endings(paths, prefix=""):
                     continue
                 source_id = None
                 if "change" in message:  # workorders.updates
-                    if message["change"] == "created":
+                    # A new order starts as created, or held at the centre for review (its first change).
+                    if message["change"] in ("created", "held"):
                         source_id = message.get("sourceId")
                     elif message["change"] == "attached":
                         source_id = (message.get("attachedEvent") or {}).get("sourceId")

@@ -10,21 +10,34 @@ struct TopicCheck: Sendable, Equatable {
         var partitions: Int32?
         /// Settings whose value differs from the catalogue's: key, wanted, actual.
         var settingDifferences: [SettingDifference]
+        /// Topics that must have as many partitions as this one (`TopicCatalog.coPartitioned`) but have
+        /// another count: name and count.
+        var coPartitionDifferences: [(topic: String, partitions: Int32)] = []
+
+        static func == (a: Finding, b: Finding) -> Bool {
+            a.topic == b.topic && a.wantedPartitions == b.wantedPartitions && a.partitions == b.partitions
+                && a.settingDifferences == b.settingDifferences
+                && a.coPartitionDifferences.map(\.topic) == b.coPartitionDifferences.map(\.topic)
+                && a.coPartitionDifferences.map(\.partitions) == b.coPartitionDifferences.map(\.partitions)
+        }
 
         var missing: Bool { partitions == nil }
         /// Fewer partitions than the catalogue's: fewer instances can share the work. (More is only noted.)
         var tooFewPartitions: Bool { (partitions ?? wantedPartitions) < wantedPartitions }
-        var isProblem: Bool { missing || tooFewPartitions || !settingDifferences.isEmpty }
+        var isProblem: Bool { missing || tooFewPartitions || !settingDifferences.isEmpty || !coPartitionDifferences.isEmpty }
 
         var summary: String {
             guard let partitions else { return "MISSING" }
             var parts: [String] = []
             if partitions < wantedPartitions { parts.append("only \(partitions) partitions") }
             if partitions > wantedPartitions { parts.append("note: \(partitions) partitions, more than the \(wantedPartitions) needed") }
+            for other in coPartitionDifferences {
+                parts.append("must have as many partitions as \(other.topic) (\(other.partitions))")
+            }
             for difference in settingDifferences {
                 parts.append("\(difference.key)=\(difference.actual ?? "unset") (want \(difference.wanted))")
             }
-            return parts.isEmpty || (parts.count == 1 && partitions > wantedPartitions) ? (["ok"] + parts).joined(separator: "; ") : parts.joined(separator: "; ")
+            return isProblem ? parts.joined(separator: "; ") : (["ok"] + parts).joined(separator: "; ")
         }
     }
 
@@ -38,16 +51,28 @@ struct TopicCheck: Sendable, Equatable {
 
     var problems: [Finding] { findings.filter(\.isProblem) }
 
-    /// `partitionCounts`: every topic on the broker; `configs`: the settings of the catalogue topics that exist.
-    init(catalogue: [TopicSpec], partitionCounts: [String: Int32], configs: [String: [String: TopicConfigEntry]]) {
+    /// `partitionCounts`: every topic on the broker; `configs`: the settings of the catalogue topics that
+    /// exist; `coPartitioned`: groups of topics that must have the same number of partitions.
+    init(catalogue: [TopicSpec], partitionCounts: [String: Int32], configs: [String: [String: TopicConfigEntry]],
+         coPartitioned: [[String]] = TopicCatalog.coPartitioned) {
         findings = catalogue.map { spec in
             let differences = spec.config.sorted { $0.key < $1.key }.compactMap { key, wanted -> SettingDifference? in
                 guard partitionCounts[spec.name] != nil else { return nil }
                 let actual = configs[spec.name]?[key]?.value
                 return actual == wanted ? nil : SettingDifference(key: key, wanted: wanted, actual: actual)
             }
-            return Finding(topic: spec.name, wantedPartitions: spec.partitions, partitions: partitionCounts[spec.name],
-                           settingDifferences: differences)
+            var finding = Finding(topic: spec.name, wantedPartitions: spec.partitions, partitions: partitionCounts[spec.name],
+                                  settingDifferences: differences)
+            if let count = partitionCounts[spec.name] {
+                for group in coPartitioned where group.contains(spec.name) {
+                    for other in group where other != spec.name {
+                        if let otherCount = partitionCounts[other], otherCount != count {
+                            finding.coPartitionDifferences.append((other, otherCount))
+                        }
+                    }
+                }
+            }
+            return finding
         }
     }
 

@@ -93,6 +93,16 @@ struct TopicCatalogTests {
         for entry in TopicCatalog.entries { #expect(created[entry.name] == entry.spec, "\(entry.name)") }
     }
 
+    @Test func coPartitionedTopicsAreInTheCatalogueWithOneCount() {
+        let counts = Dictionary(uniqueKeysWithValues: TopicCatalog.entries.map { ($0.name, $0.spec.partitions) })
+        for group in TopicCatalog.coPartitioned {
+            #expect(group.allSatisfy { counts[$0] != nil }, "\(group)")
+            #expect(Set(group.compactMap { counts[$0] }).count == 1, "\(group)")
+        }
+        let check = TopicCheck(catalogue: TopicCatalog.entries.map(\.spec), partitionCounts: counts, configs: [:])
+        #expect(check.findings.allSatisfy { $0.coPartitionDifferences.isEmpty })
+    }
+
     @Test func checkFindsMissingTopicsFewPartitionsAndWrongSettings() {
         let catalogue = [
             TopicSpec(name: "a", partitions: 6), TopicSpec(name: "b", partitions: 6),
@@ -106,6 +116,14 @@ struct TopicCatalogTests {
         #expect(check.findings[1].summary == "only 3 partitions")
         #expect(check.findings[2].summary == "retention.ms=604800000 (want 2592000000)")
         #expect(check.findings[3].summary.hasPrefix("ok; note: 8 partitions"))
+        // Co-partitioned topics with different counts: both are problems, whatever the catalogue wants.
+        let split = TopicCheck(catalogue: catalogue, partitionCounts: ["a": 6, "b": 6, "c.dlq": 1, "d": 8, "other": 1],
+                               configs: ["c.dlq": ["retention.ms": TopicConfigEntry(value: "2592000000", isDefault: false, source: "DYNAMIC_TOPIC_CONFIG")]],
+                               coPartitioned: [["a", "d"], ["b", "missing"]])
+        #expect(split.problems.map(\.topic) == ["a", "d"])
+        #expect(split.findings[0].summary == "must have as many partitions as d (8)")
+        #expect(split.findings[3].summary == "note: 8 partitions, more than the 6 needed; must have as many partitions as a (6)")
+        #expect(split.findings[1].summary == "ok", "a partner that does not exist is reported as missing, not as a mismatch")
         let missing = TopicCheck(catalogue: catalogue, partitionCounts: [:], configs: [:])
         #expect(missing.problems.count == 4)
         #expect(missing.findings.allSatisfy { $0.summary == "MISSING" && $0.settingDifferences.isEmpty })

@@ -125,6 +125,12 @@ struct ClassificationCommand: AsyncParsableCommand {
         var explainExpansion: Double?
         @Option(help: "With --explain: unigrams (true/false).")
         var explainUnigrams: Bool?
+        @Option(help: "With --explain: weight of the problem concepts.")
+        var explainConcepts: Double?
+        @Option(help: "Problem-concept weights to search (comma-separated).")
+        var conceptWeights = "0,0.25,0.5,0.75,1"
+        @Option(help: "Concept-mismatch shares to search (comma-separated).")
+        var conceptMismatches = "0"
 
         func run() throws {
             let base = try ClassificationService.makeParts(configDirectory: configDirectory)
@@ -138,6 +144,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                 if let neighbours = explainNeighbours { settings.similarity.neighbours = neighbours }
                 if let expansion = explainExpansion { settings.similarity.expansion = expansion }
                 if let unigrams = explainUnigrams { settings.similarity.unigrams = unigrams }
+                if let concepts = explainConcepts { settings.similarity.conceptWeight = concepts }
                 let region = try ConfigFile.region(directory: configDirectory)
                 let maker = SignatureMaker(model: base.classifier.model, gazetteer: Gazetteer(region: region), parameters: settings.similarity)
                 let members = reports.filter { $0.cluster == explain }
@@ -165,16 +172,22 @@ struct ClassificationCommand: AsyncParsableCommand {
             let region = try ConfigFile.region(directory: configDirectory)
             let gazetteer = Gazetteer(region: region)
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
-            let makers = [0.5, 1.0].map { expansion in
-                var similarity = base.settings.similarity
-                similarity.expansion = expansion
-                return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
+            let mismatches = conceptMismatches.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let concepts = conceptWeights.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            let makers = [0.5, 1.0].flatMap { expansion in
+                concepts.map { concept in
+                    var similarity = base.settings.similarity
+                    similarity.expansion = expansion
+                    similarity.conceptWeight = concept
+                    return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
+                }
             }
             for maker in makers {
                 for neighbour in [0.5, 1.0] {
                     for text in [1.0] {
                         for place in [0.75, 1.0] {
                             for category in [0.25, 0.5, 0.75] {
+                              for mismatch in mismatches {
                                 for threshold in stride(from: 0.1, through: 0.4, by: 0.025) {
                                   for hotspotOffset in [0.0, 0.1] {
                                     var settings = base.settings
@@ -183,12 +196,14 @@ struct ClassificationCommand: AsyncParsableCommand {
                                     settings.similarity.neighbourWeight = neighbour
                                     settings.similarity.placeWeight = place
                                     settings.similarity.categoryWeight = category
+                                    settings.similarity.conceptMismatch = mismatch
                                     settings.duplicates.minSimilarity = threshold
                                     settings.hotspots.minSimilarity = threshold + hotspotOffset
                                     let parts = ClassificationService.Parts(classifier: base.classifier, signatures: maker, settings: settings)
                                     results.append((try ClusterEvaluation(parts: parts, reports: reports, compareWithFullScan: false), settings))
                                   }
                                 }
+                              }
                             }
                         }
                     }
@@ -204,7 +219,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                 print(String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.1f text %.1f neighbours %.1f place %.2f category %.2f threshold %.2f hotspot %.2f",
                              evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
                              evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
-                             s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity))
+                             s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity)
+                      + String(format: " concepts %.2f mismatch %.2f", s.conceptWeight, s.conceptMismatch))
             }
         }
     }

@@ -46,8 +46,13 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         var unknownInformativeness: Double
         /// N-grams kept per report.
         var maximumTerms: Int
+        /// The weight of each problem concept a report names (`ProblemConcepts`), relative to the norm of
+        /// its own terms (0: the table is not used).
+        var conceptWeight: Double = 0
+        /// The share of similarity two reports lose when both name problem concepts and share none (0…1).
+        var conceptMismatch: Double = 0
 
-        static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48)
+        static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48, conceptWeight: 0, conceptMismatch: 0)
     }
 
     /// How long the tables that grow keep their rows. `recent_event` keeps the longer window (plus an
@@ -127,6 +132,8 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check(similarity.topicExponent >= 0, "similarity.topicExponent must be >= 0")
         check((0...1).contains(similarity.unknownInformativeness), "similarity.unknownInformativeness must be from 0 to 1")
         check((1...255).contains(similarity.maximumTerms), "similarity.maximumTerms must be from 1 to 255")
+        check(similarity.conceptWeight >= 0, "similarity.conceptWeight must be >= 0")
+        check((0...1).contains(similarity.conceptMismatch), "similarity.conceptMismatch must be from 0 to 1")
         check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
               "retention.classifiedEventDays must cover the longer window")
         check(retention.hotspotDays * 24 >= hotspots.windowHours, "retention.hotspotDays must cover the hotspot window")

@@ -30,6 +30,10 @@ enum KeywordRules {
         // danger to life or a crime in progress.
         "擦伤", "擦破", "皮外伤", "轻伤", "没有生命危险", "无生命危险", "无人员伤亡", "没有人员伤亡", "未造成人员伤亡",
         "已经走了", "已离开", "已经离开",
+        // Fourth round: the person is already in care, unhurt or out of danger, or the loss is a past theft.
+        // Each occurs in no critical training text.
+        "已经送", "已送医", "送医院了", "没受伤", "没有受伤", "没有危险", "暂时安全", "安全了", "没什么事", "没事了",
+        "不严重", "被偷",
     ])
 
     /// Whether the text says the danger is over or was never there.

@@ -83,6 +83,28 @@ struct SimilarityTests {
         #expect(a.terms == a.terms.sorted())
     }
 
+    @Test func problemConceptsJoinAnEffectToItsCauseAndKeepOtherProblemsApart() throws {
+        let outage = signature("整个小区从早上开始停水，家里一滴水都没有")
+        let burst = signature("路口的水管爆了，水往外涌，路上都是水")
+        let bleach = signature("小区的自来水有一股漂白粉味，烧开了也有")
+        let dancing = signature("小区门口每天晚上有人跳广场舞，音响开得很大")
+        #expect(!outage.concepts.isEmpty && !burst.concepts.isEmpty)
+        #expect(outage.conceptAgreement(with: burst) == 1)
+        #expect(outage.conceptAgreement(with: bleach) == -1)
+        #expect(outage.conceptAgreement(with: dancing) == -1)
+        #expect(outage.conceptAgreement(with: signature("来电人咨询社保怎么缴纳")) == 0)
+        // A place name lends no concept (桥 of 赵家桥村 is not a bridge).
+        let bridge = try #require(ProblemConcepts.table.firstIndex { $0.concept == "bridge" })
+        #expect(!signature("赵家桥村的路灯不亮").concepts.contains(UInt8(bridge)))
+        #expect(signature("村口那座桥裂开了").concepts.contains(UInt8(bridge)))
+        // Stored and read back, concepts included; a signature of the first version reads with none.
+        #expect(try ReportSignature(bytes: outage.bytes).concepts == outage.concepts)
+        var first = outage.bytes
+        first[0] = 1
+        first.removeLast(outage.concepts.count + 1)
+        #expect(try ReportSignature(bytes: first).concepts.isEmpty)
+    }
+
     @Test func themeIsWhatMostReportsShare() {
         let theme = ThemeFinder.theme(of: [
             "梅湾街停车半小时收10元，没有小票", "市民来电反映梅湾街停车乱收费，不给小票", "梅湾街停车场收费没小票，太黑了",

@@ -20,12 +20,15 @@ struct ReportSignature: Sendable, Equatable {
     /// The training texts most like the report (`ClassifierModel.exemplars` index, weight 1…255), sorted
     /// by index: two reports of one problem in other words still resemble the same training texts.
     var neighbours: [(index: UInt16, weight: UInt8)]
+    /// The problem concepts it names (`ProblemConcepts.table` indices), ascending.
+    var concepts: [UInt8] = []
 
     static func == (lhs: ReportSignature, rhs: ReportSignature) -> Bool {
         lhs.terms == rhs.terms && lhs.weights == rhs.weights && lhs.places == rhs.places
             && lhs.categories.map(\.index) == rhs.categories.map(\.index)
             && lhs.categories.map(\.probability) == rhs.categories.map(\.probability)
             && lhs.neighbours.map(\.index) == rhs.neighbours.map(\.index) && lhs.neighbours.map(\.weight) == rhs.neighbours.map(\.weight)
+            && lhs.concepts == rhs.concepts
     }
 
     /// The terms in order of weight, heaviest first (ties: lower hash first): what the candidate index
@@ -88,6 +91,13 @@ struct ReportSignature: Sendable, Equatable {
         return places.contains(where: other.places.contains) ? 1 : -1
     }
 
+    /// +1 when the two name a problem concept in common, -1 when both name concepts and none is shared
+    /// (bleach-smelling water against no water at all), else 0.
+    func conceptAgreement(with other: ReportSignature) -> Double {
+        guard !concepts.isEmpty, !other.concepts.isEmpty else { return 0 }
+        return concepts.contains(where: other.concepts.contains) ? 1 : -1
+    }
+
     /// Cosine of the two category distributions (top three of each): 1 for the same sure category, high
     /// for two reports on the same border (traffic / market), 0 for unrelated categories.
     func categoryAffinity(with other: ReportSignature) -> Double {
@@ -101,13 +111,14 @@ struct ReportSignature: Sendable, Equatable {
     }
 
     // MARK: Storage
-    // Version byte 1, then term count (UInt8), terms (UInt32 LE each), weights (UInt8 each), place count
+    // Version byte 2, then term count (UInt8), terms (UInt32 LE each), weights (UInt8 each), place count
     // (UInt8), places (UInt32 LE each), category count (UInt8), (index, probability) pairs, neighbour count
-    // (UInt8), (index UInt16 LE, weight) pairs.
+    // (UInt8), (index UInt16 LE, weight) pairs, concept count (UInt8), concepts (UInt8 each). Version 1
+    // had no concepts.
 
     var bytes: [UInt8] {
         var writer = BinaryWriter()
-        writer.bytes([1, UInt8(terms.count)])
+        writer.bytes([2, UInt8(terms.count)])
         for term in terms { writer.uint32(term) }
         writer.bytes(weights)
         writer.bytes([UInt8(places.count)])
@@ -119,21 +130,25 @@ struct ReportSignature: Sendable, Equatable {
             writer.uint16(neighbour.index)
             writer.bytes([neighbour.weight])
         }
+        writer.bytes([UInt8(concepts.count)])
+        writer.bytes(concepts)
         return writer.buffer
     }
 
     init(terms: [UInt32], weights: [UInt8], places: [UInt32], categories: [(index: UInt8, probability: UInt8)],
-         neighbours: [(index: UInt16, weight: UInt8)] = []) {
+         neighbours: [(index: UInt16, weight: UInt8)] = [], concepts: [UInt8] = []) {
         self.terms = terms
         self.weights = weights
         self.places = places
         self.categories = categories
         self.neighbours = neighbours
+        self.concepts = concepts
     }
 
     init(bytes: [UInt8]) throws {
         var reader = BinaryReader(bytes)
-        guard try reader.bytes(1) == [1] else { throw ModelFileError("unknown report signature version") }
+        let version = try reader.bytes(1)[0]
+        guard version == 1 || version == 2 else { throw ModelFileError("unknown report signature version") }
         let termCount = Int(try reader.bytes(1)[0])
         terms = try (0..<termCount).map { _ in try reader.uint32() }
         weights = try reader.bytes(termCount)
@@ -146,6 +161,7 @@ struct ReportSignature: Sendable, Equatable {
         }
         let neighbourCount = Int(try reader.bytes(1)[0])
         neighbours = try (0..<neighbourCount).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) }
+        concepts = version >= 2 ? try reader.bytes(Int(try reader.bytes(1)[0])) : []
         guard reader.isAtEnd else { throw ModelFileError("trailing bytes after a report signature") }
     }
 }

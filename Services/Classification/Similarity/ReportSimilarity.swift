@@ -3,19 +3,22 @@
 /// their categories agree (cosine of the category distributions) and scaled by the place agreement (+1
 /// same named place, -1 different named places, 0 unknown). Neither place nor category can make two
 /// reports alike on its own: two other problems of one category at one place (square dancing and late
-/// basketball at one community) score only what their words share. Weights and thresholds were chosen
-/// on the labelled cluster set (`Corpus/clusters/tune.jsonl`, docs/classification.md).
+/// basketball at one community) score only what their words share. Two reports that both name problem
+/// concepts (`ProblemConcepts`) and share none lose `conceptMismatch` of their score. Weights and thresholds
+/// were chosen on the labelled cluster set (`Corpus/clusters/tune.jsonl`, docs/classification.md).
 struct ReportSimilarity: Sendable {
     let textWeight: Double
     let placeWeight: Double
     let categoryWeight: Double
     let neighbourWeight: Double
+    let conceptMismatch: Double
 
     init(_ settings: ClassificationSettings.Similarity) {
         textWeight = settings.textWeight
         neighbourWeight = settings.neighbourWeight
         placeWeight = settings.placeWeight
         categoryWeight = settings.categoryWeight
+        conceptMismatch = settings.conceptMismatch
     }
 
     /// What the two say, times how far their categories agree (unrelated categories take `categoryWeight`
@@ -25,5 +28,6 @@ struct ReportSimilarity: Sendable {
         let content = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
         guard content > 0 else { return 0 }
         return content * (1 - categoryWeight * (1 - a.categoryAffinity(with: b))) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
+            * (1 - conceptMismatch * max(0, -a.conceptAgreement(with: b)))
     }
 }

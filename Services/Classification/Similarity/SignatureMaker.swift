@@ -44,7 +44,7 @@ struct SignatureMaker: Sendable {
         self.postings = postings
         self.exemplarTerms = exemplarTerms
         let p = parameters
-        version = "2-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)"
+        version = "3-\(String(ProblemConcepts.fingerprint, radix: 16))-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
     }
 
     /// The weight of an n-gram.
@@ -60,8 +60,10 @@ struct SignatureMaker: Sendable {
     }
 
     /// The distinct terms of a text (bigrams, known trigrams) with how often each occurs.
-    private func termCounts(_ text: String) -> [TextFeatures.Key: Int] {
-        let scalars = TextFeatures.normalisedScalars(gazetteer.withoutPlaceNames(text))
+    private func termCounts(_ text: String) -> [TextFeatures.Key: Int] { termCounts(withoutPlaceNames: gazetteer.withoutPlaceNames(text)) }
+
+    private func termCounts(withoutPlaceNames text: String) -> [TextFeatures.Key: Int] {
+        let scalars = TextFeatures.normalisedScalars(text)
         var counts: [TextFeatures.Key: Int] = [:]
         for scalar in scalars where parameters.unigrams {
             let key = TextFeatures.Key(scalar)
@@ -81,7 +83,8 @@ struct SignatureMaker: Sendable {
     }
 
     func signature(text: String, address: String?, village: String?, categoryProbabilities: [Float]) -> ReportSignature {
-        let counts = termCounts(text)
+        let withoutPlaces = gazetteer.withoutPlaceNames(text)
+        let counts = termCounts(withoutPlaceNames: withoutPlaces)
         var own: [UInt32: Double] = [:]
         for (key, count) in counts {
             let weight = self.weight(key) * (1 + log(Double(count)))
@@ -109,6 +112,17 @@ struct SignatureMaker: Sendable {
             kept = Array(merged.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                 .prefix(parameters.maximumTerms + parameters.maximumTerms / 2))
         }
+        // One term per problem concept the text names (停水 and 爆管 meet through "water-outage"), as heavy
+        // as `conceptWeight` times the norm of the report's own terms.
+        let concepts = ProblemConcepts.concepts(in: withoutPlaces)
+        if parameters.conceptWeight > 0 {
+            let ownNorm = sqrt(own.values.reduce(0) { $0 + $1 * $1 })
+            for concept in concepts {
+                let hash = Self.conceptHash(concept)
+                if let index = kept.firstIndex(where: { $0.key == hash }) { kept[index].value += parameters.conceptWeight * ownNorm }
+                else { kept.append((hash, parameters.conceptWeight * ownNorm)) }
+            }
+        }
         kept.sort { $0.key < $1.key }
         var terms: [UInt32] = []
         var raw: [Double] = []
@@ -128,7 +142,8 @@ struct SignatureMaker: Sendable {
         }.prefix(3)
         let categories = top.map { (index: UInt8($0), probability: UInt8(max(0, min(255, (categoryProbabilities[$0] * 255).rounded())))) }
             .filter { $0.probability > 0 }
-        return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest)
+        return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest,
+                               concepts: concepts)
     }
 
     /// The `parameters.neighbours` training texts most like the text (cosine of the weighted terms),
@@ -174,6 +189,11 @@ struct SignatureMaker: Sendable {
     /// The text's terms with their weights, heaviest first (for reading how a signature was made).
     func describe(_ text: String) -> [(term: String, weight: Double)] {
         termCounts(text).keys.map { (TextFeatures.describe($0), weight($0)) }.sorted { $0.1 > $1.1 }
+    }
+
+    /// The term of a problem concept (`ProblemConcepts`): 32 bits of its name's hash.
+    static func conceptHash(_ concept: UInt8) -> UInt32 {
+        UInt32(truncatingIfNeeded: FNV1a.hash("concept:" + ProblemConcepts.table[Int(concept)].concept))
     }
 
     /// 32 bits of an n-gram key, well mixed.

@@ -63,3 +63,22 @@ extension ServiceStack {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 }
+
+/// Whole stacks of instances: every service of a list as several instances (the all-services scale-out tests).
+extension ServiceStack {
+    /// Starts instances `numbers` of each of `services` (all at once), then waits until every one is ready.
+    func launchReplicas(_ services: [ServiceName], _ numbers: ClosedRange<Int>) async throws {
+        for service in services { for number in numbers { try launchReplica(service, number) } }
+        for service in services { for number in numbers { try await waitUntilReplicaReady(service, number) } }
+    }
+
+    /// The ports of instances `numbers` of `service`.
+    func replicaPorts(_ service: ServiceName, _ numbers: ClosedRange<Int>) throws -> [Int] {
+        try numbers.map { try #require(replicaPort(service, $0), "\(service.rawValue)-\($0) was never started") }
+    }
+
+    /// What instance `number` of `service` logged (every run of it: a replacement appends to the same file).
+    func replicaLog(_ service: ServiceName, _ number: Int) -> String {
+        (try? String(contentsOfFile: "\(directory)/\(service.rawValue)-\(number).log", encoding: .utf8)) ?? ""
+    }
+}

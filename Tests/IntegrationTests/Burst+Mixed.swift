@@ -27,11 +27,11 @@ extension Burst {
 
     /// The eight reports of one problem at one place from seven callers, differently phrased (paid
     /// roadside parking on 三港路 with a private payment code and no receipt: the classifier's test corpus
-    /// clusters them, see `ClassificationScaleOutTests`), ten minutes apart from `start`, alternately by
+    /// clusters them, see `ServiceStacks.ClassificationScaleOutTests`), ten minutes apart from `start`, alternately by
     /// hotline and web: source ids `<run>-hs-<n>`.
     mutating func addHotspot(start: Date) -> Range<Int> {
         let first = inbound.count
-        for (index, report) in ClassificationScaleOutTests.texts.enumerated() {
+        for (index, report) in ServiceStacks.ClassificationScaleOutTests.texts.enumerated() {
             let key = "\(run)-hs-\(index)"
             let occurred = MessageCoding.formatTimestamp(start.addingTimeInterval(Double(index) * 600))
             let value = #"{"id":"\#(key)","occurredAt":"\#(occurred)","text":"\#(report.text)","address":"平湖市当湖街道三港路","requestType":"complaint","reporter":{"phone":"\#(report.phone)"}}"#

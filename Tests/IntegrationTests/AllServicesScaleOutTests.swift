@@ -79,7 +79,13 @@ extension ServiceStacks {
             }
             #expect(carriedOn == true, "the survivors did not carry on while an instance of every service was dead")
             for service in ServiceName.pipeline { try stack.launchReplica(service, 2, emptyDisk: true) }
-            for service in ServiceName.pipeline { try await stack.waitUntilReplicaReady(service, 2) }
+            for service in ServiceName.pipeline {
+                try await stack.waitUntilReplicaReady(service, 2)
+                let rejoined = try await eventually(timeout: .seconds(90), every: .milliseconds(500)) {
+                    stack.assignedPartitions(service, 2, after: logsBefore[service] ?? 0).isEmpty ? nil : true
+                }
+                try #require(rejoined == true, "\(service.rawValue)-2's replacement holds no partition; logs in \(stack.directory)")
+            }
             // Inputs sent again under the same source ids (a sender retrying after the hand-over): one event each.
             var again = burst
             again.inbound = burst.valid(0..<40).map { burst.inbound[$0] }

@@ -7,9 +7,18 @@ import MinshengModel
 extension Burst {
     static let channels = ["intake.hotline12345", "intake.web", "intake.grid", "intake.police110"]
 
-    /// Whether input `index` of the burst (as `init(size:)` made it) is a police matter on the 110 channel
-    /// (a crime in progress: handed back to 110).
-    static func isPoliceMatter(_ index: Int) -> Bool { index % 20 == 0 }
+    /// `count` police matters on the 110 channel (a robbery, a break-in: the classifier hands them back to
+    /// 110; of `init(size:)`'s 110 texts a fight is not always judged one), source ids `<run>-110-<n>`.
+    mutating func addPoliceMatters(_ count: Int) -> Range<Int> {
+        let start = inbound.count
+        for number in 0..<count {
+            let key = "\(run)-110-\(number)"
+            let place = Self.places[number % Self.places.count]
+            let text = "报警人称\(place)\(number % 2 == 0 ? Self.police[0] : Self.police[2])（第\(number)号）"
+            inbound.append(("intake.police110", key, Self.event(id: key, text: text, place: place)))
+        }
+        return start..<inbound.count
+    }
 
     /// The same reports again (same text, same caller) through the next channel, under new source ids
     /// `<run>-rep-<index>`: new events that classification links to the first report of their matter.

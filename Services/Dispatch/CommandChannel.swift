@@ -12,7 +12,7 @@ import MinshengPlatform
 struct CommandChannel: Sendable {
     let database: any DatabaseWriter
     let instanceId: String
-    let waiters: ReplyWaiters
+    let waiters: ReplyWaiters<WorkOrderCommandReply>
     let partitions: CommandPartitions
     /// How long to wait for the owner's reply.
     let timeout: Duration

@@ -21,6 +21,6 @@ struct CommandHandler: MessageHandler {
         let command = try message.decode(WorkOrderCommand.self)
         let reply = try applier.apply(command, partition: message.partition, db: db, now: now)
         guard let replyTo = command.replyTo else { return }
-        try Outbox.enqueue(db, topic: Topics.dispatchReplies, key: replyTo.instanceId, message: reply, now: now)
+        try Outbox.enqueueReply(db, topic: Topics.dispatchReplies, key: replyTo.instanceId, message: reply, now: now)
     }
 }

@@ -45,12 +45,13 @@ enum DispatchService {
             topics: [Topics.eventsClassified, Topics.dispatchCommands], handler: handler, state: DispatchState())
         ownership.set(owner)
         // The API's writes reach that owner as commands; this instance waits for its reply.
-        let waiters = ReplyWaiters()
+        let waiters = ReplyWaiters<WorkOrderCommandReply>()
         let commandPartitions = CommandPartitions()
         let listener = ReplyListener(
+            topic: Topics.dispatchReplies,
             reader: try KafkaPartitionReader(configuration: settings.kafkaConfiguration(role: "replies"), name: "dispatch-replies",
                                              logger: runtime.logger),
-            instanceId: settings.instanceId, waiters: waiters, commandPartitions: commandPartitions, logger: runtime.logger)
+            instanceId: settings.instanceId, waiters: waiters, logger: runtime.logger, prepare: commandPartitions.learn(with:))
         let channel = CommandChannel(
             database: runtime.database.writer, instanceId: settings.instanceId, waiters: waiters, partitions: commandPartitions,
             timeout: commandTimeout, onCommit: { outbox.wake() })

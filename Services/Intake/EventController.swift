@@ -18,7 +18,7 @@ struct EventController: Sendable {
     let desk: IntakeDesk
     let database: any DatabaseWriter
     let gate: SenderGate
-    let waiters: DecisionWaiters
+    let waiters: ReplyWaiters<IntakeDecision>
     let instanceId: String
     /// How long to wait for the owner's decision before answering `received`.
     var decisionWait: Duration = .seconds(2)

@@ -48,7 +48,7 @@ struct InboundMessageHandler: MessageHandler {
         case .duplicate(let eventId):
             reply = IntakeDecision(instanceId: replyTo.instanceId, requestId: replyTo.requestId, outcome: .duplicate, eventId: eventId, decidedAt: now)
         }
-        try Outbox.enqueue(db, topic: Topics.intakeReplies, key: replyTo.instanceId, message: reply, now: now)
+        try Outbox.enqueueReply(db, topic: Topics.intakeReplies, key: replyTo.instanceId, message: reply, now: now)
     }
 }
 

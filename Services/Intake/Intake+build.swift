@@ -18,8 +18,9 @@ enum IntakeService {
         // partition decides for its (source, id)s, with its state restored on assignment).
         let (consumer, _) = try runtime.partitionedConsumer(
             topics: Topics.inbound + [Topics.intakeRequests], handler: InboundMessageHandler(desk: desk), state: IntakeState())
-        let waiters = DecisionWaiters()
-        let listener = DecisionListener(
+        let waiters = ReplyWaiters<IntakeDecision>()
+        let listener = ReplyListener(
+            topic: Topics.intakeReplies,
             reader: try KafkaPartitionReader(configuration: settings.kafkaConfiguration(role: "replies"), name: "intake-replies",
                                              logger: runtime.logger),
             instanceId: settings.instanceId, waiters: waiters, logger: runtime.logger)

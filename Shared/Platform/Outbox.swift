@@ -21,6 +21,17 @@ public enum Outbox {
         try enqueue(db, topic: topic, key: key, payload: try MessageCoding.encode(message), partition: partition, now: now)
     }
 
+    /// Adds a reply to a caller who waits on another instance (docs/scaling.md, "Requests and replies"):
+    /// it is published only once every row written before it (the changelog records and output of the
+    /// change it acknowledges) is in Kafka, so a caller told "done" never hears of a change that could
+    /// still be lost with this instance's disk.
+    public static func enqueueReply(
+        _ db: Database, topic: String, key: String, message: some Encodable, now: Date = Date()
+    ) throws {
+        try db.run("INSERT INTO outbox (topic, message_key, payload, created_at, is_reply) VALUES (?, ?, ?, ?, 1)",
+                   [topic, key, Data(try MessageCoding.encode(message)), MessageCoding.formatTimestamp(now)])
+    }
+
     /// The highest row id written so far (in this transaction too): once every row up to it is
     /// published, everything this transaction enqueued is in Kafka.
     public static func lastId(_ db: Database) throws -> Int64 {

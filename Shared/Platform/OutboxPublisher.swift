@@ -19,6 +19,8 @@ import Synchronization
 ///   (topic, ACL) are tried again every `parkedRetryInterval`.
 /// - A fatal producer error (the idempotent producer's state lost) replaces the producer and sends
 ///   again what was not confirmed; consumers drop the repeats by their idempotency keys.
+/// - A reply (`Outbox.enqueueReply`) waits until every row before it is confirmed: the rows behind it
+///   wait too (order), for one round trip.
 /// - A crash anywhere between the business commit and the broker's acknowledgement publishes on the
 ///   next start (at least once).
 public final class OutboxPublisher: Service, Sendable {
@@ -175,7 +177,7 @@ public final class OutboxPublisher: Service, Sendable {
         let cursor = loop.cursor
         let rows = try await database.read { db in
             try Row.fetchAll(db.cached("""
-                SELECT id, topic, message_key, payload, target_partition FROM outbox
+                SELECT id, topic, message_key, payload, target_partition, is_reply FROM outbox
                 WHERE sent_at IS NULL AND parked_at IS NULL AND id >= ? ORDER BY id LIMIT ?
                 """), arguments: [cursor, limit])
         }
@@ -183,6 +185,9 @@ public final class OutboxPublisher: Service, Sendable {
         var toPark: [(id: Int64, error: KafkaError)] = []
         for row in rows {
             let id: Int64 = row["id"]
+            // A reply goes out once everything written before it is in Kafka; until then it and the rows
+            // behind it wait (the next delivery report wakes the loop).
+            if row["is_reply"] as Bool, confirmedThrough < id - 1 { break }
             let message = OutgoingMessage(
                 topic: row["topic"], key: row["message_key"] as String, value: Array(row["payload"] as Data),
                 partition: row["target_partition"])
@@ -368,6 +373,7 @@ public final class OutboxPublisher: Service, Sendable {
         var confirmed = 0
         let deadline = ContinuousClock.now + timeout
         repeat {
+            try await updateConfirmation()
             let sent = try await sendNext(upTo: settings.readBatch, loop: &loop)
             while deliveries.withLock({ $0.awaitingReport }) > 0, ContinuousClock.now < deadline {
                 await wakeUps.wait(timeout: .milliseconds(20))

@@ -104,5 +104,9 @@ public struct ServiceDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("shared-v5-outbox-replies") { db in
+            // A reply to a waiting caller is published only once every row written before it is in Kafka.
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN is_reply INTEGER NOT NULL DEFAULT 0")
+        }
     }
 }

@@ -158,6 +158,63 @@ struct KafkaFaultTests {
         await producer.close()
     }
 
+    /// A reply to a caller waiting on another instance goes out only once the changelog records written
+    /// before it are in Kafka: while the changelog's broker is away the reply waits, although the
+    /// replies' broker is up (else a caller could be told "done" about a change its owner's disk still
+    /// alone holds).
+    @Test func aReplyWaitsUntilTheRowsWrittenBeforeItAreInKafka() async throws {
+        let changelog = "fault.ack-changelog", replies = "fault.ack-replies"
+        let broker = try await MockBroker.start(topics: [changelog, replies], partitions: 1, brokers: 2)
+        defer { broker.stop() }
+        try broker.command("leader \(changelog) 0 1")
+        try broker.command("leader \(replies) 0 2")
+        let database = try ServiceDatabase.inMemory { _ in }
+        let producer = try KafkaProducer(configuration: configuration(broker, "ack-producer"), logger: logger)
+        let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .dispatch, logger: logger)
+        let run = Task { try await publisher.run() }
+        defer { run.cancel() }
+        let admin = try KafkaAdmin(configuration: configuration(broker, "ack-admin"))
+        func ends() async throws -> (changelog: Int64, replies: Int64) {
+            (try await admin.watermarks(topic: changelog, partitions: 1).first?.high ?? -1,
+             try await admin.watermarks(topic: replies, partitions: 1).first?.high ?? -1)
+        }
+        // A first change and its reply, both brokers up: both arrive.
+        try await database.writer.write { db in
+            try Outbox.enqueue(db, topic: changelog, key: "WO-1", payload: Array("change 1".utf8))
+            try Outbox.enqueueReply(db, topic: replies, key: "dispatch-2", message: ["requestId": "r1"])
+        }
+        publisher.wake()
+        let first = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            let (records, answers) = try await ends()
+            return records == 1 && answers == 1 ? true : nil
+        }
+        try #require(first == true)
+
+        // The changelog's broker away: the second change's record cannot be written, so its reply waits.
+        try broker.command("down 1")
+        try await database.writer.write { db in
+            try Outbox.enqueue(db, topic: changelog, key: "WO-1", payload: Array("change 2".utf8))
+            try Outbox.enqueueReply(db, topic: replies, key: "dispatch-2", message: ["requestId": "r2"])
+        }
+        publisher.wake()
+        try await Task.sleep(for: .seconds(3))
+        let whileDown = try await admin.watermarks(topic: replies, partitions: 1).first?.high
+        #expect(whileDown == 1, "the reply went out before the change's record was in Kafka")
+        let waiting = try await database.writer.read { db in try Outbox.pendingCount(db) }
+        #expect(waiting == 2)
+
+        // Back up: the record, then the reply.
+        try broker.command("up 1")
+        let both = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+            let (records, answers) = try await ends()
+            return records == 2 && answers == 2 ? true : nil
+        }
+        #expect(both == true)
+        run.cancel()
+        _ = try? await run.value
+        await producer.close()
+    }
+
     @Test func theConsumerReadsOnThroughFetchErrorsAndAnOutage() async throws {
         let topic = "fault.consume"
         let broker = try await MockBroker.start(topics: [topic], partitions: 2)

@@ -26,9 +26,10 @@ final class MockBroker: Sendable {
         self.output = output
     }
 
-    static func start(topics: [String] = serviceTopics, partitions: Int = 3) async throws -> MockBroker {
+    static func start(topics: [String] = serviceTopics, partitions: Int = 3, brokers: Int = 1) async throws -> MockBroker {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: ServiceStack.binDirectory + "/minsheng-mockbroker")
+        process.arguments = ["\(brokers)"]
         let stdin = Pipe()
         let stdout = Pipe()
         process.standardInput = stdin

@@ -8,6 +8,7 @@ import Foundation
 //   topic <name> <partitions>                      create a topic (the mock does not answer CreateTopics)
 //   down <broker id> | up <broker id>              take a broker off the network and back (its log stays)
 //   rtt <broker id> <ms>                           slow a broker's responses down
+//   leader <topic> <partition> <broker id>         make a broker the partition's leader
 //   errors <api key> <error code> <count>          the next <count> requests of that API fail with <code>
 //   topic-error <name> <error code>                metadata requests for the topic fail (0 clears)
 //   quit                                           stop
@@ -52,6 +53,12 @@ while let line = readLine() {
     case "rtt":
         guard let broker = int(1), let milliseconds = int(2) else { say("error usage: rtt <broker id> <ms>"); continue }
         answer(rd_kafka_mock_broker_set_rtt(cluster, broker, milliseconds))
+    case "leader":
+        guard words.count == 4, let partition = int(2), let broker = int(3) else {
+            say("error usage: leader <topic> <partition> <broker id>")
+            continue
+        }
+        answer(rd_kafka_mock_partition_set_leader(cluster, words[1], partition, broker))
     case "errors":
         guard let apiKey = int(1), let code = int(2), let count = int(3), count > 0 else {
             say("error usage: errors <api key> <error code> <count>")

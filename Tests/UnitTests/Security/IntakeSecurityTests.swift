@@ -25,7 +25,7 @@ struct IntakeSecurityTests {
                      failures: FailedAuthentications = FailedAuthentications(service: .intake)) throws -> some ApplicationProtocol {
         let router = Router(context: HTTPServer.Context.self)
         let gate = SenderGate(senders: try senders ?? self.senders(), demoMode: demoMode, failures: failures)
-        EventController(desk: IntakeDesk(logger: logs.logger()), database: database.writer, gate: gate, waiters: DecisionWaiters(),
+        EventController(desk: IntakeDesk(logger: logs.logger()), database: database.writer, gate: gate, waiters: ReplyWaiters<IntakeDecision>(),
                         instanceId: "test", decisionWait: .milliseconds(20), onCommit: {})
             .addRoutes(to: router)
         return Application(router: router, logger: logs.logger())

@@ -26,7 +26,8 @@ enum ClassifiedEvents {
 }
 
 extension ClassifiedEvent {
-    /// The key of `events.classified`: the matter (its first report), so that a repeat meets its original in
-    /// the same partition of dispatch.
+    /// The key of `events.classified` when no window says otherwise: the event itself, or the report it
+    /// repeats. The owner of a town keys a repeat by its matter's first classified report instead
+    /// (`RepeatDetector.Outcome.matter`), which is where the matter's work order is.
     var matterKey: String { duplicateOf ?? eventId }
 }

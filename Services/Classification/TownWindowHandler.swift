@@ -25,7 +25,8 @@ struct TownWindowHandler: Sendable {
         // again, nothing changes. Downstream drops the repeat by event id.
         if let known = try RecentEvents.rows([event.eventId], db: db)[event.eventId] {
             classified.duplicateOf = known.duplicateOf
-            try Outbox.enqueue(db, topic: Topics.eventsClassified, key: classified.matterKey, message: classified, now: now)
+            try Outbox.enqueue(db, topic: Topics.eventsClassified, key: known.duplicateOf == nil ? event.eventId : known.matterId,
+                               message: classified, now: now)
             logger.info("Report already in the window; its decision published again", metadata: [
                 "event.id": "\(event.eventId)", "town": "\(town)",
             ])
@@ -41,7 +42,10 @@ struct TownWindowHandler: Sendable {
         }
         classified.duplicateOf = repeats.duplicateOf
         try ClassifiedEvents.record(classified, db: db)
-        try Outbox.enqueue(db, topic: Topics.eventsClassified, key: classified.matterKey, message: classified, now: now)
+        // Keyed by the matter (its first classified report, whose work order is in that partition), not by
+        // `duplicateOf`, which moves to a report that occurred earlier but arrived later: keyed by that one, the
+        // matter's next reports would reach another dispatch owner, who has no order of theirs.
+        try Outbox.enqueue(db, topic: Topics.eventsClassified, key: repeats.matter ?? classified.matterKey, message: classified, now: now)
         if let alert = repeats.hotspot {
             try Outbox.enqueue(db, topic: Topics.hotspotAlerts, key: alert.alertId, message: alert, now: now)
             logger.notice(alert.revision == 1 ? "Hotspot detected" : "Hotspot grew", metadata: [

@@ -53,11 +53,7 @@ extension ServiceStacks {
                                                          body: #"{"note":"已安排"}"#)
                 #expect(status == 200, "sign \(id) on instance \(index % 3 + 1): \(status) \(String(decoding: body, as: UTF8.self))")
                 signed.insert(id)
-                let signedOrder = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any]
-                if let signedAt = (signedOrder?["signedAt"] as? String).flatMap(MessageCoding.parseTimestamp),
-                   let signBy = (signedOrder?["signBy"] as? String).flatMap(MessageCoding.parseTimestamp), signedAt < signBy {
-                    signedInTime.insert(id)
-                }
+                if Self.signedInTime(body) { signedInTime.insert(id) }
                 let (progress, _) = try await Self.post(port: ports[(index + 1) % 3], "/v1/workorders/\(id)/progress", token: centre,
                                                         body: #"{"note":"处理中"}"#)
                 #expect(progress == 200, "progress on \(id)")
@@ -110,14 +106,7 @@ extension ServiceStacks {
             let lastSignBy = try await Self.orders(port: ports[0], token: centre, run: burst.run)
                 .compactMap { ($0["signBy"] as? String).flatMap(MessageCoding.parseTimestamp) }.max() ?? Date()
             if lastSignBy.addingTimeInterval(8) > Date() { try await Task.sleep(for: .seconds(lastSignBy.addingTimeInterval(8).timeIntervalSinceNow)) }
-            let updates = try kcatConsume(broker.address, topic: "workorders.updates")
-                .filter { created.contains($0["workOrderId"] as? String ?? "") }
-            var firings: [String: Int] = [:]
-            for update in updates {
-                guard let change = update["change"] as? String, change == "warning" || change == "overdue" else { continue }
-                let key = "\(update["workOrderId"] ?? "")/\(update["round"] ?? "")/\(change)/\(update["deadline"] ?? "")"
-                firings[key, default: 0] += 1
-            }
+            let firings = try Self.deadlineFirings(broker.address, orders: created)
             let twice = firings.filter { $0.value > 1 }
             #expect(twice.isEmpty, "deadline timers fired more than once: \(twice.keys.sorted().prefix(5)); logs in \(stack.directory)")
             let unsigned = created.subtracting(signedInTime)
@@ -140,6 +129,34 @@ extension ServiceStacks {
                 cursor = page?["nextCursor"] as? Int
             } while cursor != nil
             return result
+        }
+
+        /// Whether the answer to a sign (the order) says it was signed before its sign deadline.
+        static func signedInTime(_ answer: Data) -> Bool {
+            let order = (try? JSONSerialization.jsonObject(with: answer)) as? [String: Any]
+            guard let signedAt = (order?["signedAt"] as? String).flatMap(MessageCoding.parseTimestamp),
+                  let signBy = (order?["signBy"] as? String).flatMap(MessageCoding.parseTimestamp) else { return false }
+            return signedAt < signBy
+        }
+
+        /// How often each deadline timer of `orders` fired, from `workorders.updates`: by
+        /// `<order>/<round>/<warning|overdue>/<deadline>`.
+        static func deadlineFirings(_ bootstrap: String, orders: Set<String>) throws -> [String: Int] {
+            var firings: [String: Int] = [:]
+            for update in try kcatConsume(bootstrap, topic: "workorders.updates") where orders.contains(update["workOrderId"] as? String ?? "") {
+                guard let change = update["change"] as? String, change == "warning" || change == "overdue" else { continue }
+                let key = "\(update["workOrderId"] ?? "")/\(update["round"] ?? "")/\(change)/\(update["deadline"] ?? "")"
+                firings[key, default: 0] += 1
+            }
+            return firings
+        }
+
+        /// GETs `path` on one instance with a Bearer token.
+        static func get(port: Int, _ path: String, token: String) async throws -> (Int, Data) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
         }
 
         static func post(port: Int, _ path: String, token: String, body: String) async throws -> (Int, Data) {

@@ -63,3 +63,54 @@ extension ServiceStack {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 }
+
+/// Whole stacks of instances: every service of a list as several instances (the all-services scale-out tests).
+extension ServiceStack {
+    /// Starts instances `numbers` of each of `services` in waves (instance n of every service, then n + 1),
+    /// each wave waited for until every one of its instances is ready and holds partitions in its service's
+    /// consumer group. (Started all at once, twelve members joining four groups on the local broker once left a
+    /// group half-formed: one member assigned nothing, the two others waiting in the join until they timed out.)
+    func launchReplicas(_ services: [ServiceName], _ numbers: ClosedRange<Int>) async throws {
+        for number in numbers {
+            for service in services { try launchReplica(service, number) }
+            for service in services {
+                try await waitUntilReplicaReady(service, number)
+                try await waitUntilReplicaAssigned(service, number)
+            }
+        }
+    }
+
+    /// Waits until instance `number` of `service` holds partitions in its consumer group (`minsheng-<service>`).
+    func waitUntilReplicaAssigned(_ service: ServiceName, _ number: Int, timeout: Duration = .seconds(90)) async throws {
+        let assigned = try await eventually(timeout: timeout, every: .milliseconds(200)) {
+            self.assignedPartitions(service, number).isEmpty ? nil : true
+        }
+        try #require(assigned == true, "\(service.rawValue)-\(number) holds no partition of its group; log: \(directory)/\(service.rawValue)-\(number).log")
+    }
+
+    /// The partitions instance `number` of `service` holds in its consumer group, by its log: those assigned
+    /// less those revoked since (a replacement's log continues its predecessor's: a kill -9 logs no revocation,
+    /// so read only what the replacement logged, from `after` bytes on).
+    func assignedPartitions(_ service: ServiceName, _ number: Int, after: Int = 0) -> Set<String> {
+        let group = "kafka.group=minsheng-\(service.rawValue) "
+        var held: Set<String> = []
+        for line in String(decoding: Array(replicaLog(service, number).utf8.dropFirst(after)), as: UTF8.self).split(separator: "\n")
+        where line.contains(group) {
+            guard let start = line.range(of: "kafka.partitions=") else { continue }
+            let listed = line[start.upperBound...].prefix { $0 != " " }.split(separator: ",").map(String.init)
+            if line.contains("Partitions assigned") { held.formUnion(listed) }
+            if line.contains("Partitions revoked") { held.subtract(listed) }
+        }
+        return held
+    }
+
+    /// The ports of instances `numbers` of `service`.
+    func replicaPorts(_ service: ServiceName, _ numbers: ClosedRange<Int>) throws -> [Int] {
+        try numbers.map { try #require(replicaPort(service, $0), "\(service.rawValue)-\($0) was never started") }
+    }
+
+    /// What instance `number` of `service` logged (every run of it: a replacement appends to the same file).
+    func replicaLog(_ service: ServiceName, _ number: Int) -> String {
+        (try? String(contentsOfFile: "\(directory)/\(service.rawValue)-\(number).log", encoding: .utf8)) ?? ""
+    }
+}

@@ -41,6 +41,10 @@ struct RepeatDetector: Sendable {
     struct Outcome: Sendable, Equatable {
         /// The first report of the matter this one repeats.
         var duplicateOf: String?
+        /// The matter this report repeats (the id of its first *classified* report, whose work order the
+        /// matter's later reports join): the key of its `events.classified`. Not always `duplicateOf`: a
+        /// report that occurred earlier but arrived later becomes the matter's first report.
+        var matter: String?
         /// The hotspot this report raised (revision 1) or made grow (a later revision), to publish.
         var hotspot: HotspotAlert?
         /// How similar the report is to the one it was linked to (for the explanation).
@@ -101,6 +105,7 @@ struct RepeatDetector: Sendable {
             matterId: repeated?.row.matterId ?? event.eventId, duplicateOf: nil, hotspotId: nil)
         if let repeated {
             outcome.duplicateOf = try RecentEvents.firstReport(ofMatter: repeated.row.matterId, db: db) ?? repeated.row.eventId
+            outcome.matter = repeated.row.matterId
             row.duplicateOf = outcome.duplicateOf
         }
 

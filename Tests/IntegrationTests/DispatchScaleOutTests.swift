@@ -28,8 +28,9 @@ extension ServiceStacks {
                                                      services: [.intake, .classification, .notification])
             defer { stack.stopAll() }
             try Data(Self.deadlines.utf8).write(to: URL(fileURLWithPath: "\(stack.directory)/config/deadlines.json"))
-            for number in 1...3 { try stack.launchReplica(.dispatch, number) }
-            for number in 1...3 { try await stack.waitUntilReplicaReady(.dispatch, number) }
+            // One at a time, each waited for until it holds partitions (several members joining at once can
+            // leave a group half-formed on the local broker: docs/scaling.md).
+            try await stack.launchReplicas([.dispatch], 1...3)
             let ports = try (1...3).map { try #require(stack.replicaPort(.dispatch, $0)) }
             let centre = try stack.token(of: "centre")
 

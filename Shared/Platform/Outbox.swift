@@ -10,8 +10,14 @@ public enum Outbox {
     public static func enqueue(
         _ db: Database, topic: String, key: String, payload: [UInt8], partition: Int32? = nil, now: Date = Date()
     ) throws {
-        try db.run("INSERT INTO outbox (topic, message_key, payload, created_at, target_partition) VALUES (?, ?, ?, ?, ?)",
-                   [topic, key, Data(payload), MessageCoding.formatTimestamp(now), partition])
+        try insert(db, topic: topic, key: key, payload: payload, partition: partition, isReply: false, now: now)
+    }
+
+    private static func insert(
+        _ db: Database, topic: String, key: String, payload: [UInt8], partition: Int32?, isReply: Bool, now: Date
+    ) throws {
+        try db.run("INSERT INTO outbox (topic, message_key, payload, created_at, target_partition, is_reply) VALUES (?, ?, ?, ?, ?, ?)",
+                   [topic, key, Data(payload), MessageCoding.formatTimestamp(now), partition, isReply])
     }
 
     /// Encodes `message` with the shared message coding and enqueues it.
@@ -28,8 +34,7 @@ public enum Outbox {
     public static func enqueueReply(
         _ db: Database, topic: String, key: String, message: some Encodable, now: Date = Date()
     ) throws {
-        try db.run("INSERT INTO outbox (topic, message_key, payload, created_at, is_reply) VALUES (?, ?, ?, ?, 1)",
-                   [topic, key, Data(try MessageCoding.encode(message)), MessageCoding.formatTimestamp(now)])
+        try insert(db, topic: topic, key: key, payload: try MessageCoding.encode(message), partition: nil, isReply: true, now: now)
     }
 
     /// The highest row id written so far (in this transaction too): once every row up to it is

@@ -262,17 +262,8 @@ extension ServiceStacks {
 
         /// Each notification's state partition, from its records in the changelog.
         static func changelogPartitions(_ bootstrap: String) throws -> [String: Int32] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-            process.arguments = ["-C", "-b", bootstrap, "-t", Topics.notificationChangelog, "-o", "beginning", "-e", "-q", "-f", "%p %k\n"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
             var partitions: [String: Int32] = [:]
-            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            for line in try kcatLines(bootstrap, topic: Topics.notificationChangelog, format: "%p %k") {
                 let parts = line.split(separator: " ", maxSplits: 1)
                 if parts.count == 2, let partition = Int32(parts[0]) { partitions[String(parts[1])] = partition }
             }

@@ -249,18 +249,23 @@ func kcatProduce(_ bootstrap: String, topic: String, key: String?, value: String
     try #require(process.terminationStatus == 0, "kcat could not publish to \(topic)")
 }
 
-/// Every JSON message on `topic`, read with kcat from the beginning.
-func kcatConsume(_ bootstrap: String, topic: String) throws -> [[String: Any]] {
+/// Every message on `topic`, read with kcat from the beginning, one line each in kcat's `format`.
+func kcatLines(_ bootstrap: String, topic: String, format: String) throws -> [Substring] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/kcat")
-    process.arguments = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"]
+    process.arguments = ["-C", "-b", bootstrap, "-t", topic, "-o", "beginning", "-e", "-q", "-f", format + "\n"]
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+    return String(decoding: data, as: UTF8.self).split(separator: "\n")
+}
+
+/// Every JSON message on `topic`, read with kcat from the beginning.
+func kcatConsume(_ bootstrap: String, topic: String) throws -> [[String: Any]] {
+    try kcatLines(bootstrap, topic: topic, format: "%s").compactMap {
         try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
     }
 }

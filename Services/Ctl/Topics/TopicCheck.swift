@@ -11,15 +11,8 @@ struct TopicCheck: Sendable, Equatable {
         /// Settings whose value differs from the catalogue's: key, wanted, actual.
         var settingDifferences: [SettingDifference]
         /// Topics that must have as many partitions as this one (`TopicCatalog.coPartitioned`) but have
-        /// another count: name and count.
-        var coPartitionDifferences: [(topic: String, partitions: Int32)] = []
-
-        static func == (a: Finding, b: Finding) -> Bool {
-            a.topic == b.topic && a.wantedPartitions == b.wantedPartitions && a.partitions == b.partitions
-                && a.settingDifferences == b.settingDifferences
-                && a.coPartitionDifferences.map(\.topic) == b.coPartitionDifferences.map(\.topic)
-                && a.coPartitionDifferences.map(\.partitions) == b.coPartitionDifferences.map(\.partitions)
-        }
+        /// another count.
+        var coPartitionDifferences: [CoPartitionDifference] = []
 
         var missing: Bool { partitions == nil }
         /// Fewer partitions than the catalogue's: fewer instances can share the work. (More is only noted.)
@@ -39,6 +32,12 @@ struct TopicCheck: Sendable, Equatable {
             }
             return isProblem ? parts.joined(separator: "; ") : (["ok"] + parts).joined(separator: "; ")
         }
+    }
+
+    /// A co-partitioned topic with another partition count.
+    struct CoPartitionDifference: Sendable, Equatable {
+        var topic: String
+        var partitions: Int32
     }
 
     struct SettingDifference: Sendable, Equatable {
@@ -67,7 +66,7 @@ struct TopicCheck: Sendable, Equatable {
                 for group in coPartitioned where group.contains(spec.name) {
                     for other in group where other != spec.name {
                         if let otherCount = partitionCounts[other], otherCount != count {
-                            finding.coPartitionDifferences.append((other, otherCount))
+                            finding.coPartitionDifferences.append(CoPartitionDifference(topic: other, partitions: otherCount))
                         }
                     }
                 }

@@ -62,12 +62,15 @@ public struct ServiceRuntime: Sendable {
     }
 
     /// The consumer loop for `handler` with partitioned `state` (restored from its changelog on every
-    /// assignment), its lag reporter, and who owns which partition. Co-partitioned input topics are
-    /// assigned with `range` (partition p of each to the same member).
+    /// assignment), its lag reporter, and who owns which partition. Assigned with `range` (eager): partition
+    /// p of each co-partitioned input goes to the same member, and on the local broker (noida-db) the
+    /// cooperative protocol's two-round rebalance has left groups half-formed (a member revoked
+    /// everything, was assigned nothing, and the new members waited in their join for good;
+    /// docs/scaling.md). A revoked partition that comes back restores only what it missed.
     public func partitionedConsumer(
         topics: [String], handler: any MessageHandler, state: any PartitionedState
     ) throws -> (services: [any Service], ownership: PartitionOwnership) {
-        let consumer = try makeConsumer(topics: topics, assignmentStrategy: state.inputTopics.count > 1 ? "range" : "cooperative-sticky")
+        let consumer = try makeConsumer(topics: topics, assignmentStrategy: "range")
         let reader = try KafkaPartitionReader(
             configuration: settings.kafkaConfiguration(role: "restore"), name: settings.service.rawValue, logger: logger)
         let progress = ConsumerProgress()

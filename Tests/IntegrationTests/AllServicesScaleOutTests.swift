@@ -117,8 +117,8 @@ extension ServiceStacks {
             let elsewhere = hotspotEvents.subtracting([firstReport]).filter { accounting.attached[$0] != firstOrder }
             #expect(elsewhere.isEmpty, "\(elsewhere.count) of the hotspot's later reports not attached to its first report's order \(firstOrder)")
 
-            // The replacements restored the state of the partitions they hold (intake's cooperative assignment may
-            // give its replacement partitions of the inbound topics only, which have no state).
+            // The replacements restored the state of the partitions they hold (for intake only intake.requests
+            // has state; the inbound topics have none).
             let stateInputs: [ServiceName: String] = [.intake: Topics.intakeRequests, .classification: Topics.classificationByTown,
                                                       .dispatch: Topics.eventsClassified, .notification: Topics.workOrderUpdates]
             for service in ServiceName.pipeline {

@@ -60,8 +60,8 @@ extension ServiceStacks {
             accounting.expectComplete(burst, logs: stack.directory)
             // Every HTTP event became exactly the event its answers named.
             for (id, eventIds) in httpIds { #expect(accounting.accepted[id].map { eventIds.contains($0) } == true, "\(id)") }
-            // The replacement restored the memory of the intake.requests partitions it holds (the cooperative
-            // assignment may give it partitions of the inbound topics only, which have no state).
+            // The replacement restored the memory of the intake.requests partitions it holds (only those have
+            // state; the inbound topics have none).
             let holdsState = stack.assignedPartitions(.intake, 1, after: logBefore).contains { $0.hasPrefix(Topics.intakeRequests + "/") }
             let replacement = String(decoding: Array(stack.replicaLog(.intake, 1).utf8.dropFirst(logBefore)), as: UTF8.self)
             #expect(!holdsState || replacement.contains("Partition state restored"), "the replacement restored nothing")

@@ -129,6 +129,17 @@ public final class KafkaPartitionReader: Sendable {
         }
     }
 
+    /// The offset the next message written to `partition` of `topic` will get (its high watermark).
+    public func endOffset(of topic: String, partition: Int32) async throws -> Int64 {
+        try await onQueue {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, 10_000)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(topic)/\(partition)") }
+            return high
+        }
+    }
+
     /// The partitions of `topic` (from the broker's metadata).
     public func partitions(of topic: String) async throws -> [Int32] {
         try await onQueue {

@@ -125,9 +125,13 @@ extension ServiceStacks {
             let smokeUnit = try #require(smoke["unitId"] as? String)
 
             // The units get to work on some orders: signed, resolved, one closed after the citizen's answer.
-            let page = try await stack.getJSON(.dispatch, "/v1/workorders?status=dispatched&limit=100", token: centre)
-            let others = (page["items"] as? [[String: Any]] ?? []).filter { $0["workOrderId"] as? String != smokeId }
-            #expect(others.count >= 5)
+            // The samples' orders arrive one by one: wait until at least five besides the smoke complaint are listed.
+            let dispatched = try await eventually(timeout: .seconds(90)) {
+                let page = try await stack.getJSON(.dispatch, "/v1/workorders?status=dispatched&limit=100", token: centre)
+                let others = (page["items"] as? [[String: Any]] ?? []).filter { $0["workOrderId"] as? String != smokeId }
+                return others.count >= 5 ? others : nil
+            }
+            let others = try #require(dispatched, "fewer than five dispatched orders besides the smoke complaint; logs in \(stack.directory)")
             for (index, order) in others.prefix(5).enumerated() {
                 let id = try #require(order["workOrderId"] as? String)
                 let unit = try stack.token(of: try #require(order["unitId"] as? String))

@@ -55,10 +55,10 @@ enum DispatchService {
         let channel = CommandChannel(
             database: runtime.database.writer, instanceId: settings.instanceId, waiters: waiters, partitions: commandPartitions,
             timeout: commandTimeout, onCommit: { outbox.wake() })
-        // Every instance follows the changelog of every partition: the API's reads answer for all orders.
+        // Every instance follows the changelog of the partitions it does not own: the API's reads answer for all orders.
         let follower = WorkOrderFollower(
             reader: try KafkaPartitionReader(configuration: settings.kafkaConfiguration(role: "readmodel"), name: "dispatch-readmodel",
-                                             logger: runtime.logger),
+                                             idlePause: settings.kafkaIdlePause, logger: runtime.logger),
             database: runtime.database.writer, owns: { ownership.owns($0) }, logger: runtime.logger)
         let router = runtime.makeRouter()
         let access = APIAccess(demoMode: settings.demoMode)

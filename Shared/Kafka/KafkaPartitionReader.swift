@@ -12,8 +12,11 @@ public final class KafkaPartitionReader: Sendable {
     private let queue: DispatchQueue
     private let closed = Mutex<Bool>(false)
     private let logger: Logger
+    private let following = Mutex(Following())
+    /// Suspend fetching after a poll that found nothing (see `poll`); nil = never.
+    private let idlePause: Duration?
 
-    public init(configuration: KafkaConfiguration, name: String, logger: Logger) throws {
+    public init(configuration: KafkaConfiguration, name: String, idlePause: Duration? = nil, logger: Logger) throws {
         var configuration = configuration
         // librdkafka wants a group id for a consumer handle; this one never joins or commits.
         configuration["group.id"] = "minsheng-reader-\(name)-\(UUID().uuidString.prefix(8).lowercased())"
@@ -31,6 +34,7 @@ public final class KafkaPartitionReader: Sendable {
         rd_kafka_poll_set_consumer(handle)
         client = ClientHandle(pointer: handle)
         queue = DispatchQueue(label: "minsheng.kafka.reader.\(name)")
+        self.idlePause = idlePause
         self.logger = logger
     }
 
@@ -93,22 +97,47 @@ public final class KafkaPartitionReader: Sendable {
     /// The logical offset "from the first message kept".
     public static let beginning = Int64(RD_KAFKA_OFFSET_BEGINNING)
 
-    /// Starts following `partitions` from the given offsets (absolute, or `end`/`beginning`), replacing
-    /// what was followed before.
+    /// Starts following `partitions` from the given offsets (absolute, or `end`/`beginning`, which are
+    /// resolved to absolute offsets here), replacing what was followed before.
     public func follow(_ partitions: [TopicPartition: Int64]) async throws {
         try await onQueue {
-            let list = rd_kafka_topic_partition_list_new(Int32(Swift.max(1, partitions.count)))!
-            defer { rd_kafka_topic_partition_list_destroy(list) }
+            var positions: [TopicPartition: Int64] = [:]
             for (partition, offset) in partitions {
-                rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset = offset
+                guard offset < 0 else { positions[partition] = offset; continue }
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let err = rd_kafka_query_watermark_offsets(self.handle, partition.topic, partition.partition, &low, &high, 10_000)
+                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(partition)") }
+                positions[partition] = offset == Self.beginning ? low : high
             }
-            let err = rd_kafka_assign(self.handle, list)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "follow \(partitions.keys.map(\.description))") }
+            try self.assign(positions)
+            self.following.withLock { $0 = Following(positions: positions, suspended: false) }
         }
     }
 
+    /// Stops fetching what is followed (no requests to the broker at all), keeping the positions: the
+    /// next `resume` (with an idle pause, also a `poll` that finds something new) goes on from them.
+    public func suspend() async throws {
+        try await onQueue { try self.suspendOnQueue() }
+    }
+
+    /// Fetches again what `suspend` stopped, from where it stopped.
+    public func resume() async throws {
+        try await onQueue { try self.resumeOnQueue() }
+    }
+
     /// The next messages of what is followed, waiting up to `wait` for the first; empty when none came.
+    /// With an `idlePause`, a poll that found nothing suspends fetching (for brokers that answer empty
+    /// fetches at once, on which an idle reader would spin); while suspended, each poll reads the
+    /// partitions' end offsets, sleeping up to `idlePause` between checks, and resumes when one has moved.
     public func poll(maxMessages: Int, wait: Duration) async throws -> [KafkaMessage] {
+        if following.withLock({ $0.suspended }) {
+            // Suspended by `suspend` (no idle pause): until `resume`.
+            guard idlePause != nil, try await onQueue({ try self.resumeIfMoved() }) else {
+                try await Task.sleep(for: min(wait, idlePause ?? wait))
+                return []
+            }
+        }
         let milliseconds = Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
         return try await onQueue {
             var batch: [KafkaMessage] = []
@@ -125,8 +154,64 @@ public final class KafkaPartitionReader: Sendable {
                     self.logger.debug("Kafka reader error", metadata: ["kafka.error": "\(error)"])
                 }
             }
+            self.following.withLock { following in
+                for message in batch {
+                    let partition = TopicPartition(topic: message.topic, partition: message.partition)
+                    following.positions[partition] = Swift.max(following.positions[partition] ?? 0, message.offset + 1)
+                }
+            }
+            if batch.isEmpty, self.idlePause != nil { try self.suspendOnQueue() }
             return batch
         }
+    }
+
+    /// What is followed, at which absolute positions (the offset after the last message handed out).
+    private struct Following {
+        var positions: [TopicPartition: Int64] = [:]
+        var suspended = false
+    }
+
+    /// Runs on `queue`.
+    private func assign(_ positions: [TopicPartition: Int64]) throws {
+        let list = rd_kafka_topic_partition_list_new(Int32(Swift.max(1, positions.count)))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (partition, offset) in positions {
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset = offset
+        }
+        let err = rd_kafka_assign(handle, list)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "follow \(positions.keys.map(\.description))") }
+    }
+
+    /// Runs on `queue`. Messages fetched but not handed out are dropped; resuming fetches them again.
+    private func suspendOnQueue() throws {
+        guard following.withLock({ !$0.suspended && !$0.positions.isEmpty }) else { return }
+        let err = rd_kafka_assign(handle, nil)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "suspend following") }
+        following.withLock { $0.suspended = true }
+    }
+
+    /// Runs on `queue`.
+    private func resumeOnQueue() throws {
+        let (positions, suspended) = following.withLock { ($0.positions, $0.suspended) }
+        guard suspended else { return }
+        try assign(positions)
+        following.withLock { $0.suspended = false }
+    }
+
+    /// Runs on `queue`: resumes when a followed partition has a message past its position.
+    private func resumeIfMoved() throws -> Bool {
+        let positions = following.withLock { $0.positions }
+        for (partition, position) in positions {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, 10_000)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(partition)") }
+            if high > position {
+                try resumeOnQueue()
+                return true
+            }
+        }
+        return false
     }
 
     /// The offset the next message written to `partition` of `topic` will get (its high watermark).

@@ -19,8 +19,23 @@ public protocol AddressedReply: VersionedMessage {
 public final class ReplyWaiters<Reply: AddressedReply>: Sendable {
     private let waiting = Mutex<[String: CheckedContinuation<Reply?, Never>]>([:])
     private let early = Mutex<[String: Reply]>([:])
+    /// Told whenever a request starts waiting (the listener reads the topic only while one does).
+    private let arrivals: AsyncStream<Void>
+    private let arrivalsContinuation: AsyncStream<Void>.Continuation
 
-    public init() {}
+    public init() {
+        (arrivals, arrivalsContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Whether a request waits for its reply now.
+    public var hasWaiters: Bool { !waiting.withLock { $0.isEmpty } }
+
+    /// Returns once a request has started waiting since the last call (at once if one did meanwhile), or
+    /// when the task is cancelled. For one listener only.
+    public func nextWaiter() async {
+        var iterator = arrivals.makeAsyncIterator()
+        _ = await iterator.next()
+    }
 
     /// Waits up to `timeout` for the reply to `requestId`; nil when none came in time.
     public func wait(for requestId: String, timeout: Duration) async -> Reply? {
@@ -30,6 +45,7 @@ public final class ReplyWaiters<Reply: AddressedReply>: Sendable {
                 return
             }
             waiting.withLock { $0[requestId] = continuation }
+            arrivalsContinuation.yield()
             Task {
                 try? await Task.sleep(for: timeout)
                 self.waiting.withLock { $0.removeValue(forKey: requestId) }?.resume(returning: nil)
@@ -52,7 +68,10 @@ public final class ReplyWaiters<Reply: AddressedReply>: Sendable {
 
 /// Reads a replies topic (every partition, from its end when the instance starts) and hands the
 /// replies addressed to this instance to its waiting requests. Owners publish a reply only once the
-/// change it acknowledges is in Kafka (`Outbox.enqueueReply`).
+/// change it acknowledges is in Kafka (`Outbox.enqueueReply`). It fetches only while a request waits:
+/// once none does and it has read what there was, it suspends its reader (no fetch requests at all) until
+/// the next request starts waiting, and then reads on from where it stopped, so a reply that came
+/// meanwhile (even before its request started waiting) is still found.
 public struct ReplyListener<Reply: AddressedReply>: Service {
     let topic: String
     let reader: KafkaPartitionReader
@@ -87,6 +106,13 @@ public struct ReplyListener<Reply: AddressedReply>: Service {
                     following = true
                 }
                 let batch = try await cancelWhenGracefulShutdown { try await reader.poll(maxMessages: 500, wait: .milliseconds(200)) }
+                if batch.isEmpty, !waiters.hasWaiters {
+                    try await reader.suspend()
+                    let waiters = waiters
+                    try await cancelWhenGracefulShutdown { await waiters.nextWaiter() }
+                    try await reader.resume()
+                    continue
+                }
                 for message in batch where message.keyString == instanceId {
                     guard let reply = try? message.decode(Reply.self), reply.instanceId == instanceId else { continue }
                     waiters.deliver(reply)

@@ -113,6 +113,51 @@ struct SimilarityTests {
         #expect(theme.contains { $0.contains("小票") })
         #expect(theme.count <= 3)
     }
+
+    /// The theme counts phrases as packed integers; the same phrases come out as when every substring is
+    /// counted as a string (the reference below), on every cluster of the held-apart cluster set.
+    @Test func themeCountedAsIntegersEqualsThemeCountedAsStrings() throws {
+        let reports = try ClusterReport.load(path: TestSupport.root + "/Services/Classification/Corpus/clusters/test.jsonl")
+        let clusters = Dictionary(grouping: reports.filter { $0.cluster != nil }, by: { $0.cluster! }).values.map { $0.map(\.text) }
+        #expect(clusters.count >= 10)
+        for texts in clusters + [reports.prefix(10).map(\.text)] {
+            let expected = Self.referenceTheme(of: Array(texts.prefix(10)))
+            #expect(ThemeFinder.theme(of: Array(texts.prefix(10))) == expected)
+        }
+    }
+
+    /// The theme as first written: every substring a `String`, the rest the same as `ThemeFinder.theme`.
+    static func referenceTheme(of texts: [String]) -> [String] {
+        guard texts.count >= 2 else { return [] }
+        let normalised = texts.map { TextFeatures.normalisedScalars($0).compactMap(Unicode.Scalar.init).map(Character.init) }
+        let needed = max(2, Int((Double(texts.count) * 0.6).rounded(.up)))
+        let generic = ThemeFinder.genericBigrams
+        func isGeneric(_ phrase: String) -> Bool {
+            let scalars = Array(phrase.unicodeScalars.map(\.value))
+            if scalars.allSatisfy({ $0 < 0x80 }) { return true }
+            return (0..<(scalars.count - 1)).allSatisfy { generic.contains(TextFeatures.bigram(scalars[$0], scalars[$0 + 1])) }
+        }
+        func overlaps(_ a: String, _ b: String) -> Bool {
+            let a = Array(a), b = Array(b)
+            return (1..<min(a.count, b.count)).contains { k in Array(a.suffix(k)) == Array(b.prefix(k)) || Array(b.suffix(k)) == Array(a.prefix(k)) }
+        }
+        var chosen: [String] = []
+        for length in stride(from: 5, through: 2, by: -1) {
+            var documents: [String: Int] = [:]
+            for characters in normalised where characters.count >= length {
+                let seen = Set((0...(characters.count - length)).map { String(characters[$0..<$0 + length]) })
+                for phrase in seen { documents[phrase, default: 0] += 1 }
+            }
+            let candidates = documents.filter { $0.value >= needed && !isGeneric($0.key) }
+                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            for (phrase, _) in candidates where !chosen.contains(where: { $0.contains(phrase) || phrase.contains($0) }) {
+                if chosen.contains(where: { overlaps($0, phrase) }) { continue }
+                chosen.append(phrase)
+                if chosen.count == 3 { return chosen }
+            }
+        }
+        return chosen
+    }
 }
 
 @Suite("Candidate index")

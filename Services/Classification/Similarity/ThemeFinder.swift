@@ -3,20 +3,28 @@
 enum ThemeFinder {
     static func theme(of texts: [String], maximumPhrases: Int = 3) -> [String] {
         guard texts.count >= 2 else { return [] }
-        let normalised = texts.map { TextFeatures.normalisedScalars($0).compactMap(Unicode.Scalar.init).map(Character.init) }
+        let normalised = texts.map(TextFeatures.normalisedScalars)
         let needed = max(2, Int((Double(texts.count) * 0.6).rounded(.up)))
         var chosen: [String] = []
         for length in stride(from: 5, through: 2, by: -1) {
-            var documents: [String: Int] = [:]
-            for characters in normalised where characters.count >= length {
-                var seen = Set<String>()
-                for start in 0...(characters.count - length) {
-                    seen.insert(String(characters[start..<start + length]))
+            // A phrase of up to five scalars (21 bits each) packed into one integer: counted without making
+            // a string of every substring; only the phrases most texts share become strings.
+            var documents: [UInt128: Int] = [:]
+            var seen = Set<UInt128>()
+            for scalars in normalised where scalars.count >= length {
+                seen.removeAll(keepingCapacity: true)
+                for start in 0...(scalars.count - length) {
+                    var key: UInt128 = 0
+                    for scalar in scalars[start..<start + length] { key = key << 21 | UInt128(scalar) }
+                    seen.insert(key)
                 }
                 for phrase in seen { documents[phrase, default: 0] += 1 }
             }
-            let candidates = documents.filter { $0.value >= needed && !isGeneric($0.key) }
-                .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            let candidates = documents.compactMap { key, count -> (phrase: String, count: Int)? in
+                guard count >= needed else { return nil }
+                let phrase = phrase(key, length: length)
+                return isGeneric(phrase) ? nil : (phrase, count)
+            }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.phrase < $1.phrase }
             for (phrase, _) in candidates where !chosen.contains(where: { $0.contains(phrase) || phrase.contains($0) }) {
                 // Overlapping phrases (停车收 / 车收费) add nothing once one of them is in.
                 if chosen.contains(where: { overlaps($0, phrase) }) { continue }
@@ -25,6 +33,15 @@ enum ThemeFinder {
             }
         }
         return chosen
+    }
+
+    /// The phrase of `length` scalars packed into `key`.
+    private static func phrase(_ key: UInt128, length: Int) -> String {
+        var scalars = String.UnicodeScalarView()
+        for index in stride(from: length - 1, through: 0, by: -1) {
+            if let scalar = Unicode.Scalar(UInt32(truncatingIfNeeded: key >> (21 * index)) & 0x1F_FFFF) { scalars.append(scalar) }
+        }
+        return String(scalars)
     }
 
     private static func isGeneric(_ phrase: String) -> Bool {

@@ -17,16 +17,21 @@ enum WorkOrderChangelog {
     static func eventKey(_ workOrderId: String, eventId: String) -> String { "\(workOrderId)#e\(eventId)" }
 
     /// Records the change just made to `order` (in memory as it now stands; its history need not be
-    /// loaded): its timeline entry, the events it added (`addedEvents`), then the order itself.
+    /// loaded): its timeline entry, the events it added (`addedEvents`), then the order itself. The first
+    /// added event rides in the entry's record (an order's creation or an attachment: two records, not
+    /// three); more events (a merge) get records of their own.
     static func record(_ order: WorkOrder, addedEvents: [String], db: Database, now: Date) throws {
         guard let core = try self.record(of: order, db: db, now: now) else { return }
         let topic = Topics.dispatchWorkOrdersChangelog
+        var added = (order.events ?? []).filter { addedEvents.contains($0.eventId) }
         if let entry = order.timeline.last, entry.version == order.version {
+            var value = WorkOrderRecord(partition: core.partition, entry: .init(
+                workOrderId: order.workOrderId, unitId: order.unitId, entry: entry), recordedAt: now)
+            if !added.isEmpty { value.event = .init(workOrderId: order.workOrderId, event: added.removeFirst()) }
             try Changelog.record(db, topic: topic, partition: core.partition, key: entryKey(order.workOrderId, version: entry.version),
-                                 value: WorkOrderRecord(partition: core.partition, entry: .init(
-                                    workOrderId: order.workOrderId, unitId: order.unitId, entry: entry), recordedAt: now), now: now)
+                                 value: value, now: now)
         }
-        for event in (order.events ?? []) where addedEvents.contains(event.eventId) {
+        for event in added {
             try Changelog.record(db, topic: topic, partition: core.partition, key: eventKey(order.workOrderId, eventId: event.eventId),
                                  value: WorkOrderRecord(partition: core.partition, event: .init(workOrderId: order.workOrderId, event: event),
                                                         recordedAt: now), now: now)

@@ -41,5 +41,18 @@ enum ReviewMigrations {
                 CREATE INDEX work_order_command_order ON work_order_command(work_order_id);
                 """)
         }
+        migrator.registerMigration("dispatch-v6-waiting-records") { db in
+            try db.execute(sql: """
+                -- Changelog records (entries, events) read before the record of their order, which follows them
+                -- in the partition: kept here until it comes (WorkOrderChangelog.restore).
+                CREATE TABLE work_order_waiting_record (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    work_order_id TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    recorded_at TEXT NOT NULL
+                );
+                CREATE INDEX work_order_waiting_record_order ON work_order_waiting_record(work_order_id, id);
+                """)
+        }
     }
 }

@@ -74,8 +74,30 @@ enum WorkOrderChangelog {
     /// new or newer (a late re-send changes nothing), and the partition's counter never goes back; an
     /// entry is the latest written for its version; an event moves to another order only from one that
     /// was held or merged away (并案), never back.
+    ///
+    /// An entry or event record of an order not stored yet (a new order's first entry: its order's record
+    /// comes right after it in the partition) waits in `work_order_waiting_record` until the order's record
+    /// is restored, in this transaction or a later one. Whoever reads the changelog in batches (a restore,
+    /// the read model) may end a transaction between the two; without the wait, the commit would fail on
+    /// the foreign key, and a restore that reads the same batches again would fail the same way for ever.
     static func restore(_ record: WorkOrderRecord, db: Database) throws {
-        // Rows are replaced while others still point at them, or arrive before their order: checked at the commit.
+        if record.order == nil, let id = record.entry?.workOrderId ?? record.event?.workOrderId,
+           try Int.fetchOne(db.cached("SELECT 1 FROM work_order WHERE work_order_id = ?"), arguments: [id]) == nil {
+            try db.run("INSERT INTO work_order_waiting_record (work_order_id, payload, recorded_at) VALUES (?, ?, ?)",
+                       [id, Data(try MessageCoding.encode(record)), WorkOrderStore.ts(record.recordedAt)])
+            return
+        }
+        try restoreRows(record, db: db)
+        guard let id = record.order?.workOrderId else { return }
+        let waiting = try Row.fetchAll(db.cached("SELECT id, payload FROM work_order_waiting_record WHERE work_order_id = ? ORDER BY id"),
+                                       arguments: [id])
+        guard !waiting.isEmpty else { return }
+        for row in waiting { try restoreRows(try MessageCoding.decode(WorkOrderRecord.self, from: Array(row["payload"] as Data)), db: db) }
+        try db.run("DELETE FROM work_order_waiting_record WHERE work_order_id = ?", [id])
+    }
+
+    private static func restoreRows(_ record: WorkOrderRecord, db: Database) throws {
+        // Rows are replaced while others still point at them: checked at the commit.
         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         if let entry = record.entry {
             try db.run("""

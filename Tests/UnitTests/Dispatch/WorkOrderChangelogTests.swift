@@ -105,6 +105,35 @@ struct WorkOrderChangelogTests {
         #expect(next.seq > firstOrder.seq ?? .max)
     }
 
+    /// A reader of the changelog commits in batches of its own size: one may end between a new order's
+    /// first entry and the order's record. Every record in a transaction of its own restores the same
+    /// orders as all in one (the entry waits for its order instead of failing the commit on the foreign key).
+    @Test func recordsRestoredOneTransactionEachGiveTheSameOrders() throws {
+        let first = fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道")
+        try deliver(first, partition: 1)
+        let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: first.eventId, db: db)) }
+        try deliver(fixture.classified("路灯还是不亮", category: .urbanManagement, level: .normal, town: "当湖街道",
+                                       duplicateOf: first.eventId, reporter: "李先生"), partition: 1)
+        try fixture.perform(.sign(note: "收到"), on: id, as: try fixture.order(id).unitId)
+        try deliver(fixture.classified("小区门口垃圾没人清", category: .urbanManagement, level: .normal, town: "当湖街道"), partition: 1)
+        let written = try records().map(\.record)
+        #expect(written.first?.order == nil && written.first?.entry != nil, "the first record is an entry, before its order")
+
+        let replacement = try ServiceDatabase.inMemory(migrations: DispatchMigrations.register)
+        for record in written {
+            try replacement.writer.write { db in try WorkOrderChangelog.restore(record, db: db) }
+        }
+        let now = fixture.clock.now()
+        let ids = try fixture.database.writer.read { db in try String.fetchAll(db, sql: "SELECT work_order_id FROM work_order ORDER BY seq") }
+        #expect(ids.count == 2)
+        for orderId in ids {
+            let restored = try replacement.writer.read { db in try WorkOrderStore.find(id: orderId, db: db, now: now) }
+            let original = try fixture.database.writer.read { db in try WorkOrderStore.find(id: orderId, db: db, now: now) }
+            #expect(restored != nil && restored == original, "\(orderId) differs after a restore one record at a time")
+        }
+        #expect(try replacement.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order_waiting_record") } == 0)
+    }
+
     @Test func ordersFromBeforePartitioningAreWrittenToTheChangelogOnce() throws {
         // An order numbered the old way (as dispatch-v4 left it), and a new one.
         let old = try fixture.dispatch(fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道"))

@@ -11,6 +11,18 @@ enum DispatchService {
     /// How long an API write waits for the owner's reply before it answers 503.
     static let commandTimeout: Duration = .seconds(10)
 
+    /// Work orders are the record and stay; timers that fired or were cancelled, 110 police matters noted
+    /// as not dispatched, and changelog records left waiting for their order (its owner lost with its disk
+    /// between the two) go after the record retention.
+    static func retentionRules(records: Duration) -> [RetentionRule] {
+        [
+            RetentionRule(table: "deadline_timer", keyColumn: "id", timeColumn: "due_at",
+                          condition: "fired_at IS NOT NULL OR cancelled_at IS NOT NULL", period: records),
+            RetentionRule(table: "police_return", keyColumn: "event_id", timeColumn: "received_at", period: records),
+            RetentionRule(table: "work_order_waiting_record", keyColumn: "id", timeColumn: "waiting_since", period: records),
+        ]
+    }
+
     static func build(settings: ServiceSettings, clock: any WallClock = SystemWallClock()) async throws -> BuiltService {
         let configuration = try DispatchConfiguration.load(directory: settings.configDirectory)
         let store = ConfigStore(configuration, directory: settings.configDirectory)
@@ -73,14 +85,8 @@ enum DispatchService {
         }, channel: channel).addRoutes(to: router)
         let reloader = ConfigReloader(store: store, logger: runtime.logger)
         let gauges = WorkOrderGauges(database: runtime.database.writer, clock: clock, logger: runtime.logger)
-        let records = settings.processing.recordRetention
-        // Work orders are the record and stay; timers that fired or were cancelled, and 110 police
-        // matters noted as not dispatched, go after the record retention.
-        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges, listener, follower] + consumer, router: router, retentionRules: [
-            RetentionRule(table: "deadline_timer", keyColumn: "id", timeColumn: "due_at",
-                          condition: "fired_at IS NOT NULL OR cancelled_at IS NOT NULL", period: records),
-            RetentionRule(table: "police_return", keyColumn: "event_id", timeColumn: "received_at", period: records),
-        ])
+        return BuiltService(runtime: runtime, services: [reloader, watcher, gauges, listener, follower] + consumer, router: router,
+                            retentionRules: retentionRules(records: settings.processing.recordRetention))
     }
 }
 

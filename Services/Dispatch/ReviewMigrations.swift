@@ -49,7 +49,8 @@ enum ReviewMigrations {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     work_order_id TEXT NOT NULL,
                     payload BLOB NOT NULL,
-                    recorded_at TEXT NOT NULL
+                    -- When it started waiting here (not when its owner wrote it: a restore reads old records).
+                    waiting_since TEXT NOT NULL
                 );
                 CREATE INDEX work_order_waiting_record_order ON work_order_waiting_record(work_order_id, id);
                 """)

@@ -83,8 +83,8 @@ enum WorkOrderChangelog {
     static func restore(_ record: WorkOrderRecord, db: Database) throws {
         if record.order == nil, let id = record.entry?.workOrderId ?? record.event?.workOrderId,
            try Int.fetchOne(db.cached("SELECT 1 FROM work_order WHERE work_order_id = ?"), arguments: [id]) == nil {
-            try db.run("INSERT INTO work_order_waiting_record (work_order_id, payload, recorded_at) VALUES (?, ?, ?)",
-                       [id, Data(try MessageCoding.encode(record)), WorkOrderStore.ts(record.recordedAt)])
+            try db.run("INSERT INTO work_order_waiting_record (work_order_id, payload, waiting_since) VALUES (?, ?, ?)",
+                       [id, Data(try MessageCoding.encode(record)), WorkOrderStore.ts(Date())])
             return
         }
         try restoreRows(record, db: db)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import MinshengKafka
 import MinshengModel
 import MinshengPlatform
@@ -132,6 +133,26 @@ struct WorkOrderChangelogTests {
             #expect(restored != nil && restored == original, "\(orderId) differs after a restore one record at a time")
         }
         #expect(try replacement.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order_waiting_record") } == 0)
+    }
+
+    /// A record whose order's record never comes waits until the record retention has passed, then goes;
+    /// dispatch's retention rules run against its schema.
+    @Test func aRecordWaitingForAnOrderThatNeverComesGoesAfterTheRecordRetention() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: DispatchMigrations.register)
+        let entry = WorkOrder.TimelineEntry(version: 1, at: Date(), actor: "dispatch", change: "created", note: nil, person: nil)
+        try await database.writer.write { db in
+            for id in ["WO20261123-1-000001", "WO20261123-1-000002"] {
+                try WorkOrderChangelog.restore(WorkOrderRecord(partition: 1, entry: .init(workOrderId: id, unitId: "u", entry: entry),
+                                                               recordedAt: Date()), db: db)
+            }
+            try db.execute(sql: "UPDATE work_order_waiting_record SET waiting_since = '2026-01-01T00:00:00.000Z' WHERE work_order_id LIKE '%1'")
+        }
+        let sweeper = RetentionSweeper(database: database.writer, rules: DispatchService.retentionRules(records: .seconds(90 * 86_400)),
+                                       logger: Logger(label: "test"))
+        let deleted = try await sweeper.sweep(now: Date())
+        #expect(deleted["work_order_waiting_record"] == 1)
+        let left = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT work_order_id FROM work_order_waiting_record") }
+        #expect(left == ["WO20261123-1-000002"])
     }
 
     @Test func ordersFromBeforePartitioningAreWrittenToTheChangelogOnce() throws {

@@ -46,10 +46,7 @@ public final class KafkaPartitionReader: Sendable {
         apply: @escaping @Sendable ([KafkaMessage]) throws -> Void
     ) async throws -> Int64 {
         try await onQueue {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, 10_000)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(topic)/\(partition)") }
+            let (low, high) = try self.watermarks(TopicPartition(topic: topic, partition: partition))
             var next = Swift.max(offset, low)
             guard next < high else { return Swift.max(offset, next) }
             let list = rd_kafka_topic_partition_list_new(1)!
@@ -104,10 +101,7 @@ public final class KafkaPartitionReader: Sendable {
             var positions: [TopicPartition: Int64] = [:]
             for (partition, offset) in partitions {
                 guard offset < 0 else { positions[partition] = offset; continue }
-                var low: Int64 = 0
-                var high: Int64 = 0
-                let err = rd_kafka_query_watermark_offsets(self.handle, partition.topic, partition.partition, &low, &high, 10_000)
-                guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(partition)") }
+                let (low, high) = try self.watermarks(partition)
                 positions[partition] = offset == Self.beginning ? low : high
             }
             try self.assign(positions)
@@ -202,11 +196,7 @@ public final class KafkaPartitionReader: Sendable {
     private func resumeIfMoved() throws -> Bool {
         let positions = following.withLock { $0.positions }
         for (partition, position) in positions {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, 10_000)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(partition)") }
-            if high > position {
+            if try watermarks(partition).high > position {
                 try resumeOnQueue()
                 return true
             }
@@ -216,13 +206,16 @@ public final class KafkaPartitionReader: Sendable {
 
     /// The offset the next message written to `partition` of `topic` will get (its high watermark).
     public func endOffset(of topic: String, partition: Int32) async throws -> Int64 {
-        try await onQueue {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, 10_000)
-            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(topic)/\(partition)") }
-            return high
-        }
+        try await onQueue { try self.watermarks(TopicPartition(topic: topic, partition: partition)).high }
+    }
+
+    /// Runs on `queue`: the first offset kept and the offset the next message will get.
+    private func watermarks(_ partition: TopicPartition) throws -> (low: Int64, high: Int64) {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(handle, partition.topic, partition.partition, &low, &high, 10_000)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(err, context: "end offset of \(partition)") }
+        return (low, high)
     }
 
     /// The partitions of `topic` (from the broker's metadata).

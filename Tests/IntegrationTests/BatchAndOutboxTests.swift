@@ -14,9 +14,6 @@ import Testing
 struct BatchAndOutboxTests {
     let logger = Logger(label: "test")
 
-    func configuration(_ client: String) throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try TestBroker.address(), clientId: client)
-    }
 
     func seenDatabase() throws -> ServiceDatabase {
         try ServiceDatabase.inMemory { migrator in
@@ -27,11 +24,11 @@ struct BatchAndOutboxTests {
     /// Publishes `values` (key = value) on a new topic and reads them back as one list of messages.
     func messages(_ values: [String], producer: KafkaProducer) async throws -> (KafkaConsumer, [KafkaMessage]) {
         let topic = TestBroker.uniqueTopic("batch")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
         let results = await producer.send(values.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) })
         for result in results { _ = try result.get() }
         let consumer = try KafkaConsumer(
-            configuration: configuration("test-consumer"),
+            configuration: TestBroker.configuration("test-consumer"),
             options: .init(groupId: "it-batch-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
             logger: logger)
         var received: [KafkaMessage] = []
@@ -42,7 +39,7 @@ struct BatchAndOutboxTests {
     }
 
     @Test func aPoisonOrFlakyMessageInABatchDoesNotRollBackItsNeighbours() async throws {
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         defer { Task { await producer.close() } }
         let values = ["a", "b", "poison", "c", "flaky-2", "d", "always-fails", "e"]
         let (consumer, batch) = try await messages(values, producer: producer)
@@ -81,14 +78,14 @@ struct BatchAndOutboxTests {
     }
 
     @Test func offsetsAreStoredOnlyOnceWhatTheBatchWroteIsInKafka() async throws {
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         defer { Task { await producer.close() } }
         let (consumer, batch) = try await messages(["a", "b", "c"], producer: producer)
         let database = try ServiceDatabase.inMemory { migrator in
             migrator.registerMigration("test") { db in try db.execute(sql: "CREATE TABLE seen (value TEXT)") }
         }
         let output = TestBroker.uniqueTopic("out")
-        try await KafkaAdmin.ensureTopics([output], partitions: 1, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([output], partitions: 1, configuration: TestBroker.configuration("admin"))
         let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .intake, logger: logger)
         let service = ConsumerService(
             consumer: consumer, handler: ForwardingHandler(topic: output), database: database.writer, outbox: publisher,
@@ -110,7 +107,7 @@ struct BatchAndOutboxTests {
     }
 
     @Test func aReplayedDeadLetterIsProcessedOnceTheCauseIsFixed() async throws {
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         defer { Task { await producer.close() } }
         let (consumer, batch) = try await messages(["a", "fix-me"], producer: producer)
         let database = try seenDatabase()
@@ -140,9 +137,9 @@ struct BatchAndOutboxTests {
 
     @Test func theStreamingOutboxSendsEveryRowOnceInOrderWhileRowsKeepComing() async throws {
         let topic = TestBroker.uniqueTopic("stream")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: TestBroker.configuration("admin"))
         let database = try ServiceDatabase.inMemory { _ in }
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         var settings = OutboxPublisher.Settings()
         settings.maxInFlight = 300  // small, so the window fills and drains many times
         settings.readBatch = 70
@@ -169,7 +166,7 @@ struct BatchAndOutboxTests {
         run.cancel()
         _ = try? await run.value
         let reader = try KafkaConsumer(
-            configuration: configuration("test-consumer"),
+            configuration: TestBroker.configuration("test-consumer"),
             options: .init(groupId: "it-stream-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
             logger: logger)
         var byKey: [String: [Int]] = [:]
@@ -204,7 +201,7 @@ struct BatchAndOutboxTests {
 
     @Test func anUndeliverableOutboxRowIsParkedAndTheRowsBehindItFlowInOrder() async throws {
         let topic = TestBroker.uniqueTopic("parking")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
         let database = try ServiceDatabase.inMemory { _ in }
         let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 1_200_000)  // over the producer's 1 MB
         try await database.writer.write { db in
@@ -212,7 +209,7 @@ struct BatchAndOutboxTests {
             try Outbox.enqueue(db, topic: topic, key: "k", payload: huge)
             for index in 0..<50 { try Outbox.enqueue(db, topic: topic, key: "k", payload: Array("after-\(index)".utf8)) }
         }
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         let readiness = Readiness()
         let publisher = OutboxPublisher(
             database: database.writer, producer: producer, service: .intake, logger: logger, readiness: readiness)
@@ -236,7 +233,7 @@ struct BatchAndOutboxTests {
         _ = try? await run.value
 
         let reader = try KafkaConsumer(
-            configuration: configuration("test-consumer"),
+            configuration: TestBroker.configuration("test-consumer"),
             options: .init(groupId: "it-parking-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
             logger: logger)
         var values: [String] = []

@@ -10,20 +10,17 @@ import Testing
 struct KafkaClientTests {
     let logger = Logger(label: "test")
 
-    func configuration(_ client: String) throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try TestBroker.address(), clientId: client)
-    }
 
     func consumer(topic: String, group: String, idlePause: Duration? = nil) throws -> KafkaConsumer {
-        try KafkaConsumer(configuration: configuration("test-consumer"),
+        try KafkaConsumer(configuration: TestBroker.configuration("test-consumer"),
                           options: .init(groupId: group, instanceId: "\(group)-1", topics: [topic], idlePause: idlePause),
                           logger: logger)
     }
 
     @Test func producedMessagesArriveInOrderAndCommittedOffsetsHold() async throws {
         let topic = TestBroker.uniqueTopic("roundtrip")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         let messages = (0..<20).map { OutgoingMessage(topic: topic, key: "k\($0 % 3)", value: Array("m\($0)".utf8)) }
         let reports = await producer.send(messages)
         let offsets = try reports.map { try $0.get().offset }
@@ -60,9 +57,9 @@ struct KafkaClientTests {
 
     @Test func anIdlePausedConsumerStillSeesMessagesThatArriveLater() async throws {
         let topic = TestBroker.uniqueTopic("idle")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 2, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic], partitions: 2, configuration: TestBroker.configuration("admin"))
         let idle = try consumer(topic: topic, group: "it-idle-\(UUID().uuidString.prefix(8))", idlePause: .milliseconds(100))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         let sender = Task {
             try await Task.sleep(for: .seconds(3))  // long enough for the consumer to pause
             return try await producer.send(topic: topic, key: Array("late".utf8), value: Array("late".utf8))
@@ -80,12 +77,12 @@ struct KafkaClientTests {
 
     @Test func theOutboxPublishesInOrderAndMarksRowsSent() async throws {
         let topic = TestBroker.uniqueTopic("outbox")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
         let database = try ServiceDatabase.inMemory { _ in }
         try await database.writer.write { db in
             for index in 0..<5 { try Outbox.enqueue(db, topic: topic, key: "ev-\(index)", payload: Array("p\(index)".utf8)) }
         }
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         let publisher = OutboxPublisher(database: database.writer, producer: producer, service: .intake, logger: logger)
         _ = try await publisher.publishPending()
         let unsent = try await database.writer.read { db in try Outbox.pendingCount(db) }
@@ -103,8 +100,8 @@ struct KafkaClientTests {
 
     @Test func theConsumerLoopSkipsRepeatsAndDeadLettersPoison() async throws {
         let topic = TestBroker.uniqueTopic("loop")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         for value in ["a", "poison", "a"] {
             _ = try await producer.send(topic: topic, key: Array(value.utf8), value: Array(value.utf8))
         }

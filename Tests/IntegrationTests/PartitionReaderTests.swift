@@ -12,9 +12,6 @@ import Testing
 struct PartitionReaderTests {
     let logger = Logger(label: "test")
 
-    func configuration(_ client: String) throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try TestBroker.address(), clientId: client)
-    }
 
     func send(_ values: [String], to topic: String, producer: KafkaProducer) async throws {
         let reports = await producer.send(values.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) })
@@ -32,10 +29,10 @@ struct PartitionReaderTests {
 
     @Test func aSuspendedReaderGoesOnFromWhereItStoppedAndFollowingFromTheEndIsAnAbsolutePosition() async throws {
         let topic = TestBroker.uniqueTopic("reader-suspend")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: configuration("admin"))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         try await send(["before"], to: topic, producer: producer)
-        let reader = try KafkaPartitionReader(configuration: configuration("test-reader"), name: "suspend", logger: logger)
+        let reader = try KafkaPartitionReader(configuration: TestBroker.configuration("test-reader"), name: "suspend", logger: logger)
         // Following "from the end" means the end as it is now: what is sent while suspended right after is read.
         try await reader.follow([TopicPartition(topic: topic, partition: 0): KafkaPartitionReader.end])
         try await reader.suspend()
@@ -54,9 +51,9 @@ struct PartitionReaderTests {
 
     @Test func withAnIdlePauseTheReaderStopsFetchingWhenIdleAndSeesWhatComesLater() async throws {
         let topic = TestBroker.uniqueTopic("reader-idle")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: configuration("admin"))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
-        let reader = try KafkaPartitionReader(configuration: configuration("test-reader"), name: "idle",
+        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
+        let reader = try KafkaPartitionReader(configuration: TestBroker.configuration("test-reader"), name: "idle",
                                               idlePause: .milliseconds(50), logger: logger)
         try await reader.follow(Dictionary(uniqueKeysWithValues: (0..<3).map { (TopicPartition(topic: topic, partition: $0), KafkaPartitionReader.beginning) }))
         // Idle for a while (every poll finds nothing, so the reader is suspended), then messages come.
@@ -71,11 +68,11 @@ struct PartitionReaderTests {
 
     @Test func theReplyListenerDeliversAReplyThatCameWhileItWasSuspended() async throws {
         let topic = TestBroker.uniqueTopic("reader-replies")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 2, configuration: configuration("admin"))
-        let producer = try KafkaProducer(configuration: configuration("test-producer"), logger: logger)
+        try await KafkaAdmin.ensureTopics([topic], partitions: 2, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         let waiters = ReplyWaiters<WorkOrderCommandReply>()
         let listener = ReplyListener(
-            topic: topic, reader: try KafkaPartitionReader(configuration: configuration("test-replies"), name: "replies", logger: logger),
+            topic: topic, reader: try KafkaPartitionReader(configuration: TestBroker.configuration("test-replies"), name: "replies", logger: logger),
             instanceId: "dispatch-x", waiters: waiters, logger: logger)
         let running = Task { try await listener.run() }
         defer { running.cancel() }

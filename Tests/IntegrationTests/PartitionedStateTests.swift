@@ -14,9 +14,6 @@ import Testing
 struct PartitionedStateTests {
     let logger = Logger(label: "test")
 
-    func configuration(_ client: String) throws -> KafkaConfiguration {
-        KafkaConfiguration(bootstrapServers: try TestBroker.address(), clientId: client)
-    }
 
     /// One instance of the toy service: its own database, consumer loop, publisher and restore reader.
     final class Instance: Sendable {
@@ -32,16 +29,16 @@ struct PartitionedStateTests {
                     try db.execute(sql: "CREATE TABLE counter (key TEXT PRIMARY KEY, count INTEGER NOT NULL, partition INTEGER NOT NULL)")
                 }
             }
-            producer = try KafkaProducer(configuration: configuration("\(name)-producer"), logger: logger)
+            producer = try KafkaProducer(configuration: TestBroker.configuration("\(name)-producer"), logger: logger)
             publisher = OutboxPublisher(database: database.writer, producer: producer, service: .classification, logger: logger)
             let consumer = try KafkaConsumer(
-                configuration: configuration("\(name)-consumer"),
+                configuration: TestBroker.configuration("\(name)-consumer"),
                 options: .init(groupId: group, instanceId: nil, topics: [topic]), logger: logger)
             let state = CounterState(topic: topic)
             loop = ConsumerService(
                 consumer: consumer, handler: CounterHandler(state: state), database: database.writer, outbox: publisher,
                 service: .classification, logger: logger, state: state,
-                stateReader: try KafkaPartitionReader(configuration: configuration("\(name)-reader"), name: name, logger: logger))
+                stateReader: try KafkaPartitionReader(configuration: TestBroker.configuration("\(name)-reader"), name: name, logger: logger))
         }
 
         func start() {
@@ -68,7 +65,7 @@ struct PartitionedStateTests {
     }
 
     func publish(_ keys: [String], to topic: String) async throws {
-        let producer = try KafkaProducer(configuration: configuration("feeder"), logger: logger)
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("feeder"), logger: logger)
         for result in await producer.send(keys.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) }) {
             _ = try result.get()
         }
@@ -77,13 +74,13 @@ struct PartitionedStateTests {
 
     @Test func aNewInstanceWithAnEmptyDiskRestoresThePartitionsItTakesOver() async throws {
         let topic = TestBroker.uniqueTopic("counted")
-        try await KafkaAdmin.ensureTopics([topic, topic + ".changelog"], partitions: 2, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic, topic + ".changelog"], partitions: 2, configuration: TestBroker.configuration("admin"))
         let group = "it-counter-\(UUID().uuidString.prefix(8))"
         let keys = (0..<10).map { "k\($0)" }
         let first = (0..<100).map { keys[$0 % keys.count] }
         try await publish(first, to: topic)
 
-        let a = try Instance(name: "a", topic: topic, group: group, configuration: configuration, logger: logger)
+        let a = try Instance(name: "a", topic: topic, group: group, configuration: TestBroker.configuration, logger: logger)
         a.start()
         let counted = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
             try a.counts().values.reduce(0, +) == 100 ? true : nil
@@ -93,7 +90,7 @@ struct PartitionedStateTests {
         await a.stop()
 
         // B has never seen anything: it restores both partitions from the changelog, then counts on.
-        let b = try Instance(name: "b", topic: topic, group: group, configuration: configuration, logger: logger)
+        let b = try Instance(name: "b", topic: topic, group: group, configuration: TestBroker.configuration, logger: logger)
         b.start()
         try await publish(keys, to: topic)
         let continued = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
@@ -107,11 +104,11 @@ struct PartitionedStateTests {
 
     @Test func twoInstancesSplitThePartitionsAndTheSurvivorTakesTheOtherHalfOver() async throws {
         let topic = TestBroker.uniqueTopic("split")
-        try await KafkaAdmin.ensureTopics([topic, topic + ".changelog"], partitions: 4, configuration: configuration("admin"))
+        try await KafkaAdmin.ensureTopics([topic, topic + ".changelog"], partitions: 4, configuration: TestBroker.configuration("admin"))
         let group = "it-split-\(UUID().uuidString.prefix(8))"
         let keys = (0..<20).map { "key-\($0)" }
-        let a = try Instance(name: "a", topic: topic, group: group, configuration: configuration, logger: logger)
-        let b = try Instance(name: "b", topic: topic, group: group, configuration: configuration, logger: logger)
+        let a = try Instance(name: "a", topic: topic, group: group, configuration: TestBroker.configuration, logger: logger)
+        let b = try Instance(name: "b", topic: topic, group: group, configuration: TestBroker.configuration, logger: logger)
         a.start()
         b.start()
         _ = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
@@ -143,8 +140,8 @@ struct PartitionedStateTests {
     @Test func workersAreToldBeforePartitionsGoAlsoWhenTheyAreLost() async throws {
         let topic = TestBroker.uniqueTopic("giving-up")
         let database = try ServiceDatabase.inMemory { _ in }
-        let producer = try KafkaProducer(configuration: configuration("g-producer"), logger: logger)
-        let consumer = try KafkaConsumer(configuration: configuration("g-consumer"),
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("g-producer"), logger: logger)
+        let consumer = try KafkaConsumer(configuration: TestBroker.configuration("g-consumer"),
                                          options: .init(groupId: "it-giving-up", instanceId: nil, topics: [topic]), logger: logger)
         let loop = ConsumerService(
             consumer: consumer, handler: CounterHandler(state: CounterState(topic: topic)), database: database.writer,

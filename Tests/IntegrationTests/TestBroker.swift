@@ -1,4 +1,5 @@
 import Foundation
+import MinshengKafka
 import Testing
 
 /// The real broker the test command starts (scripts/test exports its address). Without it the broker
@@ -10,6 +11,11 @@ enum TestBroker {
 
     static func address() throws -> String {
         try #require(bootstrapServers, "TEST_KAFKA_BOOTSTRAP_SERVERS is not set: run the tests with scripts/test")
+    }
+
+    /// The configuration of a client named `client` of the test broker.
+    static func configuration(_ client: String) throws -> KafkaConfiguration {
+        KafkaConfiguration(bootstrapServers: try address(), clientId: client)
     }
 
     /// A topic name no other test uses.

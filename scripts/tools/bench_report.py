@@ -3,6 +3,8 @@
 
   bench_report.py completions PUBLISHED OUTPUTS...   how each published event ended, and when
   bench_report.py count PREFIX OUTPUTS...             how many events with ids starting PREFIX have ended
+  bench_report.py batches METRICS...                  per instance (a saved /metrics): consumer batches, their
+                                                      mean size, and the mean time of their transactions
 
 PUBLISHED: lines `<createTime ms>\t<key>` of the inbound topics (the key is the event's source id).
 OUTPUTS: lines `<createTime ms>\t<key>\t<json>` of workorders.updates, police110.returns and
@@ -81,9 +83,41 @@ def completions(published_path, outputs):
     return result
 
 
+def batches(paths):
+    """Sums of the Prometheus series that say how large the consumers' batches were."""
+    rows = []
+    for path in paths:
+        sums = {}
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if line.startswith("#") or " " not in line:
+                    continue
+                name, value = line.rsplit(" ", 1)
+                metric = name.split("{", 1)[0]
+                if metric in ("minsheng_batch_size_count", "minsheng_batch_size_sum",
+                              "minsheng_sqlite_transaction_seconds_count", "minsheng_sqlite_transaction_seconds_sum"):
+                    try:
+                        sums[metric] = sums.get(metric, 0) + float(value)
+                    except ValueError:
+                        pass
+        count = sums.get("minsheng_batch_size_count", 0)
+        transactions = sums.get("minsheng_sqlite_transaction_seconds_count", 0)
+        rows.append({
+            "instance": path.rsplit("/", 1)[-1].split(".", 1)[1].removesuffix(".metrics"),
+            "batches": int(count), "messages": int(sums.get("minsheng_batch_size_sum", 0)),
+            "meanBatch": round(sums.get("minsheng_batch_size_sum", 0) / count, 1) if count else None,
+            "transactions": int(transactions),
+            "meanTransactionMs": round(sums.get("minsheng_sqlite_transaction_seconds_sum", 0) / transactions * 1000, 2) if transactions else None,
+        })
+    return rows
+
+
 def main():
     if sys.argv[1] == "completions":
         print(json.dumps(completions(sys.argv[2], sys.argv[3:])))
+    elif sys.argv[1] == "batches":
+        for row in batches(sys.argv[2:]):
+            print(json.dumps(row))
     elif sys.argv[1] == "count":
         print(len(endings(sys.argv[3:], sys.argv[2])))
     else:

@@ -7,10 +7,10 @@ import MinshengPlatform
 struct CtlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minsheng-ctl",
-        abstract: "Minsheng operations: consumer lag, topics, dead letters, sending events.",
+        abstract: "Minsheng operations: consumer lag, topics, dead letters, sending events, reading topics.",
         discussion: """
             Kafka is reached with the services' settings: KAFKA_BOOTSTRAP_SERVERS (default 127.0.0.1:19092) \
             and the other KAFKA_* variables the services read, or --bootstrap-servers. See docs/operations.md.
             """,
-        subcommands: [LagCommand.self, TopicsCommand.self, DeadLetterCommand.self, SendCommand.self])
+        subcommands: [LagCommand.self, TopicsCommand.self, DeadLetterCommand.self, SendCommand.self, TailCommand.self])
 }

@@ -7,13 +7,17 @@ public struct KafkaMessage: Sendable {
     public var offset: Int64
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// The message's timestamp in milliseconds since 1970 (the producer's create time, or the broker's
+    /// append time when the topic says so); nil when it has none.
+    public var timestamp: Int64?
 
-    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8]) {
+    public init(topic: String, partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], timestamp: Int64? = nil) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.key = key
         self.value = value
+        self.timestamp = timestamp
     }
 
     /// The key as UTF-8 text, if it is.
@@ -39,6 +43,9 @@ public struct KafkaMessage: Sendable {
         } else {
             value = []
         }
+        var kind = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let stamp = rd_kafka_message_timestamp(message, &kind)
+        timestamp = kind == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || stamp < 0 ? nil : stamp
     }
 }
 

@@ -204,6 +204,14 @@ public final class KafkaPartitionReader: Sendable {
         return false
     }
 
+    /// The first offset `partition` of `topic` keeps and the offset the next message will get.
+    public func offsets(of topic: String, partition: Int32) async throws -> (first: Int64, end: Int64) {
+        try await onQueue {
+            let (low, high) = try self.watermarks(TopicPartition(topic: topic, partition: partition))
+            return (low, high)
+        }
+    }
+
     /// The offset the next message written to `partition` of `topic` will get (its high watermark).
     public func endOffset(of topic: String, partition: Int32) async throws -> Int64 {
         try await onQueue { try self.watermarks(TopicPartition(topic: topic, partition: partition)).high }

@@ -185,5 +185,47 @@ extension ServiceStacks {
             #expect(Set(messages.compactMap(\.keyString)) == ["s-1", "s-2", "s-3"])
             #expect(Set(messages.map { String(decoding: $0.value, as: UTF8.self) }) == Set(lines))
         }
+
+        /// `tail --from beginning -e` prints everything kept and stops; `tail` from the end prints only what
+        /// comes later, in the format asked for, and stops after --count.
+        @Test(.timeLimit(.minutes(3))) func tailPrintsWhatIsKeptOrWhatComesLater() async throws {
+            let bootstrap = try TestBroker.address()
+            let configuration = KafkaConfiguration(bootstrapServers: bootstrap, clientId: "it-tail")
+            let topics = [TestBroker.uniqueTopic("tail-a"), TestBroker.uniqueTopic("tail-b")]
+            let admin = try KafkaAdmin(configuration: configuration)
+            _ = try await admin.createTopics(topics.map { TopicSpec(name: $0, partitions: 3) })
+            let producer = try KafkaProducer(configuration: configuration, logger: logger)
+            for index in 0..<10 {
+                _ = try await producer.send(topic: topics[index % 2], key: Array("k\(index)".utf8), value: Array("早\(index)".utf8))
+            }
+
+            let kept = try CtlProcess.run(["tail"] + topics + ["--from", "beginning", "-e", "--format", "%k=%s"], bootstrap: bootstrap)
+            #expect(kept.status == 0, "\(kept.errors)")
+            #expect(Set(kept.output.split(separator: "\n").map(String.init)) == Set((0..<10).map { "k\($0)=早\($0)" }))
+            #expect(kept.output.split(separator: "\n").count == 10)
+
+            let directory = NSTemporaryDirectory() + "minsheng-tail-" + UUID().uuidString.prefix(8)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let later = try CtlProcess.launch(["tail", topics[0], "--count", "3", "--format", "%t %k %T"], bootstrap: bootstrap,
+                                              log: directory + "/tail.out")
+            defer { if later.isRunning { later.terminate() } }
+            try await Task.sleep(for: .seconds(3))  // it follows from the end as it is now
+            let before = Int64(Date().timeIntervalSince1970 * 1000)
+            for index in 10..<14 {
+                _ = try await producer.send(topic: topics[0], key: Array("k\(index)".utf8), value: Array("晚".utf8))
+            }
+            await producer.close()
+            let deadline = Date().addingTimeInterval(30)
+            while later.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!later.isRunning, "tail --count 3 did not stop")
+            let lines = try String(contentsOfFile: directory + "/tail.out", encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.count == 3, "\(lines)")
+            for line in lines {
+                let parts = line.split(separator: " ")
+                #expect(parts.count == 3 && parts[0] == topics[0] && ["k10", "k11", "k12", "k13"].contains(String(parts[1])), "\(line)")
+                #expect((Int64(parts.last ?? "") ?? 0) >= before - 1000, "\(line): a timestamp of the send")
+            }
+        }
     }
 }

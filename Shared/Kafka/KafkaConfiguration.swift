@@ -14,6 +14,15 @@ public struct KafkaConfiguration: Sendable {
         set { properties[key] = newValue }
     }
 
+    /// For a handle that fetches: lets one fetch response be up to 1 GiB (`receive.message.max.bytes`;
+    /// librdkafka's default is 100 MB), unless set otherwise. Kafka keeps a response within
+    /// `fetch.max.bytes` (50 MB), so nothing changes there. The local test broker answers a fetch with
+    /// everything after the position: a partition holding more than 100 MB from there (a changelog, which
+    /// it never compacts) could not be read at all, the client dropping the connection on every try.
+    mutating func allowLargeFetchResponses() {
+        if self["receive.message.max.bytes"] == nil { self["receive.message.max.bytes"] = "1073741824" }
+    }
+
     /// A new `rd_kafka_conf_t` with every property set; the caller owns it.
     func makeConf() throws(KafkaError) -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw .configuration("rd_kafka_conf_new failed") }

@@ -74,6 +74,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         ] where configuration[key] == nil {
             configuration[key] = value
         }
+        configuration.allowLargeFetchResponses()
         let conf = try configuration.makeConf()
         let rebalance = RebalanceCallbacks(logger: logger, groupId: options.groupId)
         rebalance.install(on: conf)

@@ -25,6 +25,7 @@ public final class KafkaPartitionReader: Sendable {
         configuration["enable.partition.eof"] = "true"
         configuration["auto.offset.reset"] = "earliest"
         if configuration["queued.max.messages.kbytes"] == nil { configuration["queued.max.messages.kbytes"] = "16384" }
+        configuration.allowLargeFetchResponses()
         let conf = try configuration.makeConf()
         var errstr = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {

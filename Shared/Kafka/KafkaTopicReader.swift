@@ -25,6 +25,7 @@ public enum KafkaTopicReader {
         configuration["enable.auto.commit"] = "false"
         configuration["enable.auto.offset.store"] = "false"
         configuration["enable.partition.eof"] = "false"
+        configuration.allowLargeFetchResponses()
         let conf = try configuration.makeConf()
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {

@@ -18,6 +18,9 @@ import Synchronization
 /// (`finishWork(on:within:)`), so the next owner restores them finished and does not send them again.
 final class DeliveryWorker: Service, Sendable {
     private let database: any DatabaseWriter
+    /// Outcomes of the deliveries of a batch finish together: recorded together, one transaction for
+    /// those that finished while the previous one was written.
+    private let recorder: GroupCommit
     private let senders: ChannelSenders
     private let policy: RetryPolicy
     private let limiter: RateLimiter
@@ -35,6 +38,7 @@ final class DeliveryWorker: Service, Sendable {
     init(database: any DatabaseWriter, senders: ChannelSenders, policy: RetryPolicy, limiter: RateLimiter,
          outbox: OutboxPublisher, logger: Logger, owned: (@Sendable () -> Set<Int32>)? = nil, wakeUps: WakeSignal = WakeSignal()) {
         self.database = database
+        self.recorder = GroupCommit(database: database)
         self.senders = senders
         self.policy = policy
         self.limiter = limiter
@@ -67,7 +71,7 @@ final class DeliveryWorker: Service, Sendable {
                     guard begin(notification) else { continue }
                     let message = RateLimiter.message(notificationId: notification.id, attempt: notification.attempts + 1)
                     if let later = limiter.reserve(notification.recipient, message: message, now: now) {
-                        _ = try? await database.write { db in try Self.postpone(notification, until: later, db: db, now: now) }
+                        _ = try? await recorder.write { db in try Self.postpone(notification, until: later, db: db, now: now) }
                         end(notification)
                         continue
                     }
@@ -172,7 +176,7 @@ final class DeliveryWorker: Service, Sendable {
         ]
         var finalOutcome = "retry"
         do {
-            finalOutcome = try await database.write { [policy] db in
+            finalOutcome = try await recorder.write { [policy] db in
                 try Self.record(outcome, of: notification, attempt: attempt, duration: duration, policy: policy, db: db, now: Date())
             }
         } catch {

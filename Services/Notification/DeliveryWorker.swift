@@ -38,7 +38,7 @@ final class DeliveryWorker: Service, Sendable {
     init(database: any DatabaseWriter, senders: ChannelSenders, policy: RetryPolicy, limiter: RateLimiter,
          outbox: OutboxPublisher, logger: Logger, owned: (@Sendable () -> Set<Int32>)? = nil, wakeUps: WakeSignal = WakeSignal()) {
         self.database = database
-        self.recorder = GroupCommit(database: database)
+        self.recorder = GroupCommit(database: database, name: "notification.deliveries")
         self.senders = senders
         self.policy = policy
         self.limiter = limiter

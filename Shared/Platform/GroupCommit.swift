@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Metrics
 import Synchronization
 
 /// Small writes of concurrent tasks committed together (group commit): each `write` waits its turn, and
@@ -30,9 +31,15 @@ public final class GroupCommit: Sendable {
 
     private let database: any DatabaseWriter
     private let state = Mutex(State())
+    private let transactionsCounter: Counter
+    private let writesCounter: Counter
 
-    public init(database: any DatabaseWriter) {
+    /// `name` labels the metrics (`minsheng_group_commit_transactions_total`, `…_writes_total`): their
+    /// ratio is how many writes a transaction carried.
+    public init(database: any DatabaseWriter, name: String) {
         self.database = database
+        transactionsCounter = Counter(label: "minsheng_group_commit_transactions_total", dimensions: [("writer", name)])
+        writesCounter = Counter(label: "minsheng_group_commit_writes_total", dimensions: [("writer", name)])
     }
 
     /// Writes waiting for the next transaction.
@@ -88,6 +95,8 @@ public final class GroupCommit: Sendable {
                 return jobs
             }
             guard !jobs.isEmpty else { return }
+            transactionsCounter.increment()
+            writesCounter.increment(by: jobs.count)
             do {
                 try await database.write { db in
                     for job in jobs { job.apply(db) }

@@ -18,6 +18,8 @@ public enum MetricDescriptions {
         "minsheng_outbox_parked_total": "Outbox rows set aside because they can never be published, by reason.",
         "minsheng_dead_letters_total": "Messages sent to the service's dead-letter topic, by reason (unprocessable, failed).",
         "minsheng_sqlite_transaction_seconds": "Duration of SQLite write transactions.",
+        "minsheng_group_commit_transactions_total": "Transactions of a group-committed writer (writes queued together share one), by writer.",
+        "minsheng_group_commit_writes_total": "Writes of a group-committed writer, by writer; divided by its transactions: writes per transaction.",
         "minsheng_http_requests_total": "HTTP requests answered, by route, method and status.",
         "minsheng_http_request_duration_seconds": "HTTP request duration, by route and method.",
         "kafka_consumergroup_lag": "End offset minus committed offset of this instance's assigned partitions.",

@@ -38,7 +38,7 @@ struct GroupCommitTests {
 
     @Test func writesQueuedDuringATransactionCommitTogetherAndEachGetsItsResult() async throws {
         let database = try database()
-        let committer = GroupCommit(database: database)
+        let committer = GroupCommit(database: database, name: "test")
         let first = try await holdFirst(committer, until: 30)
         let results = try await withThrowingTaskGroup(of: Int.self) { group in
             for value in 1...30 {
@@ -59,7 +59,7 @@ struct GroupCommitTests {
 
     @Test func aWriteThatThrowsIsRolledBackAloneAndGetsItsError() async throws {
         let database = try database()
-        let committer = GroupCommit(database: database)
+        let committer = GroupCommit(database: database, name: "test")
         let first = try await holdFirst(committer, until: 6)
         let outcomes = await withTaskGroup(of: (Int, Result<Int, Refused>).self) { group in
             for value in 1...6 {
@@ -87,7 +87,7 @@ struct GroupCommitTests {
 
     @Test func writesOneAfterAnotherEachCommitAtOnce() async throws {
         let database = try database()
-        let committer = GroupCommit(database: database)
+        let committer = GroupCommit(database: database, name: "test")
         for value in 1...3 {
             _ = try await committer.write { db in try db.execute(sql: "INSERT INTO row VALUES (?)", arguments: [value]) }
             #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM row") } == value)

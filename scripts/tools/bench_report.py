@@ -95,6 +95,7 @@ def batches(paths):
                 name, value = line.rsplit(" ", 1)
                 metric = name.split("{", 1)[0]
                 if metric in ("minsheng_batch_size_count", "minsheng_batch_size_sum",
+                              "minsheng_group_commit_transactions_total", "minsheng_group_commit_writes_total",
                               "minsheng_sqlite_transaction_seconds_count", "minsheng_sqlite_transaction_seconds_sum"):
                     try:
                         sums[metric] = sums.get(metric, 0) + float(value)
@@ -109,6 +110,9 @@ def batches(paths):
             "transactions": int(transactions),
             "meanTransactionMs": round(sums.get("minsheng_sqlite_transaction_seconds_sum", 0) / transactions * 1000, 2) if transactions else None,
         })
+        if sums.get("minsheng_group_commit_transactions_total"):
+            rows[-1]["groupCommit"] = {"transactions": int(sums["minsheng_group_commit_transactions_total"]),
+                                       "writes": int(sums.get("minsheng_group_commit_writes_total", 0))}
     return rows
 
 

@@ -143,7 +143,7 @@ struct ClassificationCommand: AsyncParsableCommand {
         var thresholds = "0.1,0.125,0.15,0.175,0.2,0.225,0.25,0.275,0.3,0.325,0.35,0.375,0.4"
         @Option(help: "What the hotspot threshold adds to the repeat threshold, to search (comma-separated).")
         var hotspotOffsets = "0,0.1"
-        @Flag(help: "Also print the planted clusters the best setting does not link or raise whole.")
+        @Flag(help: "Also print the planted clusters the best setting does not link or raise whole, and the matters it mixes.")
         var showMisses = false
 
         func run() throws {
@@ -249,8 +249,9 @@ struct ClassificationCommand: AsyncParsableCommand {
                     print(line(evaluation, settings))
                 }
             }
-            if showMisses, let (best, _) = results.first, !best.misses.isEmpty {
-                print("not whole with the best: " + best.misses.joined(separator: "\n    "))
+            if showMisses, let (best, _) = results.first {
+                if !best.misses.isEmpty { print("not whole with the best: " + best.misses.joined(separator: "\n    ")) }
+                if !best.mixedMatters.isEmpty { print("matters mixing clusters with the best: " + best.mixedMatters.joined(separator: "\n    ")) }
             }
         }
     }

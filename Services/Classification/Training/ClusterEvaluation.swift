@@ -56,6 +56,8 @@ struct ClusterEvaluation {
     var indexDisagreements: Int
     /// Planted clusters not linked or raised whole, with what happened, for reading.
     var misses: [String]
+    /// Matters holding reports of more than one cluster (or a distractor): which, for reading.
+    var mixedMatters: [String]
 
     init(parts: ClassificationService.Parts, reports: [ClusterReport], compareWithFullScan: Bool = true) throws {
         try self.init(settings: parts.settings,
@@ -141,6 +143,10 @@ struct ClusterEvaluation {
             !planted.contains(Set(ordered.indices.filter { indexed.hotspot[$0] == hotspot }))
         }.count
         self.misses = misses
+        mixedMatters = Dictionary(grouping: ordered.indices) { indexed.matter[$0] }.values
+            .filter { members in Set(members.map { ordered[$0].cluster ?? ordered[$0].id }).count > 1 }
+            .map { members in members.sorted().map { "\(ordered[$0].id)(\(ordered[$0].cluster ?? "-"))" }.joined(separator: " ") }
+            .sorted()
     }
 
     /// Feeds the reports through the detector on an in-memory database, in order; the matter (its first
@@ -180,6 +186,7 @@ struct ClusterEvaluation {
             "index vs full scan       \(indexDisagreements) reports grouped differently",
         ]
         if !misses.isEmpty { lines.append("not whole: " + misses.joined(separator: "\n           ")) }
+        if !mixedMatters.isEmpty { lines.append("matters mixing clusters: " + mixedMatters.joined(separator: "\n           ")) }
         return lines.joined(separator: "\n")
     }
 }

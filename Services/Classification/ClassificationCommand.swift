@@ -230,7 +230,10 @@ struct ClassificationCommand: AsyncParsableCommand {
             results.sort { (a: (ClusterEvaluation, ClassificationSettings), b: (ClusterEvaluation, ClassificationSettings)) -> Bool in
                 if a.0.pairF1 != b.0.pairF1 { return a.0.pairF1 > b.0.pairF1 }
                 if a.0.clustersRaised != b.0.clustersRaised { return a.0.clustersRaised > b.0.clustersRaised }
-                return a.0.falseHotspots < b.0.falseHotspots
+                if a.0.falseHotspots != b.0.falseHotspots { return a.0.falseHotspots < b.0.falseHotspots }
+                // A tie goes to the stricter thresholds (fewer links and alerts on what the set does not show).
+                if a.1.hotspots.minSimilarity != b.1.hotspots.minSimilarity { return a.1.hotspots.minSimilarity > b.1.hotspots.minSimilarity }
+                return a.1.duplicates.minSimilarity > b.1.duplicates.minSimilarity
             }
             func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity

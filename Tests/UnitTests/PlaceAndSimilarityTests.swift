@@ -124,7 +124,7 @@ struct SimilarityTests {
     /// threshold, so which matter a later report joins does not depend on which came first.
     @Test func aSharedTemplateAndVillageDoNotMakeTwoProblemsOne() {
         let threshold = ClassificationHarness.parts.settings.duplicates.minSimilarity
-        let texts = ["市民来电反映钟埭街道沈家弄村工地的大货车进出把村道压坏了", "市民来电反映钟埭街道沈家弄村楼上装修每天中午用电锤敲墙",
+        let texts = ["市民来电反映钟埭街道沈家弄村工地的大货车进出把村道压坏了", "市民来电反映钟埭街道沈家弄村楼上装修，每天中午用电钻打墙",
                      "市民来电反映钟埭街道沈家弄村村口的下水道堵了，污水外溢", "市民来电反映钟埭街道沈家弄村河里漂着死鱼",
                      "市民来电反映钟埭街道沈家弄村村道上的路灯坏了一半"]
         let signatures = texts.map { signature($0) }

@@ -127,10 +127,24 @@ struct ClassificationCommand: AsyncParsableCommand {
         var explainUnigrams: Bool?
         @Option(help: "With --explain: weight of the problem concepts.")
         var explainConcepts: Double?
+        @Option(help: "Expansions to search (comma-separated).")
+        var expansions = "0.5,1"
+        @Option(help: "Neighbour weights to search (comma-separated).")
+        var neighbourWeights = "0.5,1"
+        @Option(help: "Place weights to search (comma-separated).")
+        var placeWeights = "0.75,1"
+        @Option(help: "Category weights to search (comma-separated).")
+        var categoryWeights = "0.25,0.5,0.75"
         @Option(help: "Problem-concept weights to search (comma-separated).")
         var conceptWeights = "0,0.25,0.5,0.75,1"
         @Option(help: "Concept-mismatch shares to search (comma-separated).")
         var conceptMismatches = "0"
+        @Option(help: "Repeat thresholds to search (comma-separated).")
+        var thresholds = "0.1,0.125,0.15,0.175,0.2,0.225,0.25,0.275,0.3,0.325,0.35,0.375,0.4"
+        @Option(help: "What the hotspot threshold adds to the repeat threshold, to search (comma-separated).")
+        var hotspotOffsets = "0,0.1"
+        @Flag(help: "Also print the planted clusters the best setting does not link or raise whole, and the matters it mixes.")
+        var showMisses = false
 
         func run() throws {
             let base = try ClassificationService.makeParts(configDirectory: configDirectory)
@@ -171,39 +185,43 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             let region = try ConfigFile.region(directory: configDirectory)
             let gazetteer = Gazetteer(region: region)
+            func values(_ list: String, _ name: String) throws -> [Double] {
+                let parsed = list.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+                guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil }) else { throw ValidationError("--\(name): expected numbers separated by commas") }
+                return parsed.compactMap { $0 }
+            }
+            let grid = (expansions: try values(expansions, "expansions"), neighbours: try values(neighbourWeights, "neighbour-weights"),
+                        places: try values(placeWeights, "place-weights"), categories: try values(categoryWeights, "category-weights"),
+                        concepts: try values(conceptWeights, "concept-weights"), mismatches: try values(conceptMismatches, "concept-mismatches"),
+                        thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"))
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
-            let mismatches = conceptMismatches.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            let concepts = conceptWeights.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            let makers = [0.5, 1.0].flatMap { expansion in
-                concepts.map { concept in
+            // The signatures depend only on the maker's parameters (expansion, concept weight): each report
+            // is classified and signed once per maker, then every setting of the rest is evaluated on them.
+            for expansion in grid.expansions {
+                for concept in grid.concepts {
                     var similarity = base.settings.similarity
                     similarity.expansion = expansion
                     similarity.conceptWeight = concept
-                    return SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
-                }
-            }
-            for maker in makers {
-                for neighbour in [0.5, 1.0] {
-                    for text in [1.0] {
-                        for place in [0.75, 1.0] {
-                            for category in [0.25, 0.5, 0.75] {
-                              for mismatch in mismatches {
-                                for threshold in stride(from: 0.1, through: 0.4, by: 0.025) {
-                                  for hotspotOffset in [0.0, 0.1] {
-                                    var settings = base.settings
-                                    settings.similarity = maker.parameters
-                                    settings.similarity.textWeight = text
-                                    settings.similarity.neighbourWeight = neighbour
-                                    settings.similarity.placeWeight = place
-                                    settings.similarity.categoryWeight = category
-                                    settings.similarity.conceptMismatch = mismatch
-                                    settings.duplicates.minSimilarity = threshold
-                                    settings.hotspots.minSimilarity = threshold + hotspotOffset
-                                    let parts = ClassificationService.Parts(classifier: base.classifier, signatures: maker, settings: settings)
-                                    results.append((try ClusterEvaluation(parts: parts, reports: reports, compareWithFullScan: false), settings))
-                                  }
+                    let maker = SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
+                    let signed = SignedClusterSet(reports: reports, classifier: base.classifier, signatures: maker)
+                    for neighbour in grid.neighbours {
+                        for place in grid.places {
+                            for category in grid.categories {
+                                for mismatch in grid.mismatches {
+                                    for threshold in grid.thresholds {
+                                        for hotspotOffset in grid.offsets {
+                                            var settings = base.settings
+                                            settings.similarity = maker.parameters
+                                            settings.similarity.neighbourWeight = neighbour
+                                            settings.similarity.placeWeight = place
+                                            settings.similarity.categoryWeight = category
+                                            settings.similarity.conceptMismatch = mismatch
+                                            settings.duplicates.minSimilarity = threshold
+                                            settings.hotspots.minSimilarity = threshold + hotspotOffset
+                                            results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
+                                        }
+                                    }
                                 }
-                              }
                             }
                         }
                     }
@@ -212,15 +230,31 @@ struct ClassificationCommand: AsyncParsableCommand {
             results.sort { (a: (ClusterEvaluation, ClassificationSettings), b: (ClusterEvaluation, ClassificationSettings)) -> Bool in
                 if a.0.pairF1 != b.0.pairF1 { return a.0.pairF1 > b.0.pairF1 }
                 if a.0.clustersRaised != b.0.clustersRaised { return a.0.clustersRaised > b.0.clustersRaised }
-                return a.0.falseHotspots < b.0.falseHotspots
+                if a.0.falseHotspots != b.0.falseHotspots { return a.0.falseHotspots < b.0.falseHotspots }
+                // A tie goes to the stricter thresholds (fewer links and alerts on what the set does not show).
+                if a.1.hotspots.minSimilarity != b.1.hotspots.minSimilarity { return a.1.hotspots.minSimilarity > b.1.hotspots.minSimilarity }
+                return a.1.duplicates.minSimilarity > b.1.duplicates.minSimilarity
             }
-            for (evaluation, settings) in results.prefix(top) {
+            func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity
-                print(String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.1f text %.1f neighbours %.1f place %.2f category %.2f threshold %.2f hotspot %.2f",
-                             evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
-                             evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
-                             s.expansion, s.textWeight, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity, settings.hotspots.minSimilarity)
-                      + String(format: " concepts %.2f mismatch %.2f", s.conceptWeight, s.conceptMismatch))
+                return String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f",
+                              evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
+                              evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
+                              s.expansion, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity,
+                              settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch)
+            }
+            print("\(results.count) settings; the best:")
+            for (evaluation, settings) in results.prefix(top) { print(line(evaluation, settings)) }
+            if grid.concepts.count > 1 || grid.mismatches.count > 1 {
+                print("the best for each concept weight and mismatch:")
+                var seen = Set<[Double]>()
+                for (evaluation, settings) in results where seen.insert([settings.similarity.conceptWeight, settings.similarity.conceptMismatch]).inserted {
+                    print(line(evaluation, settings))
+                }
+            }
+            if showMisses, let (best, _) = results.first {
+                if !best.misses.isEmpty { print("not whole with the best: " + best.misses.joined(separator: "\n    ")) }
+                if !best.mixedMatters.isEmpty { print("matters mixing clusters with the best: " + best.mixedMatters.joined(separator: "\n    ")) }
             }
         }
     }

@@ -105,6 +105,36 @@ struct SimilarityTests {
         #expect(try ReportSignature(bytes: first).concepts.isEmpty)
     }
 
+    /// A word that names several problems names no concept: a construction site's lorries and a
+    /// neighbour's drill, a blocked drain and a river of dead fish are other problems, not one.
+    @Test func problemConceptsAreNarrowerThanTheirWords() throws {
+        func concepts(_ text: String) -> Set<String> { Set(signature(text).concepts.map { ProblemConcepts.table[Int($0)].concept }) }
+        #expect(concepts("工地半夜还在打桩，吵得睡不着").contains("night-construction"))
+        #expect(!concepts("工地的大货车进出把路上弄得全是泥").contains("night-construction"))
+        #expect(concepts("楼上邻居装修，天天用电钻打墙") == ["renovation-noise"])
+        let drain = concepts("小区门口的下水道堵了，污水漫到路上")
+        #expect(drain.contains("drain-blocked"))
+        #expect(concepts("河里漂着很多死鱼，水发臭") == ["water-pollution"])
+        #expect(!drain.contains("water-pollution"))
+        #expect(signature("工地的渣土车进出把路上弄得全是泥").conceptAgreement(with: signature("楼上邻居装修，天天用电钻打墙")) == -1)
+    }
+
+    /// Two 12345 summaries of unrelated problems at one village share the operator's template, the
+    /// village and the channel, and nothing else: with the shipped settings they stay below the repeat
+    /// threshold, so which matter a later report joins does not depend on which came first.
+    @Test func aSharedTemplateAndVillageDoNotMakeTwoProblemsOne() {
+        let threshold = ClassificationHarness.parts.settings.duplicates.minSimilarity
+        let texts = ["市民来电反映钟埭街道沈家弄村工地的大货车进出把村道压坏了", "市民来电反映钟埭街道沈家弄村楼上装修，每天中午用电钻打墙",
+                     "市民来电反映钟埭街道沈家弄村村口的下水道堵了，污水外溢", "市民来电反映钟埭街道沈家弄村河里漂着死鱼",
+                     "市民来电反映钟埭街道沈家弄村村道上的路灯坏了一半"]
+        let signatures = texts.map { signature($0) }
+        for i in signatures.indices {
+            for j in signatures.indices where j > i {
+                #expect(similarity.score(signatures[i], signatures[j]) < threshold, "\(texts[i]) / \(texts[j])")
+            }
+        }
+    }
+
     @Test func themeIsWhatMostReportsShare() {
         let theme = ThemeFinder.theme(of: [
             "梅湾街停车半小时收10元，没有小票", "市民来电反映梅湾街停车乱收费，不给小票", "梅湾街停车场收费没小票，太黑了",

@@ -20,12 +20,19 @@ enum ProblemConcepts {
         ("street-light", ["路灯"]),
         ("traffic-light", ["红绿灯", "信号灯", "红灯", "绿灯", "黄灯"]),
         ("parking-charge", ["停车费", "收停车", "停车收费", "泊位", "车位收费", "收款码", "收费员", "停个车"]),
-        ("night-construction", ["施工", "打桩", "工地", "挖机", "挖掘机", "机器声", "电钻", "切割"]),
+        // The noise of building work, not the site itself: a site's lorries, mud or unpaid workers are other
+        // problems (工地 alone names none), and a neighbour's renovation is its own.
+        ("night-construction", ["打桩", "夜间施工", "半夜施工", "晚上施工", "夜里施工", "凌晨施工", "连夜施工", "还在施工", "施工噪音",
+                                "施工扰民", "施工声", "挖机", "挖掘机"]),
+        ("renovation-noise", ["装修", "电钻", "冲击钻", "电锤", "敲墙", "砸墙", "打墙", "切割"]),
         ("square-dance", ["广场舞", "跳舞", "音响", "喇叭", "放音乐", "外放"]),
         ("venue-noise", ["KTV", "ktv", "酒吧", "唱歌", "歌厅", "蹦迪"]),
         ("fumes", ["油烟", "烧烤", "烤串", "排烟", "烟熏"]),
         ("odour", ["异味", "臭味", "刺鼻", "怪味", "化工味", "恶臭", "臭气", "熏得"]),
-        ("water-pollution", ["排污", "污水", "废水", "偷排", "直排", "河水发黑", "河水变黑", "河水变色", "水发臭", "死鱼", "鱼死", "排放口", "排水口"]),
+        // A river or ditch polluted, not sewage in the street (污水 alone names either): a blocked drain is its own.
+        ("water-pollution", ["排污", "废水", "偷排", "直排", "排到河里", "排进河里", "往河里排", "河水发黑", "河水变黑", "河水变色", "水发臭",
+                             "死鱼", "鱼死", "排放口", "排水口"]),
+        ("drain-blocked", ["下水道", "化粪池", "阴沟", "污水井", "污水外溢", "污水漫", "污水冒", "污水溢", "排水沟堵", "反水"]),
         ("sand-dredging", ["采砂", "挖沙", "挖砂", "抽沙", "抽砂", "吸沙", "淘沙", "河沙", "采沙", "运沙", "沙船", "砂船"]),
         ("collapse", ["塌陷", "塌了", "坍塌", "塌方", "大坑", "下沉", "要塌", "垮了", "冲垮", "裂缝", "开裂", "裂开", "断裂", "裂了"]),
         ("lift", ["电梯", "梯子停", "关在里面", "困在里面"]),

@@ -56,13 +56,23 @@ struct ClusterEvaluation {
     var indexDisagreements: Int
     /// Planted clusters not linked or raised whole, with what happened, for reading.
     var misses: [String]
+    /// Matters holding reports of more than one cluster (or a distractor): which, for reading.
+    var mixedMatters: [String]
 
     init(parts: ClassificationService.Parts, reports: [ClusterReport], compareWithFullScan: Bool = true) throws {
-        let ordered = reports.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) }
-        let indexed = try Self.run(parts: parts, reports: ordered, exhaustive: false)
-        self.reports = reports.count
+        try self.init(settings: parts.settings,
+                      signed: SignedClusterSet(reports: reports, classifier: parts.classifier, signatures: parts.signatures),
+                      compareWithFullScan: compareWithFullScan)
+    }
+
+    /// With the reports classified and signed already (the signatures must be those `settings.similarity`
+    /// makes: `tune-similarity` signs once per signature maker and evaluates many settings).
+    init(settings: ClassificationSettings, signed: SignedClusterSet, compareWithFullScan: Bool = true) throws {
+        let ordered = signed.reports
+        let indexed = try Self.run(settings: settings, signed: signed, exhaustive: false)
+        self.reports = ordered.count
         if compareWithFullScan {
-            let scanned = try Self.run(parts: parts, reports: ordered, exhaustive: true)
+            let scanned = try Self.run(settings: settings, signed: signed, exhaustive: true)
             // Hotspot ids are random: compare who is grouped with whom, by the first member of each group.
             func canonical(_ labels: [String?]) -> [Int?] {
                 var first: [String: Int] = [:]
@@ -99,13 +109,13 @@ struct ClusterEvaluation {
         clusters = byCluster.count
         var linked = 0, raised = 0, raisable = 0
         var misses: [String] = []
-        let minReporters = parts.settings.hotspots.minReporters
+        let minReporters = settings.hotspots.minReporters
         for (cluster, members) in byCluster.sorted(by: { $0.key < $1.key }) {
             let matters = Set(members.map { indexed.matter[$0] })
             let matterWhole = matters.count == 1
             if matterWhole { linked += 1 }
             let reporters = Set(members.map { ordered[$0].reporterPhone ?? ordered[$0].id }).count
-            guard reporters >= minReporters && members.count >= parts.settings.hotspots.minEvents else { continue }
+            guard reporters >= minReporters && members.count >= settings.hotspots.minEvents else { continue }
             raisable += 1
             let hotspots = Set(members.map { indexed.hotspot[$0] })
             var whole = false
@@ -133,34 +143,34 @@ struct ClusterEvaluation {
             !planted.contains(Set(ordered.indices.filter { indexed.hotspot[$0] == hotspot }))
         }.count
         self.misses = misses
+        mixedMatters = Dictionary(grouping: ordered.indices) { indexed.matter[$0] }.values
+            .filter { members in Set(members.map { ordered[$0].cluster ?? ordered[$0].id }).count > 1 }
+            .map { members in members.sorted().map { "\(ordered[$0].id)(\(ordered[$0].cluster ?? "-"))" }.joined(separator: " ") }
+            .sorted()
     }
 
-    /// Feeds the reports through the detector on an in-memory database; the matter (its first report)
-    /// and hotspot of each report at the end.
-    static func run(parts: ClassificationService.Parts, reports: [ClusterReport], exhaustive: Bool) throws -> (matter: [String], hotspot: [String?]) {
+    /// Feeds the reports through the detector on an in-memory database, in order; the matter (its first
+    /// report) and hotspot of each report at the end.
+    static func run(settings: ClassificationSettings, signed: SignedClusterSet, exhaustive: Bool) throws -> (matter: [String], hotspot: [String?]) {
         let database = try ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
-        let index = CandidateIndex(retention: parts.settings.longestWindow + 3600)
-        let detector = RepeatDetector(settings: parts.settings, index: index, signatureVersion: parts.signatures.version,
+        let index = CandidateIndex(retention: settings.longestWindow + 3600)
+        let detector = RepeatDetector(settings: settings, index: index, signatureVersion: signed.signatureVersion,
                                       exhaustive: exhaustive)
-        for report in reports {
-            let event = report.accepted
-            let decision = parts.classifier.classify(event)
-            let signature = parts.signatures.signature(text: event.text, address: event.address, village: decision.place?.village,
-                                                       categoryProbabilities: decision.categoryProbabilities)
+        for report in signed.detectorInput {
+            let event = report.event
             try database.writer.write { db in
-                _ = try detector.process(.init(event: event, category: decision.category, place: decision.place, signature: signature),
-                                         now: event.receivedAt, db: db)
+                _ = try detector.process(report, now: event.receivedAt, db: db)
                 try db.execute(sql: """
                     INSERT INTO classified_event (event_id, source, source_id, category, level, police, shuangfei, confidence,
                         explanation, classified_at, text) VALUES (?, ?, ?, ?, 'normal', 0, 0, 1, '', ?, ?)
-                    """, arguments: [event.eventId, event.source.rawValue, event.sourceId, decision.category.rawValue,
+                    """, arguments: [event.eventId, event.source.rawValue, event.sourceId, report.category.rawValue,
                                      MessageCoding.formatTimestamp(event.receivedAt), event.text])
             }
         }
         return try database.writer.read { db in
-            let rows = try RecentEvents.rows(reports.map { "ev-\($0.id)" }, db: db)
-            return (reports.map { rows["ev-\($0.id)"]?.matterId ?? "alone-\($0.id)" },
-                    reports.map { rows["ev-\($0.id)"]?.hotspotId })
+            let rows = try RecentEvents.rows(signed.reports.map { "ev-\($0.id)" }, db: db)
+            return (signed.reports.map { rows["ev-\($0.id)"]?.matterId ?? "alone-\($0.id)" },
+                    signed.reports.map { rows["ev-\($0.id)"]?.hotspotId })
         }
     }
 
@@ -176,6 +186,7 @@ struct ClusterEvaluation {
             "index vs full scan       \(indexDisagreements) reports grouped differently",
         ]
         if !misses.isEmpty { lines.append("not whole: " + misses.joined(separator: "\n           ")) }
+        if !mixedMatters.isEmpty { lines.append("matters mixing clusters: " + mixedMatters.joined(separator: "\n           ")) }
         return lines.joined(separator: "\n")
     }
 }

@@ -321,7 +321,20 @@ def run(D, base, name, extra_fn, seeds, mixes=(0.25, 0.5), urgent_weight=None):
         for m in mixes: res[m].append(D.evaluate(m * nb / tn + (1 - m) * lr / tl, verbose=False)[0])
     print(f"{name:28s} [{X.shape[1]:6d} features] " + "  ".join(
         f"blend {m}: {np.mean(v):.3f} ({min(v):.3f}-{max(v):.3f})" for m, v in res.items())
-        + f"  logistic alone {np.mean(alone):.3f}  {time.time() - t0:.0f}s", flush=True)
+        + f"  model alone {np.mean(alone):.3f}  {time.time() - t0:.0f}s", flush=True)
+
+def averaged_perceptron(X, y, epochs=15, seed=12, margin=1.0):
+    """Another learner tried for critical (updates when the signed score is <= margin; averaged weights)."""
+    rng = np.random.default_rng(seed)
+    n, d = X.shape; w = np.zeros(d); b = 0.0; wa = np.zeros(d); ba = 0.0; c = 1
+    ys = np.where(y == 1, 1.0, -1.0)
+    for _ in range(epochs):
+        for i in rng.permutation(n):
+            rows = X.indices[X.indptr[i]:X.indptr[i + 1]]
+            if ys[i] * (w[rows].sum() + b) <= margin:
+                w[rows] += ys[i]; b += ys[i]; wa[rows] += c * ys[i]; ba += c * ys[i]
+            c += 1
+    return w - wa / c, b - ba / c
 
 def _out_of_fold_weighted(X, y, weight, seed):
     n = X.shape[0]; margin = np.zeros(n)
@@ -364,8 +377,11 @@ if __name__ == "__main__":
     parser.add_argument("--permutation", type=int, help="seed of a permutation of the fold assignment")
     parser.add_argument("--urgent-weight", type=float, help="weight of the urgent (not critical) examples")
     parser.add_argument("--mined", action="store_true")
+    parser.add_argument("--perceptron", action="store_true", help="the averaged perceptron instead of the logistic regression")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
+    if args.perceptron:
+        logistic_sgd = lambda A, b, l2, epochs, rate, seed=12, sample_weight=None: averaged_perceptron(A, b, seed=seed)
     ex = load("train"); D = Data(ex)
     if args.permutation is not None:
         FOLD_ORDER = np.random.default_rng(args.permutation).permutation(len(ex))

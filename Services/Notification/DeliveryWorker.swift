@@ -136,7 +136,7 @@ final class DeliveryWorker: Service, Sendable {
         guard let written = try? await database.read({ db in try Outbox.lastId(db) }) else { return }
         while outbox.confirmedThrough < written, ContinuousClock.now < deadline {
             outbox.wake()
-            try? await Task.sleep(for: .milliseconds(10))
+            await pauseEvenIfCancelled(for: .milliseconds(10))
         }
     }
 

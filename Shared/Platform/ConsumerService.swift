@@ -294,7 +294,8 @@ public final class ConsumerService: Service, Sendable {
         while unconfirmed.withLock({ !$0.isEmpty }), ContinuousClock.now < deadline {
             outbox.wake()
             storeConfirmed(through: outbox.confirmedThrough)
-            try? await Task.sleep(for: .milliseconds(20))
+            // Called after the loop was cancelled too: a `Task.sleep` would return at once and spin.
+            await pauseEvenIfCancelled(for: .milliseconds(20))
         }
         if unconfirmed.withLock({ !$0.isEmpty }) {
             logger.warning("Offsets left unstored: the outbox did not confirm in time; the messages come again")

@@ -136,6 +136,9 @@ public final class KafkaPartitionReader: Sendable {
         let milliseconds = Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
         return try await onQueue {
             var batch: [KafkaMessage] = []
+            /// Where partitions were found at their end: past what follows the last message that is not
+            /// one (transaction markers).
+            var ends: [TopicPartition: Int64] = [:]
             var timeout = milliseconds
             while batch.count < maxMessages, !self.closed.withLock({ $0 }), let raw = rd_kafka_consumer_poll(self.handle, timeout) {
                 defer { rd_kafka_message_destroy(raw) }
@@ -143,7 +146,11 @@ public final class KafkaPartitionReader: Sendable {
                 let message = raw.pointee
                 if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
                     batch.append(KafkaMessage(copying: raw))
-                } else if message.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                } else if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    if let topic = message.rkt.map({ String(cString: rd_kafka_topic_name($0)) }) {
+                        ends[TopicPartition(topic: topic, partition: message.partition)] = message.offset
+                    }
+                } else {
                     let error = KafkaError(message.err, context: "follow")
                     if error.isFatal { throw error }
                     self.logger.debug("Kafka reader error", metadata: ["kafka.error": "\(error)"])
@@ -154,11 +161,18 @@ public final class KafkaPartitionReader: Sendable {
                     let partition = TopicPartition(topic: message.topic, partition: message.partition)
                     following.positions[partition] = Swift.max(following.positions[partition] ?? 0, message.offset + 1)
                 }
+                for (partition, end) in ends where following.positions[partition] != nil {
+                    following.positions[partition] = Swift.max(following.positions[partition] ?? 0, end)
+                }
             }
             if batch.isEmpty, self.idlePause != nil { try self.suspendOnQueue() }
             return batch
         }
     }
+
+    /// Where each followed partition has been read to: the offset after the last message handed out, or
+    /// the partition's end when the reader found it there (past transaction markers, which are no messages).
+    public var positions: [TopicPartition: Int64] { following.withLock { $0.positions } }
 
     /// What is followed, at which absolute positions (the offset after the last message handed out).
     private struct Following {

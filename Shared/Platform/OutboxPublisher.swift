@@ -23,6 +23,12 @@ import Synchronization
 ///   wait too (order), for one round trip.
 /// - A crash anywhere between the business commit and the broker's acknowledgement publishes on the
 ///   next start (at least once).
+/// - **Changelog records are coalesced** (Kafka Streams' record cache does the same before its changelog):
+///   on a compacted topic (`Settings.compactedTopics`) a record holds its key's whole state, so when one
+///   read of the table holds several records of one key for one partition, only the last is sent. The
+///   earlier ones *ride* on it: they stay unsent (the confirmation does not pass them) until its delivery
+///   report comes, and take its outcome. A rider is never dropped without its successor in Kafka, so a
+///   transaction's offsets are still stored only once the state it wrote is in the changelog.
 public final class OutboxPublisher: Service, Sendable {
     public struct Settings: Sendable {
         /// Rows read per query.
@@ -34,6 +40,9 @@ public final class OutboxPublisher: Service, Sendable {
         /// From this age of the oldest unsent row, `/readyz` shows the outbox degraded.
         public var maxUnsentAge = Duration.seconds(30)
         public var parkedRetryInterval = Duration.seconds(600)
+        /// Topics whose records are whole states of their key (compacted changelogs): an earlier record of
+        /// a key is not sent when a later one for the same partition is in the same read.
+        public var compactedTopics: Set<String> = TopicCatalog.compactedTopics
         public init() {}
     }
 
@@ -58,7 +67,8 @@ public final class OutboxPublisher: Service, Sendable {
     /// a reported but unrecorded row is never read and sent again as "unsent".
     private struct Deliveries {
         var inFlight = 0
-        var reports: [(id: Int64, result: Result<DeliveryReport, KafkaError>)] = []
+        /// Each row's outcome; `rider` for a superseded changelog record, which takes its successor's.
+        var reports: [(id: Int64, result: Result<DeliveryReport, KafkaError>, rider: Bool)] = []
         /// Rows whose report has not come yet.
         var awaitingReport: Int { inFlight - reports.count }
     }
@@ -181,27 +191,36 @@ public final class OutboxPublisher: Service, Sendable {
                 WHERE sent_at IS NULL AND parked_at IS NULL AND id >= ? ORDER BY id LIMIT ?
                 """), arguments: [cursor, limit])
         }
+        // A reply goes out once everything written before it is in Kafka; until then it and the rows
+        // behind it wait (the next delivery report wakes the loop).
+        let confirmed = confirmedThrough
+        let sendable = rows.prefix { !($0["is_reply"] as Bool && confirmed < ($0["id"] as Int64) - 1) }
+        var riders = Self.riders(in: sendable, compactedTopics: settings.compactedTopics)
         var handedOver = 0
         var toPark: [(id: Int64, error: KafkaError)] = []
-        for row in rows {
+        for row in sendable {
             let id: Int64 = row["id"]
-            // A reply goes out once everything written before it is in Kafka; until then it and the rows
-            // behind it wait (the next delivery report wakes the loop).
-            if row["is_reply"] as Bool, confirmedThrough < id - 1 { break }
+            // Superseded by a later record of its key in this read: it rides on that one.
+            if riders.superseded.contains(id) { continue }
             let message = OutgoingMessage(
                 topic: row["topic"], key: row["message_key"] as String, value: Array(row["payload"] as Data),
                 partition: row["target_partition"])
-            deliveries.withLock { $0.inFlight += 1 }
+            let ridingOnThis = riders.bySuccessor[id] ?? []
+            deliveries.withLock { $0.inFlight += 1 + ridingOnThis.count }
             let refusal = producer.enqueue(message) { [self] result in
-                deliveries.withLock { $0.reports.append((id, result)) }
+                deliveries.withLock { deliveries in
+                    deliveries.reports.append((id, result, false))
+                    for rider in ridingOnThis { deliveries.reports.append((rider, result, true)) }
+                }
                 wakeUps.signal()
             }
             guard let refusal else {
                 handedOver += 1
                 loop.cursor = id + 1
+                riders.bySuccessor[id] = nil
                 continue
             }
-            deliveries.withLock { $0.inFlight -= 1 }
+            deliveries.withLock { $0.inFlight -= 1 + ridingOnThis.count }
             if refusal.failsForGood {
                 toPark.append((id, refusal))
                 loop.cursor = id + 1
@@ -214,8 +233,34 @@ public final class OutboxPublisher: Service, Sendable {
             }
             break
         }
+        // Riders whose successor was not handed over (parked, refused, or behind the stop) are sent again
+        // in order, on their own or on a later successor, once everything in flight has reported.
+        if let stranded = riders.bySuccessor.values.joined().min() {
+            loop.retryFrom = min(loop.retryFrom ?? stranded, stranded)
+        }
+        let coalesced = riders.superseded.count - riders.bySuccessor.values.reduce(0) { $0 + $1.count }
+        if coalesced > 0 { metrics.coalesced.increment(by: coalesced) }
         if !toPark.isEmpty { try await park(toPark) }
         return handedOver
+    }
+
+    /// The changelog records of `rows` superseded by a later record of the same key for the same partition
+    /// of a compacted topic, by the id of the record they ride on (the last of their key).
+    static func riders(in rows: ArraySlice<Row>, compactedTopics: Set<String>)
+        -> (superseded: Set<Int64>, bySuccessor: [Int64: [Int64]])
+    {
+        var last: [RecordKey: Int64] = [:]
+        var earlier: [RecordKey: [Int64]] = [:]
+        for row in rows {
+            let topic: String = row["topic"]
+            guard compactedTopics.contains(topic) else { continue }
+            let key = RecordKey(topic: topic, key: row["message_key"], partition: row["target_partition"])
+            if let previous = last[key] { earlier[key, default: []].append(previous) }
+            last[key] = row["id"]
+        }
+        var bySuccessor: [Int64: [Int64]] = [:]
+        for (key, ids) in earlier { bySuccessor[last[key]!] = ids }
+        return (Set(earlier.values.joined()), bySuccessor)
     }
 
     /// Writes the delivery reports that came in: sent rows in one transaction, parked rows, and where
@@ -230,10 +275,11 @@ public final class OutboxPublisher: Service, Sendable {
         var sent: [(Int64, DeliveryReport)] = []
         var failed: [(Int64, KafkaError)] = []
         var toPark: [(id: Int64, error: KafkaError)] = []
-        for (id, result) in reports {
+        for (id, result, rider) in reports {
             switch result {
             case .success(let report): sent.append((id, report))
-            case .failure(let error) where error.failsForGood: toPark.append((id, error))
+            // A rider is not what failed: it is sent again, on its own now that its successor is parked.
+            case .failure(let error) where error.failsForGood && !rider: toPark.append((id, error))
             case .failure(let error):
                 if error.isFatal { loop.fatal = true }
                 failed.append((id, error))
@@ -255,7 +301,7 @@ public final class OutboxPublisher: Service, Sendable {
             }
         }
         try await updateConfirmation()
-        metrics.published.increment(by: sent.count)
+        metrics.published.increment(by: reports.lazy.filter { !$0.rider && (try? $0.result.get()) != nil }.count)
         if !sent.isEmpty { loop.backoff = .milliseconds(200) }
         if !failed.isEmpty {
             metrics.failures.increment(by: failed.count)
@@ -387,10 +433,19 @@ public final class OutboxPublisher: Service, Sendable {
     }
 }
 
+/// Where a changelog record belongs: its topic, key and partition.
+private struct RecordKey: Hashable {
+    let topic: String
+    let key: String
+    let partition: Int32?
+}
+
 /// The outbox's metrics, made once.
 struct OutboxMetrics: Sendable {
     let service: ServiceName
     let published: Counter
+    /// Changelog records not sent because a later record of their key went in their place.
+    let coalesced: Counter
     let failures: Counter
     let backlog: Gauge
     let oldestAge: Gauge
@@ -400,6 +455,7 @@ struct OutboxMetrics: Sendable {
         self.service = service
         let dimensions = [("service", service.rawValue)]
         published = Counter(label: "minsheng_outbox_published_total", dimensions: dimensions)
+        coalesced = Counter(label: "minsheng_outbox_coalesced_total", dimensions: dimensions)
         failures = Counter(label: "minsheng_outbox_failures_total", dimensions: dimensions)
         backlog = Gauge(label: "minsheng_outbox_backlog", dimensions: dimensions)
         oldestAge = Gauge(label: "minsheng_outbox_oldest_unsent_age_seconds", dimensions: dimensions)

@@ -85,6 +85,12 @@ public enum TopicCatalog {
 
     public static var specs: [TopicSpec] { entries.map(\.spec) }
 
+    /// The compacted topics (the changelogs): each record is the whole state of its key, so only the
+    /// last of a key matters (the outbox sends only the last of those it reads together).
+    public static let compactedTopics: Set<String> = Set(entries.filter {
+        $0.spec.config["cleanup.policy"]?.split(separator: ",").contains("compact") == true
+    }.map(\.name))
+
     public static func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
     /// The specs of `names`, for a service's start-up topic creation; `partitions` overrides the

@@ -199,6 +199,103 @@ struct BatchAndOutboxTests {
         await producer.close()
     }
 
+    /// Every message of `topic` as (key, value), in partition order.
+    func everything(on topic: String, count: Int) async throws -> [(key: String, value: String)] {
+        let reader = try KafkaConsumer(
+            configuration: TestBroker.configuration("test-consumer"),
+            options: .init(groupId: "it-read-\(UUID().uuidString.prefix(8))", instanceId: nil, topics: [topic]),
+            logger: logger)
+        var messages: [(key: String, value: String)] = []
+        while messages.count < count, let batch = try await reader.nextBatch(maxMessages: 500) {
+            messages += batch.map { ($0.keyString ?? "", String(decoding: $0.value, as: UTF8.self)) }
+        }
+        // Nothing more within two seconds.
+        let extra = await withTaskGroup(of: Int.self) { group in
+            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return 0
+            }
+            let first = await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
+        #expect(extra == 0, "more than \(count) messages on \(topic)")
+        await reader.close()
+        return messages
+    }
+
+    @Test func changelogRecordsOfOneKeyReadTogetherAreSentOnceAndTheEarlierWaitForTheLast() async throws {
+        let changelog = TestBroker.uniqueTopic("coalesce-changelog")
+        let output = TestBroker.uniqueTopic("coalesce-output")
+        try await KafkaAdmin.ensureTopics([changelog, output], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let database = try ServiceDatabase.inMemory { _ in }
+        // Three transactions: each writes an output and the new state of keys a and b; b also once more.
+        try await database.writer.write { db in
+            for step in 1...3 {
+                try Outbox.enqueue(db, topic: output, key: "a", payload: Array("out-\(step)".utf8))
+                try Changelog.record(db, topic: changelog, partition: 0, key: "a", value: ["state": step])
+                try Changelog.record(db, topic: changelog, partition: 0, key: "b", value: ["state": step * 10])
+            }
+            try Changelog.record(db, topic: changelog, partition: 0, key: "b", value: ["state": 31])
+        }
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
+        var settings = OutboxPublisher.Settings()
+        settings.compactedTopics = [changelog]
+        let publisher = OutboxPublisher(
+            database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
+        // Before anything is sent, nothing is confirmed; after, every row is (the riders with their successor).
+        #expect(publisher.confirmedThrough < 1)
+        try await publisher.publishPending()
+        let unsent = try await database.writer.read { db in try Outbox.pendingCount(db) }
+        #expect(unsent == 0)
+        let last = try await database.writer.read { db in try Outbox.lastId(db) }
+        let run = Task { try await publisher.run() }
+        let confirmed = try await eventually(timeout: .seconds(10), every: .milliseconds(50)) {
+            publisher.confirmedThrough >= last ? true : nil
+        }
+        #expect(confirmed == true)
+        run.cancel()
+        _ = try? await run.value
+
+        // Every output; of the changelog, only the last state of each key.
+        let outputs = try await everything(on: output, count: 3)
+        #expect(outputs.map(\.value) == ["out-1", "out-2", "out-3"])
+        let records = try await everything(on: changelog, count: 2)
+        #expect(records.map(\.key) == ["a", "b"])
+        #expect(records.map(\.value) == [#"{"state":3}"#, #"{"state":31}"#])
+        await producer.close()
+    }
+
+    @Test func aChangelogRecordWhoseSuccessorIsParkedIsSentOnItsOwn() async throws {
+        let changelog = TestBroker.uniqueTopic("coalesce-parked")
+        try await KafkaAdmin.ensureTopics([changelog], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let database = try ServiceDatabase.inMemory { _ in }
+        let huge = String(repeating: "x", count: 1_200_000)  // over the producer's 1 MB
+        try await database.writer.write { db in
+            try Changelog.record(db, topic: changelog, partition: 0, key: "k", value: ["state": "small"])
+            try Changelog.record(db, topic: changelog, partition: 0, key: "k", value: ["state": huge])
+            try Changelog.record(db, topic: changelog, partition: 0, key: "other", value: ["state": "after"])
+        }
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
+        var settings = OutboxPublisher.Settings()
+        settings.compactedTopics = [changelog]
+        let publisher = OutboxPublisher(
+            database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
+        let run = Task { try await publisher.run() }
+        let done = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+            try await database.writer.read { db in try Outbox.pendingCount(db) == 0 ? true : nil }
+        }
+        #expect(done == true)
+        run.cancel()
+        _ = try? await run.value
+        let parked = try await database.writer.read { db in try Outbox.parkedCount(db) }
+        #expect(parked == 1)
+        let records = try await everything(on: changelog, count: 2)
+        #expect(Set(records.map(\.value)) == [#"{"state":"small"}"#, #"{"state":"after"}"#])
+        await producer.close()
+    }
+
     @Test func anUndeliverableOutboxRowIsParkedAndTheRowsBehindItFlowInOrder() async throws {
         let topic = TestBroker.uniqueTopic("parking")
         try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))

@@ -78,10 +78,17 @@ struct TailCommand: AsyncParsableCommand {
         var emptyPolls = 0
         reading: while !Task.isCancelled {
             let batch = try await reader.poll(maxMessages: 1000, wait: .milliseconds(500))
-            // A partition whose last offsets are not messages (transaction markers) is never "read to
-            // its end" by offsets: nothing more for two polls in a row is the end too.
             emptyPolls = batch.isEmpty ? emptyPolls + 1 : 0
-            if exitAtEnd, emptyPolls >= 2 { break reading }
+            // The reader knows where a partition ends past its last message (transaction markers); a
+            // partition that still yields nothing after a minute cannot be read to its end.
+            if exitAtEnd {
+                let positions = reader.positions
+                remaining = remaining.filter { key, read in (positions[key] ?? read.next) < read.end }
+                if emptyPolls >= 120 {
+                    note("stopped: nothing came for a minute before the end of \(remaining.keys.map(\.description).sorted().joined(separator: ", "))")
+                    break reading
+                }
+            }
             var output: [UInt8] = []
             for message in batch {
                 format.write(message, to: &output)

@@ -24,8 +24,9 @@ import Synchronization
 /// - A crash anywhere between the business commit and the broker's acknowledgement publishes on the
 ///   next start (at least once).
 /// - **Changelog records are coalesced** (Kafka Streams' record cache does the same before its changelog):
-///   on a compacted topic (`Settings.compactedTopics`) a record holds its key's whole state, so when one
-///   read of the table holds several records of one key for one partition, only the last is sent. The
+///   on a changelog, and on any topic whose records each hold their key's whole state
+///   (`Settings.wholeStateTopics`: also hotspot alerts), when one read of the table holds several records
+///   of one key for one partition, only the last is sent. The
 ///   earlier ones *ride* on it: they stay unsent (the confirmation does not pass them) until its delivery
 ///   report comes, and take its outcome. A rider is never dropped without its successor in Kafka, so a
 ///   transaction's offsets are still stored only once the state it wrote is in the changelog.
@@ -40,9 +41,9 @@ public final class OutboxPublisher: Service, Sendable {
         /// From this age of the oldest unsent row, `/readyz` shows the outbox degraded.
         public var maxUnsentAge = Duration.seconds(30)
         public var parkedRetryInterval = Duration.seconds(600)
-        /// Topics whose records are whole states of their key (compacted changelogs): an earlier record of
-        /// a key is not sent when a later one for the same partition is in the same read.
-        public var compactedTopics: Set<String> = TopicCatalog.compactedTopics
+        /// Topics whose records are whole states of their key (changelogs, hotspot alerts): an earlier
+        /// record of a key is not sent when a later one for the same partition is in the same read.
+        public var wholeStateTopics: Set<String> = TopicCatalog.wholeStateTopics
         public init() {}
     }
 
@@ -195,7 +196,7 @@ public final class OutboxPublisher: Service, Sendable {
         // behind it wait (the next delivery report wakes the loop).
         let confirmed = confirmedThrough
         let sendable = rows.prefix { !($0["is_reply"] as Bool && confirmed < ($0["id"] as Int64) - 1) }
-        var riders = Self.riders(in: sendable, compactedTopics: settings.compactedTopics)
+        var riders = Self.riders(in: sendable, wholeStateTopics: settings.wholeStateTopics)
         var handedOver = 0
         var toPark: [(id: Int64, error: KafkaError)] = []
         for row in sendable {
@@ -244,16 +245,16 @@ public final class OutboxPublisher: Service, Sendable {
         return handedOver
     }
 
-    /// The changelog records of `rows` superseded by a later record of the same key for the same partition
-    /// of a compacted topic, by the id of the record they ride on (the last of their key).
-    static func riders(in rows: ArraySlice<Row>, compactedTopics: Set<String>)
+    /// The records of `rows` superseded by a later record of the same key for the same partition of a
+    /// whole-state topic, by the id of the record they ride on (the last of their key).
+    static func riders(in rows: ArraySlice<Row>, wholeStateTopics: Set<String>)
         -> (superseded: Set<Int64>, bySuccessor: [Int64: [Int64]])
     {
         var last: [RecordKey: Int64] = [:]
         var earlier: [RecordKey: [Int64]] = [:]
         for row in rows {
             let topic: String = row["topic"]
-            guard compactedTopics.contains(topic) else { continue }
+            guard wholeStateTopics.contains(topic) else { continue }
             let key = RecordKey(topic: topic, key: row["message_key"], partition: row["target_partition"])
             if let previous = last[key] { earlier[key, default: []].append(previous) }
             last[key] = row["id"]

@@ -85,11 +85,12 @@ public enum TopicCatalog {
 
     public static var specs: [TopicSpec] { entries.map(\.spec) }
 
-    /// The compacted topics (the changelogs): each record is the whole state of its key, so only the
-    /// last of a key matters (the outbox sends only the last of those it reads together).
-    public static let compactedTopics: Set<String> = Set(entries.filter {
+    /// Topics whose every record is the whole latest state of its key, so that only the last of a key
+    /// matters: the compacted changelogs, and hotspot alerts (each revision lists the whole hotspot; readers
+    /// keep the highest). The outbox sends only the last of a key among the rows it reads together.
+    public static let wholeStateTopics: Set<String> = Set(entries.filter {
         $0.spec.config["cleanup.policy"]?.split(separator: ",").contains("compact") == true
-    }.map(\.name))
+    }.map(\.name)).union([Topics.hotspotAlerts])
 
     public static func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 

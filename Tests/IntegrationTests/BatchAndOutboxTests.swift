@@ -241,7 +241,7 @@ struct BatchAndOutboxTests {
         }
         let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         var settings = OutboxPublisher.Settings()
-        settings.compactedTopics = [changelog]
+        settings.wholeStateTopics = [changelog]
         let publisher = OutboxPublisher(
             database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
         // Before anything is sent, nothing is confirmed; after, every row is (the riders with their successor).
@@ -279,7 +279,7 @@ struct BatchAndOutboxTests {
         }
         let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
         var settings = OutboxPublisher.Settings()
-        settings.compactedTopics = [changelog]
+        settings.wholeStateTopics = [changelog]
         let publisher = OutboxPublisher(
             database: database.writer, producer: producer, service: .dispatch, logger: logger, settings: settings)
         let run = Task { try await publisher.run() }

@@ -55,7 +55,7 @@ struct TownWindowHandler: Sendable {
             ])
         }
         // The changelog after the outputs: a record in Kafka means the decision and the alert are there too.
-        try WindowChangelog.record(reports: repeats.changedReports, hotspot: repeats.hotspot?.alertId,
+        try WindowChangelog.record(reports: repeats.changedReports, hotspot: repeats.hotspot,
                                    partition: message.partition, db: db, now: now)
         ClassifiedEvents.count(classified)
         logger.debug("Event classified", metadata: [

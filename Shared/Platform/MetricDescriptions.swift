@@ -10,6 +10,7 @@ public enum MetricDescriptions {
         "minsheng_message_processing_seconds": "Time to process one consumed message, by topic.",
         "minsheng_batch_size": "Messages handled in one consumer batch.",
         "minsheng_outbox_published_total": "Outbox rows the broker confirmed.",
+        "minsheng_outbox_coalesced_total": "Outbox records not sent because a later record of their key (a changelog, a hotspot alert) went in their place.",
         "minsheng_outbox_failures_total": "Outbox rows whose publication failed (they are retried).",
         "minsheng_outbox_backlog": "Outbox rows not yet published.",
         "minsheng_outbox_oldest_unsent_age_seconds": "Age of the oldest unpublished outbox row (0 when none).",

@@ -213,7 +213,7 @@ struct RepeatAndHotspotTests {
     @Test(arguments: [false, true])
     func aReportLikeOneMemberOfAMatterOfThreeJoinsOnlyWithoutMatterSupport(withSupport: Bool) throws {
         var settings = H.parts.settings
-        settings.matterSupport = withSupport ? Self.matterSupport : nil
+        settings.matterSupport = withSupport ? try #require(H.parts.settings.matterSupport, "matter support ships") : nil
         let harness = try H(settings: settings)
         let events = parkingEvents()
         let matter = [events[0], events[2], events[3]]
@@ -229,9 +229,6 @@ struct RepeatAndHotspotTests {
         let parking = H.event("市民来电称三港路有人收路边停车费，扫的是私人收款码，还不给票", phone: "13800000008", hoursLater: 2.5)
         #expect(try harness.deliver(parking).classified.duplicateOf == matter[0].eventId)
     }
-
-    /// The rule the matter-support test runs with (the shipped one, when shipped).
-    static let matterSupport = MatterSupport(fromMembers: 3, secondBest: 0.1, meanScore: 0.35)
 
     @Test func matterSupportAsksSmallMattersNothingAndLargerOnesForASecondMemberAndTheMean() {
         let rule = MatterSupport(fromMembers: 3, secondBest: 0.1, meanScore: 0.35, soleMatch: 2)

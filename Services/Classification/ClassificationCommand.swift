@@ -231,18 +231,18 @@ struct ClassificationCommand: AsyncParsableCommand {
                                 for mismatch in grid.mismatches {
                                     for threshold in grid.thresholds {
                                         for hotspotOffset in grid.offsets {
-                                          for support in supports {
-                                            var settings = base.settings
-                                            settings.matterSupport = support
-                                            settings.similarity = maker.parameters
-                                            settings.similarity.neighbourWeight = neighbour
-                                            settings.similarity.placeWeight = place
-                                            settings.similarity.categoryWeight = category
-                                            settings.similarity.conceptMismatch = mismatch
-                                            settings.duplicates.minSimilarity = threshold
-                                            settings.hotspots.minSimilarity = threshold + hotspotOffset
-                                            results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
-                                          }
+                                            for support in supports {
+                                                var settings = base.settings
+                                                settings.matterSupport = support
+                                                settings.similarity = maker.parameters
+                                                settings.similarity.neighbourWeight = neighbour
+                                                settings.similarity.placeWeight = place
+                                                settings.similarity.categoryWeight = category
+                                                settings.similarity.conceptMismatch = mismatch
+                                                settings.duplicates.minSimilarity = threshold
+                                                settings.hotspots.minSimilarity = threshold + hotspotOffset
+                                                results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
+                                            }
                                         }
                                     }
                                 }

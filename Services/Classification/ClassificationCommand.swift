@@ -139,6 +139,14 @@ struct ClassificationCommand: AsyncParsableCommand {
         var conceptWeights = "0,0.25,0.5,0.75,1"
         @Option(help: "Concept-mismatch shares to search (comma-separated).")
         var conceptMismatches = "0"
+        @Option(help: "Matter support: members from which a matter asks for support, to search (comma-separated; 0: no matter support).")
+        var supportMembers = "0"
+        @Option(help: "Matter support: the second best member's score to search (comma-separated; 0: not asked).")
+        var supportSecondBests = "0"
+        @Option(help: "Matter support: the mean score over the members to search (comma-separated; 0: not asked).")
+        var supportMeans = "0"
+        @Option(help: "Matter support: best scores from which one member suffices, to search (comma-separated; 0: never).")
+        var soleMatches = "0"
         @Option(help: "Repeat thresholds to search (comma-separated).")
         var thresholds = "0.1,0.125,0.15,0.175,0.2,0.225,0.25,0.275,0.3,0.325,0.35,0.375,0.4"
         @Option(help: "What the hotspot threshold adds to the repeat threshold, to search (comma-separated).")
@@ -194,6 +202,19 @@ struct ClassificationCommand: AsyncParsableCommand {
                         places: try values(placeWeights, "place-weights"), categories: try values(categoryWeights, "category-weights"),
                         concepts: try values(conceptWeights, "concept-weights"), mismatches: try values(conceptMismatches, "concept-mismatches"),
                         thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"))
+            // Every matter-support rule of the grid (nil: none, the single linkage shipped before).
+            var supports: [MatterSupport?] = []
+            for members in try values(supportMembers, "support-members") {
+                guard members >= 2 else { supports.append(nil); continue }
+                for second in try values(supportSecondBests, "support-second-bests") {
+                    for mean in try values(supportMeans, "support-means") where second > 0 || mean > 0 {
+                        for sole in try values(soleMatches, "sole-matches") {
+                            supports.append(MatterSupport(fromMembers: Int(members), secondBest: second, meanScore: mean,
+                                                          soleMatch: sole > 0 ? sole : nil))
+                        }
+                    }
+                }
+            }
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
             // The signatures depend only on the maker's parameters (expansion, concept weight): each report
             // is classified and signed once per maker, then every setting of the rest is evaluated on them.
@@ -210,15 +231,18 @@ struct ClassificationCommand: AsyncParsableCommand {
                                 for mismatch in grid.mismatches {
                                     for threshold in grid.thresholds {
                                         for hotspotOffset in grid.offsets {
-                                            var settings = base.settings
-                                            settings.similarity = maker.parameters
-                                            settings.similarity.neighbourWeight = neighbour
-                                            settings.similarity.placeWeight = place
-                                            settings.similarity.categoryWeight = category
-                                            settings.similarity.conceptMismatch = mismatch
-                                            settings.duplicates.minSimilarity = threshold
-                                            settings.hotspots.minSimilarity = threshold + hotspotOffset
-                                            results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
+                                            for support in supports {
+                                                var settings = base.settings
+                                                settings.matterSupport = support
+                                                settings.similarity = maker.parameters
+                                                settings.similarity.neighbourWeight = neighbour
+                                                settings.similarity.placeWeight = place
+                                                settings.similarity.categoryWeight = category
+                                                settings.similarity.conceptMismatch = mismatch
+                                                settings.duplicates.minSimilarity = threshold
+                                                settings.hotspots.minSimilarity = threshold + hotspotOffset
+                                                results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
+                                            }
                                         }
                                     }
                                 }
@@ -237,11 +261,13 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity
-                return String(format: "F1 %.3f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f",
+                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f",
                               evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
                               evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
                               s.expansion, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity,
                               settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch)
+                    + (settings.matterSupport.map { String(format: " support from %d second %.3f mean %.3f sole %@", $0.fromMembers, $0.secondBest,
+                                                                 $0.meanScore, $0.soleMatch.map { String(format: "%.3f", $0) } ?? "-") } ?? " no support")
             }
             print("\(results.count) settings; the best:")
             for (evaluation, settings) in results.prefix(top) { print(line(evaluation, settings)) }
@@ -249,6 +275,13 @@ struct ClassificationCommand: AsyncParsableCommand {
                 print("the best for each concept weight and mismatch:")
                 var seen = Set<[Double]>()
                 for (evaluation, settings) in results where seen.insert([settings.similarity.conceptWeight, settings.similarity.conceptMismatch]).inserted {
+                    print(line(evaluation, settings))
+                }
+            }
+            if supports.count > 1 {
+                print("the best for each matter-support rule:")
+                var seen = Set<MatterSupport?>()
+                for (evaluation, settings) in results where seen.insert(settings.matterSupport).inserted {
                     print(line(evaluation, settings))
                 }
             }

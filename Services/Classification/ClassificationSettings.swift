@@ -75,26 +75,31 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
     var duplicates: Duplicates
     var hotspots: Hotspots
     var similarity: Similarity
+    /// Support a matter of several reports asks of a report before it joins or relates to it
+    /// (`MatterSupport`); nil: the most similar report alone decides (single linkage).
+    var matterSupport: MatterSupport?
     var retention: Retention
 
     static let fileName = "classification.json"
 
     init(reviewBelowConfidence: Double, criticalProbability: Double, policeProbability: Double, duplicates: Duplicates,
-         hotspots: Hotspots, similarity: Similarity = .standard, retention: Retention = .standard) {
+         hotspots: Hotspots, similarity: Similarity = .standard, matterSupport: MatterSupport? = nil,
+         retention: Retention = .standard) {
         self.reviewBelowConfidence = reviewBelowConfidence
         self.criticalProbability = criticalProbability
         self.policeProbability = policeProbability
         self.duplicates = duplicates
         self.hotspots = hotspots
         self.similarity = similarity
+        self.matterSupport = matterSupport
         self.retention = retention
     }
 
     enum CodingKeys: String, CodingKey {
-        case reviewBelowConfidence, criticalProbability, policeProbability, duplicates, hotspots, similarity, retention
+        case reviewBelowConfidence, criticalProbability, policeProbability, duplicates, hotspots, similarity, matterSupport, retention
     }
 
-    /// `similarity` and `retention` may be left out (their defaults apply).
+    /// `similarity`, `matterSupport` and `retention` may be left out (their defaults apply; no matter support).
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         reviewBelowConfidence = try container.decode(Double.self, forKey: .reviewBelowConfidence)
@@ -103,6 +108,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         duplicates = try container.decode(Duplicates.self, forKey: .duplicates)
         hotspots = try container.decode(Hotspots.self, forKey: .hotspots)
         similarity = try container.decodeIfPresent(Similarity.self, forKey: .similarity) ?? .standard
+        matterSupport = try container.decodeIfPresent(MatterSupport.self, forKey: .matterSupport)
         retention = try container.decodeIfPresent(Retention.self, forKey: .retention) ?? .standard
     }
 
@@ -134,6 +140,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check((1...255).contains(similarity.maximumTerms), "similarity.maximumTerms must be from 1 to 255")
         check(similarity.conceptWeight >= 0, "similarity.conceptWeight must be >= 0")
         check((0...1).contains(similarity.conceptMismatch), "similarity.conceptMismatch must be from 0 to 1")
+        problems += matterSupport?.problems() ?? []
         check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
               "retention.classifiedEventDays must cover the longer window")
         check(retention.hotspotDays * 24 >= hotspots.windowHours, "retention.hotspotDays must cover the hotspot window")

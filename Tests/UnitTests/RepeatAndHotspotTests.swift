@@ -206,6 +206,42 @@ struct RepeatAndHotspotTests {
         }
     }
 
+    /// Matter support (issue 12): a short report of another problem at the same road that shares a few
+    /// words with one report of a three-report matter (路边 with the first call) joined it by single
+    /// linkage; with `matterSupport` the matter as a whole must agree, so it stays out, while a report of
+    /// the problem that resembles several of the matter's reports still joins.
+    @Test(arguments: [false, true])
+    func aReportLikeOneMemberOfAMatterOfThreeJoinsOnlyWithoutMatterSupport(withSupport: Bool) throws {
+        var settings = H.parts.settings
+        settings.matterSupport = withSupport ? try #require(H.parts.settings.matterSupport, "matter support ships") : nil
+        let harness = try H(settings: settings)
+        let events = parkingEvents()
+        let matter = [events[0], events[2], events[3]]
+        try harness.deliver(matter[0])
+        for event in matter.dropFirst() {
+            #expect(try harness.deliver(event).classified.duplicateOf == matter[0].eventId)
+        }
+        // A broken manhole cover on the same stretch of road: like the first call (0.29), not the others (< 0.1).
+        let manhole = H.event("市民反映三港路梅湾街路边的井盖坏了，车开过去哐哐响", phone: "13800000005", hoursLater: 2)
+        let distractor = try harness.deliver(manhole).classified
+        #expect(distractor.duplicateOf == (withSupport ? nil : matter[0].eventId))
+        // Another call about the parking fees: like all three.
+        let parking = H.event("市民来电称三港路有人收路边停车费，扫的是私人收款码，还不给票", phone: "13800000008", hoursLater: 2.5)
+        #expect(try harness.deliver(parking).classified.duplicateOf == matter[0].eventId)
+    }
+
+    @Test func matterSupportAsksSmallMattersNothingAndLargerOnesForASecondMemberAndTheMean() {
+        let rule = MatterSupport(fromMembers: 3, secondBest: 0.1, meanScore: 0.35, soleMatch: 2)
+        #expect(rule.admits([0.3]))  // one member: the best score alone
+        #expect(rule.admits([0.3, 0.0]))  // two members: still the best alone
+        #expect(!rule.admits([0.3, 0.05, 0.0]))  // one member of three agrees
+        #expect(!rule.admits([0.6, 0.2, 0.1]))  // two agree, but the mean is 0.3
+        #expect(rule.admits([0.6, 0.3, 0.2]))
+        #expect(rule.admits([2.5, 0.0, 0.0]))  // a near copy of one member
+        #expect(MatterSupport(fromMembers: 2, secondBest: 0.1).admits([0.3, 0.1]))
+        #expect(!MatterSupport(fromMembers: 2, secondBest: 0.1).admits([0.3, 0.05]))
+    }
+
     @Test func oldReportsAndOtherTownsDoNotLink() throws {
         let harness = try H()
         let events = parkingEvents()

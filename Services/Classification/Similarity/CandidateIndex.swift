@@ -58,6 +58,12 @@ final class CandidateIndex: Sendable {
         return entries.map(Self.candidate)
     }
 
+    /// The signature of one report of the town, if the index holds it (the members of a matter, whose ids
+    /// come from SQLite, are scored against a new report without reading their signatures there).
+    func signature(town: String, eventId: String) -> ReportSignature? {
+        towns.withLock { $0[town]?.entry(eventId)?.signature }
+    }
+
     /// Every live report of the town (tests compare the index with a full scan).
     func allEntries(town: String) -> [Candidate] {
         towns.withLock { $0[town]?.liveEntries ?? [] }.map(Self.candidate)

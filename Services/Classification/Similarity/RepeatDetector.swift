@@ -14,6 +14,9 @@ import MinshengModel
 ///   exists already) and names the earliest of them; later repeats name it.
 /// - Windows are measured between `occurredAt`s: a repeat within `duplicates.windowHours` of a report of
 ///   the matter, a hotspot's reports within `hotspots.windowHours` of the one they relate to.
+/// - With `matterSupport` (`MatterSupport`), a matter of several reports must support a report as a
+///   whole before it joins or relates to it; its members' ids come from SQLite (by the matter's index),
+///   their signatures from the index, and a few matters at most are scored per report.
 /// - State is keyed by town (index and rows): a town's window can live in its own partition.
 struct RepeatDetector: Sendable {
     let settings: ClassificationSettings
@@ -29,6 +32,9 @@ struct RepeatDetector: Sendable {
     static let relatedMatters = 3
     /// Reports read per matter for a hotspot, at most (the newest in the window count as much as any).
     static let matesPerMatter = 30
+    /// Matters whose members are scored for `matterSupport`, at most, for the repeat and as many again for
+    /// the hotspot (the cost per report stays bounded: a few indexed reads and at most 30 scores per matter).
+    static let supportedMatters = 3
 
     init(settings: ClassificationSettings, index: CandidateIndex, signatureVersion: String, exhaustive: Bool = false) {
         self.settings = settings
@@ -93,10 +99,41 @@ struct RepeatDetector: Sendable {
             abs(row.occurredAt.timeIntervalSince1970 - occurred) <= hours * 3600
         }
 
-        // A repeat: the most similar report of the same village (when both name one) within the window.
-        let repeated = matches.first {
-            $0.score >= settings.duplicates.minSimilarity && within($0.row, hours: settings.duplicates.windowHours)
-                && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
+        // With `matterSupport`, a matter of several reports must support the report as a whole: its scores
+        // against the matter's members (read by the matter's index in SQLite, scored from the signatures in
+        // memory), once per matter.
+        var memberScores: [String: [(row: RecentEvents.Row, signature: ReportSignature, score: Double)]] = [:]
+        func supported(_ match: RecentEvents.Row, hours: Double) throws -> Bool {
+            guard let support = settings.matterSupport else { return true }
+            if memberScores[match.matterId] == nil {
+                // Past the bound, a further matter counts as not supporting (the cost per report stays bounded).
+                guard memberScores.count < 2 * Self.supportedMatters else { return false }
+                let members = try RecentEvents.members(
+                    ofMatters: [match.matterId], occurredFrom: event.occurredAt.addingTimeInterval(-longest),
+                    to: event.occurredAt.addingTimeInterval(longest), limit: Self.matesPerMatter, db: db)
+                memberScores[match.matterId] = members.compactMap { member in
+                    guard member.eventId != event.eventId,
+                          let signature = index.signature(town: place.town, eventId: member.eventId) else { return nil }
+                    return (member, signature, similarity.score(report.signature, signature))
+                }
+            }
+            return support.admits(memberScores[match.matterId]!.filter { within($0.row, hours: hours) }.map(\.score))
+        }
+
+        // A repeat: the most similar report of the same village (when both name one) within the window, of a
+        // matter that supports it (the next matter's, when the best one's does not; a few matters at most).
+        var repeated: (row: RecentEvents.Row, score: Double)?
+        var unsupported = Set<String>()
+        for match in matches where match.score >= settings.duplicates.minSimilarity
+            && within(match.row, hours: settings.duplicates.windowHours)
+            && (match.row.village == nil || place.village == nil || match.row.village == place.village) {
+            guard !unsupported.contains(match.row.matterId) else { continue }
+            if try supported(match.row, hours: settings.duplicates.windowHours) {
+                repeated = match
+                break
+            }
+            unsupported.insert(match.row.matterId)
+            if unsupported.count >= Self.supportedMatters { break }
         }
         var outcome = Outcome(similarity: repeated?.score)
         var row = RecentEvents.Row(
@@ -113,9 +150,20 @@ struct RepeatDetector: Sendable {
         // their matters, within the hotspot window. It joins a hotspot one of them is in, or raises one
         // when they are enough reports from enough people.
         let window = settings.hotspots.windowHours * 3600
-        let related = matches.filter {
-            $0.score >= settings.hotspots.minSimilarity && within($0.row, hours: settings.hotspots.windowHours)
+        // A report of another matter relates only when the two matters support each other: that matter
+        // supports this report, and this report's matter (with it) supports that report.
+        func supports(ownMatterOf other: RecentEvents.Row, score: Double, hours: Double) -> Bool {
+            guard let support = settings.matterSupport, let own = repeated?.row.matterId, let members = memberScores[own],
+                  let signature = index.signature(town: place.town, eventId: other.eventId) else { return true }
+            let scores = members.filter { within($0.row, hours: hours) }.map { similarity.score(signature, $0.signature) }
+            return support.admits(scores + [score])
+        }
+        let related = try matches.filter {
+            try $0.score >= settings.hotspots.minSimilarity && within($0.row, hours: settings.hotspots.windowHours)
                 && ($0.row.village == nil || place.village == nil || $0.row.village == place.village)
+                && ($0.row.matterId == repeated?.row.matterId
+                    || (supported($0.row, hours: settings.hotspots.windowHours)
+                        && supports(ownMatterOf: $0.row, score: $0.score, hours: settings.hotspots.windowHours)))
         }.map(\.row)
         // The report's matter and the matters of the most related reports (a few: the cost per report stays
         // bounded however busy the town is).

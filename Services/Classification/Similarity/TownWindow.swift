@@ -57,6 +57,13 @@ struct TownWindow: Sendable {
         entries[entryIndex(sequence)].alive = false
     }
 
+    /// The live entry of a report, if it is held.
+    func entry(_ eventId: String) -> Entry? {
+        guard let sequence = sequenceOf[eventId] else { return nil }
+        let entry = entries[entryIndex(sequence)]
+        return entry.alive ? entry : nil
+    }
+
     /// Live reports that share at least one of `terms`, reading at most `perTerm` of the newest
     /// postings of each term. A superset of what is worth comparing: the caller scores and confirms.
     func candidates(terms: [UInt32], perTerm: Int) -> [Entry] {

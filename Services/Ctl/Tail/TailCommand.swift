@@ -25,7 +25,7 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: "end: what comes from now on; beginning: everything kept") var from: Start = .end
     @Option(help: "How each message is printed (kcat's tokens)") var format = "%t/%p/%o\\t%T\\t%k\\t%s"
     @Option(help: "Stop after this many messages") var count: Int?
-    @Flag(name: [.customShort("e"), .customLong("exit-at-end")], help: "Stop at the end every partition had when the command started (or when nothing more comes for a second)")
+    @Flag(name: [.customShort("e"), .customLong("exit-at-end")], help: "Stop at the end every partition had when the command started (past transaction markers; or after a minute with nothing more)")
     var exitAtEnd = false
     @Option(name: .customLong("idle-pause-ms"), help: "While nothing comes, check for new messages every N ms instead of fetching (0: fetch all the time)")
     var idlePauseMilliseconds = 200

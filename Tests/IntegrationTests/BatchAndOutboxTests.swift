@@ -178,16 +178,7 @@ struct BatchAndOutboxTests {
             count += batch.count
         }
         // Nothing more arrives within two seconds: each row exactly once.
-        let extra = await withTaskGroup(of: Int.self) { group in
-            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return 0
-            }
-            let first = await group.next() ?? 0
-            group.cancelAll()
-            return first
-        }
+        let extra = await messagesWithinTwoSeconds(reader)
         #expect(extra == 0)
         #expect(count == written)
         #expect(byKey.values.reduce(0) { $0 + $1.count } == written)
@@ -197,6 +188,20 @@ struct BatchAndOutboxTests {
         }
         await reader.close()
         await producer.close()
+    }
+
+    /// How many messages `reader` gets within the next two seconds (0: nothing more came).
+    func messagesWithinTwoSeconds(_ reader: KafkaConsumer) async -> Int {
+        await withTaskGroup(of: Int.self) { group in
+            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return 0
+            }
+            let first = await group.next() ?? 0
+            group.cancelAll()
+            return first
+        }
     }
 
     /// Every message of `topic` as (key, value), in partition order.
@@ -210,16 +215,7 @@ struct BatchAndOutboxTests {
             messages += batch.map { ($0.keyString ?? "", String(decoding: $0.value, as: UTF8.self)) }
         }
         // Nothing more within two seconds.
-        let extra = await withTaskGroup(of: Int.self) { group in
-            group.addTask { (try? await reader.nextBatch(maxMessages: 500))??.count ?? 0 }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(2))
-                return 0
-            }
-            let first = await group.next() ?? 0
-            group.cancelAll()
-            return first
-        }
+        let extra = await messagesWithinTwoSeconds(reader)
         #expect(extra == 0, "more than \(count) messages on \(topic)")
         await reader.close()
         return messages

@@ -57,7 +57,8 @@ public struct ServiceRuntime: Sendable {
             configuration: settings.kafkaConfiguration(role: "consumer"),
             options: .init(
                 groupId: settings.service.consumerGroup, instanceId: settings.instanceId, topics: topics,
-                idlePause: settings.kafkaIdlePause, assignmentStrategy: assignmentStrategy),
+                idlePause: settings.kafkaIdlePause, fetchPace: settings.kafkaFetchPace,
+                assignmentStrategy: assignmentStrategy),
             logger: logger)
     }
 
@@ -139,6 +140,7 @@ extension ServiceSettings {
     public func kafkaConfiguration(role: String) -> KafkaConfiguration {
         KafkaConfiguration(
             bootstrapServers: kafkaBootstrapServers, clientId: "minsheng-\(service.rawValue)-\(role)",
-            extra: ["log_level": "4"].merging(kafkaSecurity.properties) { _, security in security })
+            extra: ["log_level": "4"].merging(kafkaClientProperties) { _, chosen in chosen }
+                .merging(kafkaSecurity.properties) { _, security in security })
     }
 }

@@ -21,10 +21,10 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         /// partitions' end offsets every `idlePause`. For brokers that answer empty fetches at once
         /// (the local test broker); leave nil on a real Kafka cluster, whose fetches wait for data.
         public var idlePause: Duration?
-        /// When set, fetch only while the caller waits for a batch: the assignment is paused while a
-        /// batch is processed, and while nothing is new the consumer checks the partitions' end offsets
-        /// every `fetchPace` (every `idlePause` once a second has passed with nothing) instead of
-        /// fetching. For brokers that answer empty fetches at once (the local test broker), where
+        /// When set, fetch only while the caller waits for a batch: once it has caught up (a batch
+        /// smaller than asked for) the assignment is paused while the batch is processed, and while
+        /// nothing is new the consumer checks the partitions' end offsets every `fetchPace` (every
+        /// `idlePause` once a second has passed with nothing) instead of fetching. For brokers that answer empty fetches at once (the local test broker), where
         /// librdkafka otherwise fetches again the moment an empty answer comes back: a consumer that
         /// has caught up costs half a core, and the broker a third of one. Leave nil on a real Kafka
         /// cluster, whose fetches wait for data (`fetch.wait.max.ms`).
@@ -156,7 +156,10 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                                 throw error
                             }
                         }
-                        if self.options.fetchPace != nil { self.pauseBetweenBatches() }
+                        // Only a consumer that has caught up pauses: a full batch leaves messages fetched
+                        // and queued, which a pause would throw away (and the local broker answers the
+                        // next fetch with everything after the position, the whole backlog again).
+                        if self.options.fetchPace != nil, batch.count < maxMessages { self.pauseBetweenBatches() }
                         return batch
                     })
                 }

@@ -68,7 +68,6 @@ final class RebalanceCallbacks: Sendable {
             } else {
                 rd_kafka_assign(rk, partitions)
             }
-            consumer?.forgetStartPositions(list)
             logger.info("Partitions assigned", metadata: ["kafka.group": "\(groupId)", "kafka.partitions": "\(list.map(\.description).joined(separator: ","))"])
             if let consumer { listener?.partitionsAssigned(list, consumer: consumer) }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:

@@ -21,35 +21,25 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         /// partitions' end offsets every `idlePause`. For brokers that answer empty fetches at once
         /// (the local test broker); leave nil on a real Kafka cluster, whose fetches wait for data.
         public var idlePause: Duration?
-        /// When set, fetch only while the caller waits for a batch: once it has caught up (a batch
-        /// smaller than asked for) the assignment is paused while the batch is processed, and while
-        /// nothing is new the consumer checks the partitions' end offsets every `fetchPace` (every
-        /// `idlePause` once a second has passed with nothing) instead of fetching. For brokers that answer empty fetches at once (the local test broker), where
-        /// librdkafka otherwise fetches again the moment an empty answer comes back: a consumer that
-        /// has caught up costs half a core, and the broker a third of one. Leave nil on a real Kafka
-        /// cluster, whose fetches wait for data (`fetch.wait.max.ms`).
-        public var fetchPace: Duration?
         /// `cooperative-sticky` by default (only moved partitions are revoked); `range` where topics must
         /// be co-partitioned (partition p of each topic to the same member).
         public var assignmentStrategy: String
 
         public init(
             groupId: String, instanceId: String?, topics: [String], idlePause: Duration? = nil,
-            fetchPace: Duration? = nil, assignmentStrategy: String = "cooperative-sticky"
+            assignmentStrategy: String = "cooperative-sticky"
         ) {
             self.groupId = groupId
             self.instanceId = instanceId
             self.topics = topics
             self.idlePause = idlePause
-            self.fetchPace = fetchPace
             self.assignmentStrategy = assignmentStrategy
         }
     }
 
-    /// Empty 100 ms polls before an idle pause.
+    /// Empty 100 ms polls before an idle pause. After a resume librdkafka takes up to about half a
+    /// second (its fetch back-off) to fetch again, so pausing sooner would pause before the data came.
     static let emptyPollsBeforePause = 10
-    /// With fetch pacing: how long a poll waits for the answer to the fetch a resume starts.
-    static let pacedFetchWaitMilliseconds: Int32 = 5
 
     private let client: ClientHandle
     private var handle: OpaquePointer { client.pointer }
@@ -63,11 +53,6 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// Partitions kept paused until someone releases them (while their state is restored): the idle
     /// pause and holding back leave them alone.
     let heldPartitions = Mutex<Set<TopicPartition>>([])
-    /// With fetch pacing: what was paused when the last batch was handed out, resumed by the next poll.
-    private let pausedBetweenBatches = Mutex<[TopicPartition]>([])
-    /// Idle checks: where reading starts on partitions nothing was consumed from yet (`startPositions`);
-    /// emptied when the assignment changes.
-    let startPositionCache = Mutex<[TopicPartition: Int64]>([:])
     /// What librdkafka's rebalance callback reaches (through the handle's opaque); it outlives the handle.
     let rebalance: RebalanceCallbacks
     private let options: Options
@@ -156,10 +141,6 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                                 throw error
                             }
                         }
-                        // Only a consumer that has caught up pauses: a full batch leaves messages fetched
-                        // and queued, which a pause would throw away (and the local broker answers the
-                        // next fetch with everything after the position, the whole backlog again).
-                        if self.options.fetchPace != nil, batch.count < maxMessages { self.pauseBetweenBatches() }
                         return batch
                     })
                 }
@@ -181,7 +162,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                 guard !self.closed.withLock({ $0 }), let assigned = self.activeAssignment() else { return }
                 defer { rd_kafka_topic_partition_list_destroy(assigned) }
                 rd_kafka_pause_partitions(self.handle, assigned)
-                defer { self.resume(assigned) }
+                defer { rd_kafka_resume_partitions(self.handle, self.stillActive(assigned)) }
                 while ContinuousClock.now < deadline, !self.stopRequested.withLock({ $0 }) {
                     if let raw = rd_kafka_consumer_poll(self.handle, 100) {
                         defer { rd_kafka_message_destroy(raw) }
@@ -210,14 +191,13 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
 
     /// Runs on `queue`.
     private func pollUntilMessageOrStop() throws -> KafkaMessage? {
-        if let pace = options.fetchPace { return try pacedPollUntilMessageOrStop(pace: pace) }
         var emptyPolls = 0
         while !stopRequested.withLock({ $0 }) {
             guard !closed.withLock({ $0 }) else { return nil }
             guard let raw = rd_kafka_consumer_poll(handle, 100) else {
                 emptyPolls += 1
                 if let pause = options.idlePause, emptyPolls >= Self.emptyPollsBeforePause {
-                    if let message = try waitWhileIdle(checkEvery: { _ in pause }) { return message }
+                    if let message = try waitWhileIdle(checkEvery: pause) { return message }
                     emptyPolls = 0
                 }
                 continue
@@ -232,72 +212,6 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         return nil
     }
 
-    /// Fetch pacing (runs on `queue`): resumes what the last batch paused, takes what the fetch this
-    /// starts brings, and while nothing is new waits paused, checking end offsets every `pace`.
-    private func pacedPollUntilMessageOrStop(pace: Duration) throws -> KafkaMessage? {
-        resumeAfterBatch()
-        let waitingSince = ContinuousClock.now
-        let idlePause = options.idlePause ?? pace
-        while !stopRequested.withLock({ $0 }) {
-            guard !closed.withLock({ $0 }) else { return nil }
-            if let raw = rd_kafka_consumer_poll(handle, Self.pacedFetchWaitMilliseconds) {
-                defer { rd_kafka_message_destroy(raw) }
-                let err = raw.pointee.err
-                if err == RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaMessage(copying: raw) }
-                if let error = consumeError(err) { throw error }
-                continue
-            }
-            if let message = try waitWhileIdle(checkEvery: { [waitingSince] now in
-                now - waitingSince >= .seconds(1) ? idlePause : pace
-            }) { return message }
-        }
-        return nil
-    }
-
-    /// Fetch pacing (runs on `queue`): pauses the assignment while the batch just handed out is processed.
-    private func pauseBetweenBatches() {
-        guard let assigned = activeAssignment() else { return }
-        defer { rd_kafka_topic_partition_list_destroy(assigned) }
-        guard assigned.pointee.cnt > 0 else { return }
-        rd_kafka_pause_partitions(handle, assigned)
-        pausedBetweenBatches.withLock { $0 = TopicPartition.all(in: assigned) }
-    }
-
-    /// Fetch pacing (runs on `queue`): resumes what `pauseBetweenBatches` paused, less what is held.
-    private func resumeAfterBatch() {
-        let paused = pausedBetweenBatches.withLock { paused in defer { paused = [] }; return paused }
-        guard !paused.isEmpty else { return }
-        let list = Self.list(paused)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        resume(list)
-    }
-
-    /// Resumes `list` (less what was held meanwhile) and wakes librdkafka's fetcher. A resume alone
-    /// is noticed only when the broker thread next wakes, up to a second later; a request to the
-    /// broker wakes it, so one end-offsets request (one per leader) follows.
-    private func resume(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        let active = stillActive(list)
-        guard active.pointee.cnt > 0 else { return }
-        rd_kafka_resume_partitions(handle, active)
-        _ = endOffsets(of: active)
-    }
-
-    /// The end offsets of `list`'s partitions, in one ListOffsets request per leader; nil when the
-    /// request failed.
-    private func endOffsets(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition: Int64]? {
-        let query = rd_kafka_topic_partition_list_copy(list)!
-        defer { rd_kafka_topic_partition_list_destroy(query) }
-        for index in 0..<Int(query.pointee.cnt) { query.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_END) }
-        guard rd_kafka_offsets_for_times(handle, query, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        var ends: [TopicPartition: Int64] = [:]
-        for index in 0..<Int(query.pointee.cnt) {
-            let element = query.pointee.elems[index]
-            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { return nil }
-            ends[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
-        }
-        return ends
-    }
-
     /// A fatal consume error to throw; other errors (end of partition, transport) are logged and passed.
     private func consumeError(_ err: rd_kafka_resp_err_t) -> KafkaError? {
         if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
@@ -308,19 +222,18 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     }
 
     /// Pauses the assignment and polls only for group events until a partition has something new,
-    /// the assignment changes, or a stop is requested, checking after each `interval(now)`. Runs on `queue`.
-    private func waitWhileIdle(checkEvery interval: (ContinuousClock.Instant) -> Duration) throws -> KafkaMessage? {
+    /// the assignment changes, or a stop is requested. Runs on `queue`.
+    private func waitWhileIdle(checkEvery pause: Duration) throws -> KafkaMessage? {
         guard let assigned = activeAssignment() else { return nil }
         defer { rd_kafka_topic_partition_list_destroy(assigned) }
         guard assigned.pointee.cnt > 0 else { return nil }
         rd_kafka_pause_partitions(handle, assigned)
-        defer { resume(assigned) }
+        defer { rd_kafka_resume_partitions(handle, stillActive(assigned)) }
         let positions = rd_kafka_topic_partition_list_copy(assigned)!
         defer { rd_kafka_topic_partition_list_destroy(positions) }
+        let pauseMicroseconds = UInt32(Swift.max(1, pause.components.seconds * 1_000_000
+            + pause.components.attoseconds / 1_000_000_000_000))
         while !stopRequested.withLock({ $0 }) {
-            let pause = interval(.now)
-            let pauseMicroseconds = UInt32(Swift.max(1, pause.components.seconds * 1_000_000
-                + pause.components.attoseconds / 1_000_000_000_000))
             // Serve rebalances and other group events; a paused partition yields no messages.
             if let raw = rd_kafka_consumer_poll(handle, 0) {
                 defer { rd_kafka_message_destroy(raw) }
@@ -374,13 +287,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     func forget(_ partitions: [TopicPartition]) {
         let gone = Set(partitions)
         heldPartitions.withLock { $0.subtract(gone) }
-        forgetStartPositions(partitions)
         held.withLock { $0.removeAll { gone.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) } }
-    }
-
-    /// Forgets where reading would start on `partitions` (assigned anew, or revoked).
-    func forgetStartPositions(_ partitions: [TopicPartition]) {
-        startPositionCache.withLock { cache in for partition in partitions { cache[partition] = nil } }
     }
 
     /// A new librdkafka list of `partitions`; the caller destroys it.
@@ -407,61 +314,28 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         _ assigned: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>,
         _ positions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) -> Bool {
-        guard let ends = endOffsets(of: assigned) else { return true }
         rd_kafka_position(handle, positions)
-        var unconsumed: [TopicPartition] = []
         for index in 0..<Int(positions.pointee.cnt) {
             let element = positions.pointee.elems[index]
-            let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-            guard let high = ends[partition] else { return true }
-            logger.trace("Idle check", metadata: ["kafka.partition": "\(partition)", "position": "\(element.offset)", "high": "\(high)"])
-            if element.offset < 0 {
-                unconsumed.append(partition)
-            } else if high > element.offset {
-                return true
-            }
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let err = rd_kafka_query_watermark_offsets(handle, element.topic, element.partition, &low, &high, 2000)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { return true }
+            var position = element.offset
+            logger.trace("Idle check", metadata: ["kafka.partition": "\(String(cString: element.topic))/\(element.partition)", "position": "\(position)", "high": "\(high)"])
+            if position < 0 { position = committedOffset(topic: element.topic, partition: element.partition) ?? low }
+            if high > position { return true }
         }
-        guard !unconsumed.isEmpty else { return false }
-        guard let starts = startPositions(of: unconsumed) else { return true }
-        return unconsumed.contains { ends[$0, default: 0] > starts[$0, default: 0] }
+        return false
     }
 
-    /// Where reading starts on partitions nothing was consumed from in this assignment: the committed
-    /// offset, else the partition's start. Asked once per assignment (one OffsetFetch and one
-    /// ListOffsets request for all of them), not on every idle check: neither moves while this member
-    /// owns the partition and consumes nothing from it.
-    private func startPositions(of partitions: [TopicPartition]) -> [TopicPartition: Int64]? {
-        let known = startPositionCache.withLock { cache in partitions.allSatisfy { cache[$0] != nil } ? cache : nil }
-        if let known { return known }
-        let list = Self.list(partitions)
+    private func committedOffset(topic: UnsafePointer<CChar>, partition: Int32) -> Int64? {
+        let list = rd_kafka_topic_partition_list_new(1)!
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        rd_kafka_topic_partition_list_add(list, topic, partition)
         guard rd_kafka_committed(handle, list, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        var starts: [TopicPartition: Int64] = [:]
-        var uncommitted: [TopicPartition] = []
-        for index in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[index]
-            let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
-            if element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
-                starts[partition] = element.offset
-            } else {
-                uncommitted.append(partition)
-            }
-        }
-        if !uncommitted.isEmpty {
-            let query = Self.list(uncommitted)
-            defer { rd_kafka_topic_partition_list_destroy(query) }
-            for index in 0..<Int(query.pointee.cnt) { query.pointee.elems[index].offset = Int64(RD_KAFKA_OFFSET_BEGINNING) }
-            guard rd_kafka_offsets_for_times(handle, query, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-            for index in 0..<Int(query.pointee.cnt) {
-                let element = query.pointee.elems[index]
-                guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { return nil }
-                starts[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
-            }
-        }
-        return startPositionCache.withLock { cache in
-            cache.merge(starts) { _, new in new }
-            return cache
-        }
+        let offset = list.pointee.elems[0].offset
+        return offset >= 0 ? offset : nil
     }
 
     private static func partitionSet(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> Set<String> {

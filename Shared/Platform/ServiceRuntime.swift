@@ -57,8 +57,7 @@ public struct ServiceRuntime: Sendable {
             configuration: settings.kafkaConfiguration(role: "consumer"),
             options: .init(
                 groupId: settings.service.consumerGroup, instanceId: settings.instanceId, topics: topics,
-                idlePause: settings.kafkaIdlePause, fetchPace: settings.kafkaFetchPace,
-                assignmentStrategy: assignmentStrategy),
+                idlePause: settings.kafkaIdlePause, assignmentStrategy: assignmentStrategy),
             logger: logger)
     }
 

@@ -21,9 +21,6 @@ public struct ServiceSettings: Sendable {
     public var instanceId: String
     /// `KAFKA_IDLE_PAUSE_MS`: pause fetching while idle (local broker only); 0 = off.
     public var kafkaIdlePause: Duration?
-    /// `KAFKA_FETCH_PACE_MS`: fetch only while a batch is asked for, checking end offsets every N ms
-    /// while nothing is new (local broker only); 0 = off.
-    public var kafkaFetchPace: Duration?
     /// `KAFKA_TOPIC_PARTITIONS`: partitions for topics this service creates; nil: the topic catalogue's.
     public var topicPartitions: Int32?
     /// `KAFKA_CREATE_TOPICS`: create missing topics at start-up.
@@ -50,7 +47,6 @@ public struct ServiceSettings: Sendable {
             ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical (default info)"),
             ("MINSHENG_INSTANCE_ID", "stable id of this instance, used for static group membership (default \(service.rawValue)-<hostname>)"),
             ("KAFKA_IDLE_PAUSE_MS", "pause fetching while idle, checking for new data every N ms; for the local test broker only (default 0 = off)"),
-            ("KAFKA_FETCH_PACE_MS", "fetch only while a batch is asked for, checking end offsets every N ms while nothing is new; for the local test broker only (default 0 = off)"),
             ("KAFKA_TOPIC_PARTITIONS", "partitions of topics created at start-up (default: the topic catalogue's, 6; 1 for dead letters)"),
             ("KAFKA_CREATE_TOPICS", "create missing topics at start-up: true or false (default true)"),
             ("KAFKA_CLIENT_PROPERTIES", "librdkafka properties for every Kafka client, name=value;name=value, e.g. linger.ms=20 (default none; Minsheng's own, such as acks, are refused)"),
@@ -124,13 +120,6 @@ public struct ServiceSettings: Sendable {
             }
             idlePause = millis == 0 ? nil : .milliseconds(millis)
         }
-        var fetchPace: Duration?
-        if let raw = value("KAFKA_FETCH_PACE_MS") {
-            guard let millis = Int(raw), (0...1_000).contains(millis) else {
-                throw .variable("KAFKA_FETCH_PACE_MS", raw, expected: "milliseconds 0-1000")
-            }
-            fetchPace = millis == 0 ? nil : .milliseconds(millis)
-        }
         var partitions: Int32?
         if let raw = value("KAFKA_TOPIC_PARTITIONS") {
             guard let parsed = Int32(raw), (1...1000).contains(parsed) else {
@@ -162,7 +151,6 @@ public struct ServiceSettings: Sendable {
             logLevel: level,
             instanceId: instanceId,
             kafkaIdlePause: idlePause,
-            kafkaFetchPace: fetchPace,
             topicPartitions: partitions,
             createTopics: createTopics,
             processing: processing

@@ -75,52 +75,6 @@ struct KafkaClientTests {
         await producer.close()
     }
 
-    @Test(.timeLimit(.minutes(1))) func aPacedConsumerGetsEveryMessageOnceWhetherItArrivesDuringABatchOrAfterAnIdleSecond() async throws {
-        let topic = TestBroker.uniqueTopic("paced")
-        try await KafkaAdmin.ensureTopics([topic], partitions: 3, configuration: TestBroker.configuration("admin"))
-        let group = "it-paced-\(UUID().uuidString.prefix(8))"
-        let paced = try KafkaConsumer(
-            configuration: TestBroker.configuration("test-consumer"),
-            options: .init(groupId: group, instanceId: "\(group)-1", topics: [topic], idlePause: .milliseconds(100),
-                           fetchPace: .milliseconds(5)),
-            logger: logger)
-        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: logger)
-        var sent: [String] = []
-        func sendWave(_ wave: Int, count: Int) async throws {
-            let values = (0..<count).map { "w\(wave)-\($0)" }
-            let reports = await producer.send(values.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) })
-            for report in reports { _ = try report.get() }
-            sent += values
-        }
-        try await sendWave(0, count: 30)
-        var received: [String] = []
-        var batches = 0
-        while received.count < sent.count {
-            // Batches of up to 100: the consumer catches up, and pauses while each batch is processed.
-            guard let batch = try await paced.nextBatch(maxMessages: 100) else { break }
-            batches += 1
-            received += batch.map { String(decoding: $0.value, as: UTF8.self) }
-            paced.storeOffsets(of: batch)
-            if batches == 1 {
-                // Sent while the first batch is processed: it comes in a later batch.
-                try await sendWave(1, count: 10)
-            } else if received.count == sent.count, !sent.contains("w2-0") {
-                // After more than a second with nothing new the consumer checks every idle pause instead.
-                let late = (0..<5).map { "w2-\($0)" }
-                Task { [producer] in
-                    try await Task.sleep(for: .milliseconds(1500))
-                    _ = await producer.send(late.map { OutgoingMessage(topic: topic, key: $0, value: Array($0.utf8)) })
-                }
-                sent += late
-            }
-        }
-        #expect(received.sorted() == sent.sorted())
-        #expect(Set(received).count == received.count)
-        #expect(received.contains("w2-4"))
-        await paced.close()
-        await producer.close()
-    }
-
     @Test func theOutboxPublishesInOrderAndMarksRowsSent() async throws {
         let topic = TestBroker.uniqueTopic("outbox")
         try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))

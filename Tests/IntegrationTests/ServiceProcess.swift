@@ -14,7 +14,6 @@ enum ServiceProcess {
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = "\(port)"
         environment["KAFKA_IDLE_PAUSE_MS"] = "100"
-        environment["KAFKA_FETCH_PACE_MS"] = "5"
         environment["LOG_LEVEL"] = "info"
         // The shipped config's public demo tokens and http webhooks work only in demo mode.
         environment["MINSHENG_DEMO_MODE"] = "true"

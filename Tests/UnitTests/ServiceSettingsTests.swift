@@ -12,28 +12,26 @@ struct ServiceSettingsTests {
         #expect(settings.httpPort == 8083)
         #expect(settings.logLevel == .info)
         #expect(settings.kafkaIdlePause == nil)
-        #expect(settings.kafkaFetchPace == nil)
         #expect(settings.createTopics)
     }
 
     @Test func valuesAreRead() throws {
         let settings = try ServiceSettings.load(for: .intake, environment: [
             "KAFKA_BOOTSTRAP_SERVERS": "kafka:9092,kafka2:9092", "MINSHENG_DATA_DIR": "/data", "HTTP_PORT": "9000",
-            "LOG_LEVEL": "DEBUG", "KAFKA_IDLE_PAUSE_MS": "250", "KAFKA_FETCH_PACE_MS": "5", "MINSHENG_INSTANCE_ID": "intake-7",
+            "LOG_LEVEL": "DEBUG", "KAFKA_IDLE_PAUSE_MS": "250", "MINSHENG_INSTANCE_ID": "intake-7",
             "KAFKA_CREATE_TOPICS": "false",
         ])
         #expect(settings.kafkaBootstrapServers == "kafka:9092,kafka2:9092")
         #expect(settings.httpPort == 9000)
         #expect(settings.logLevel == .debug)
         #expect(settings.kafkaIdlePause == .milliseconds(250))
-        #expect(settings.kafkaFetchPace == .milliseconds(5))
         #expect(settings.instanceId == "intake-7")
         #expect(!settings.createTopics)
     }
 
     @Test(arguments: [
         ("HTTP_PORT", "http"), ("HTTP_PORT", "70000"), ("LOG_LEVEL", "verbose"), ("KAFKA_BOOTSTRAP_SERVERS", "kafka"),
-        ("KAFKA_IDLE_PAUSE_MS", "-1"), ("KAFKA_FETCH_PACE_MS", "2000"), ("KAFKA_TOPIC_PARTITIONS", "0"), ("KAFKA_CREATE_TOPICS", "maybe"),
+        ("KAFKA_IDLE_PAUSE_MS", "-1"), ("KAFKA_TOPIC_PARTITIONS", "0"), ("KAFKA_CREATE_TOPICS", "maybe"),
         ("MINSHENG_INSTANCE_ID", "has space"), ("MINSHENG_DATA_DIRECTORY", "/typo"),
         ("KAFKA_CLIENT_PROPERTIES", "linger.ms"), ("KAFKA_CLIENT_PROPERTIES", "acks=1"),
         ("KAFKA_CLIENT_PROPERTIES", "linger.ms=5;linger.ms=10"), ("KAFKA_CLIENT_PROPERTIES", "ssl.ca.location=/x"),

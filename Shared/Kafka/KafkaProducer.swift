@@ -21,16 +21,12 @@ public final class KafkaProducer: Service, Sendable {
     private let replacing = Mutex<Bool>(false)
 
     /// - Parameter configuration: `bootstrap.servers` and `client.id` at least. Idempotence and
-    ///   `acks=all` are set here; `linger.ms` (5), `compression.type` (zstd) and `partitioner`
-    ///   (murmur2_random) unless given.
+    ///   `acks=all` are set here.
     public init(configuration: KafkaConfiguration, logger: Logger, flushTimeout: Duration = .seconds(10)) throws {
         var configuration = configuration
         configuration["enable.idempotence"] = "true"
         configuration["acks"] = "all"
         if configuration["linger.ms"] == nil { configuration["linger.ms"] = "5" }
-        // Batches are kept compressed: the JSON messages shrink three- to fivefold on the broker's
-        // disk and the network (docs/kafka-notes.md: the local broker's cost follows the bytes it holds).
-        if configuration["compression.type"] == nil { configuration["compression.type"] = "zstd" }
         // The partitioner of Java clients (murmur2), so that a key lands on the same partition whoever
         // produces it: a 12345 platform's Java producer, kcat with the same setting, or Minsheng.
         if configuration["partitioner"] == nil { configuration["partitioner"] = "murmur2_random" }

@@ -408,7 +408,11 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                     return
                 }
                 defer { rd_kafka_topic_partition_list_destroy(assigned) }
+                let positions = rd_kafka_topic_partition_list_copy(assigned)!
+                defer { rd_kafka_topic_partition_list_destroy(positions) }
+                rd_kafka_position(self.handle, positions)
                 rd_kafka_committed(self.handle, assigned, 2000)
+                let held = self.heldPartitions.withLock { $0 }
                 var result: [PartitionLag] = []
                 for index in 0..<Int(assigned.pointee.cnt) {
                     let element = assigned.pointee.elems[index]
@@ -418,10 +422,13 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                         self.handle, element.topic, element.partition, &low, &high, 2000) == RD_KAFKA_RESP_ERR_NO_ERROR
                     else { continue }
                     let committed = element.offset >= 0 ? element.offset : low
+                    let partition = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                    let position = positions.pointee.elems[index].offset
                     result.append(PartitionLag(
-                        topic: String(cString: element.topic), partition: element.partition,
+                        topic: partition.topic, partition: partition.partition,
                         committed: element.offset >= 0 ? element.offset : nil, end: high,
-                        lag: Swift.max(0, high - committed)))
+                        lag: Swift.max(0, high - committed),
+                        position: position >= 0 ? position : nil, held: held.contains(partition)))
                 }
                 continuation.resume(returning: result)
             }
@@ -464,4 +471,25 @@ public struct PartitionLag: Sendable, Equatable {
     public var committed: Int64?
     public var end: Int64
     public var lag: Int64
+    /// The offset this member hands out next (librdkafka's position); nil when it has handed out
+    /// nothing of the partition since it was assigned.
+    public var position: Int64?
+    /// Kept paused by the member while the partition's state is restored.
+    public var held: Bool
+
+    public init(topic: String, partition: Int32, committed: Int64?, end: Int64, lag: Int64, position: Int64? = nil, held: Bool = false) {
+        self.topic = topic
+        self.partition = partition
+        self.committed = committed
+        self.end = end
+        self.lag = lag
+        self.position = position
+        self.held = held
+    }
+
+    /// `topic/partition committed→end (position p, held)`, for logs.
+    public var summary: String {
+        "\(topic)/\(partition) committed \(committed.map(String.init) ?? "none") end \(end) position "
+            + (position.map(String.init) ?? "none") + (held ? " held" : "")
+    }
 }

@@ -53,7 +53,13 @@ public struct ConsumerLagReporter: Service {
                 }
                 if nowStuck != stuck {
                     if nowStuck {
-                        logger?.error("Consumer stuck: lag but no progress", metadata: ["lag": "\(total)", "idle.seconds": "\(idle.components.seconds)"])
+                        // Which partitions, and how far this member got in each: a position of "none" means it
+                        // has received nothing of that partition since it was assigned.
+                        let behind = lags.filter { $0.lag > 0 }.sorted { $0.lag > $1.lag }
+                        logger?.error("Consumer stuck: lag but no progress", metadata: [
+                            "lag": "\(total)", "idle.seconds": "\(idle.components.seconds)",
+                            "partitions": "\(behind.prefix(12).map(\.summary).joined(separator: "; "))\(behind.count > 12 ? "; …" : "")",
+                        ])
                     } else {
                         logger?.notice("Consumer moving again")
                     }

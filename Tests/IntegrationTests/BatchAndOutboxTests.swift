@@ -95,6 +95,9 @@ struct BatchAndOutboxTests {
         #expect(service.unconfirmedBatches == 1)
         try await consumer.commit()
         #expect(await consumer.lag().first?.committed == nil)
+        // Handed out, so the member's position is past the batch; nothing is held.
+        let handedOut = await consumer.lag().first
+        #expect(handedOut?.position == 3 && handedOut?.held == false)
         // The publisher runs: the rows reach Kafka, then the offsets are stored and committed.
         let run = Task { try await publisher.run() }
         let stored = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) { service.unconfirmedBatches == 0 ? true : nil }

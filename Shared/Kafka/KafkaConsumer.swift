@@ -42,17 +42,15 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     static let emptyPollsBeforePause = 10
 
     private let client: ClientHandle
-    private var handle: OpaquePointer { client.pointer }
+    var handle: OpaquePointer { client.pointer }
     private let queue: DispatchQueue
     /// For calls that must not wait behind the poll loop (lag); `close` drains it before destroying.
     private let sideQueue: DispatchQueue
     private let stopRequested = Mutex<Bool>(false)
     private let closed = Mutex<Bool>(false)
-    /// Messages polled while the consumer held back (paused), handed out first by the next batch.
-    private let held = Mutex<[KafkaMessage]>([])
-    /// Partitions kept paused until someone releases them (while their state is restored): the idle
-    /// pause and holding back leave them alone.
-    let heldPartitions = Mutex<Set<TopicPartition>>([])
+    /// What the member keeps back from its caller: held partitions, their parked messages, and messages
+    /// to hand out first (`KafkaConsumer+Hold.swift`).
+    let holding = Mutex<Holding>(Holding())
     /// What librdkafka's rebalance callback reaches (through the handle's opaque); it outlives the handle.
     let rebalance: RebalanceCallbacks
     private let options: Options
@@ -120,11 +118,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// message goes through at once. Nil when the consumer was stopped.
     public func nextBatch(maxMessages: Int) async throws -> [KafkaMessage]? {
         if Task.isCancelled || stopRequested.withLock({ $0 }) { return nil }
-        let first = held.withLock { held -> [KafkaMessage] in
-            let taken = Array(held.prefix(maxMessages))
-            held.removeFirst(taken.count)
-            return taken
-        }
+        let first = holding.withLock { $0.takeReady(upTo: maxMessages) }
         if !first.isEmpty { return first }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -136,7 +130,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                               let raw = rd_kafka_consumer_poll(self.handle, 0) {
                             defer { rd_kafka_message_destroy(raw) }
                             if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                                batch.append(KafkaMessage(copying: raw))
+                                if let message = self.admit(raw) { batch.append(message) }
                             } else if let error = self.consumeError(raw.pointee.err) {
                                 throw error
                             }
@@ -166,9 +160,8 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                 while ContinuousClock.now < deadline, !self.stopRequested.withLock({ $0 }) {
                     if let raw = rd_kafka_consumer_poll(self.handle, 100) {
                         defer { rd_kafka_message_destroy(raw) }
-                        if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                            let message = KafkaMessage(copying: raw)
-                            self.held.withLock { $0.append(message) }
+                        if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR, let message = self.admit(raw) {
+                            self.holding.withLock { $0.ready.append(message) }
                         }
                     }
                 }
@@ -194,6 +187,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         var emptyPolls = 0
         while !stopRequested.withLock({ $0 }) {
             guard !closed.withLock({ $0 }) else { return nil }
+            if let message = readyOrResumeReleased() { return message }
             guard let raw = rd_kafka_consumer_poll(handle, 100) else {
                 emptyPolls += 1
                 if let pause = options.idlePause, emptyPolls >= Self.emptyPollsBeforePause {
@@ -205,7 +199,8 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             defer { rd_kafka_message_destroy(raw) }
             let err = raw.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                return KafkaMessage(copying: raw)
+                if let message = admit(raw) { return message }
+                continue
             }
             if let error = consumeError(err) { throw error }
         }
@@ -234,11 +229,13 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
         let pauseMicroseconds = UInt32(Swift.max(1, pause.components.seconds * 1_000_000
             + pause.components.attoseconds / 1_000_000_000_000))
         while !stopRequested.withLock({ $0 }) {
-            // Serve rebalances and other group events; a paused partition yields no messages.
+            // Serve rebalances and other group events; a paused partition yields no messages (a held one
+            // may, and is parked).
             if let raw = rd_kafka_consumer_poll(handle, 0) {
                 defer { rd_kafka_message_destroy(raw) }
-                if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR { return KafkaMessage(copying: raw) }
+                if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR, let message = admit(raw) { return message }
             }
+            if holding.withLock({ $0.hasWorkForPollThread }) { return nil }
             if assignmentChanged(from: assigned) || hasUnreadMessages(assigned, positions) {
                 logger.trace("Resuming fetch", metadata: ["kafka.group": "\(options.groupId)"])
                 return nil
@@ -251,7 +248,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// The assigned partitions not held (those the consumer may pause and resume by itself).
     private func activeAssignment() -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? {
         guard let assigned = currentAssignment() else { return nil }
-        let held = heldPartitions.withLock { $0 }
+        let held = holding.withLock { $0.held }
         guard !held.isEmpty else { return assigned }
         defer { rd_kafka_topic_partition_list_destroy(assigned) }
         return Self.list(TopicPartition.all(in: assigned).filter { !held.contains($0) })
@@ -260,34 +257,9 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
     /// `list` less what was held meanwhile (to resume only what may run); the returned list is owned by
     /// the topic-partition list `list` itself, changed in place.
     private func stillActive(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
-        let held = heldPartitions.withLock { $0 }
+        let held = holding.withLock { $0.held }
         for partition in held { rd_kafka_topic_partition_list_del(list, partition.topic, partition.partition) }
         return list
-    }
-
-    /// Pauses `partitions` until `release`: a new owner restores their state first.
-    public func hold(_ partitions: [TopicPartition]) {
-        guard !partitions.isEmpty else { return }
-        heldPartitions.withLock { $0.formUnion(partitions) }
-        let list = Self.list(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_pause_partitions(handle, list)
-    }
-
-    /// Resumes held partitions (still assigned ones) after their state was restored.
-    public func release(_ partitions: [TopicPartition]) {
-        guard !partitions.isEmpty else { return }
-        heldPartitions.withLock { $0.subtract(partitions) }
-        let list = Self.list(partitions)
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        rd_kafka_resume_partitions(handle, list)
-    }
-
-    /// Forgets what was held or buffered for partitions that are no longer ours.
-    func forget(_ partitions: [TopicPartition]) {
-        let gone = Set(partitions)
-        heldPartitions.withLock { $0.subtract(gone) }
-        held.withLock { $0.removeAll { gone.contains(TopicPartition(topic: $0.topic, partition: $0.partition)) } }
     }
 
     /// A new librdkafka list of `partitions`; the caller destroys it.
@@ -412,7 +384,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
                 defer { rd_kafka_topic_partition_list_destroy(positions) }
                 rd_kafka_position(self.handle, positions)
                 rd_kafka_committed(self.handle, assigned, 2000)
-                let held = self.heldPartitions.withLock { $0 }
+                let held = self.holding.withLock { $0.held }
                 var result: [PartitionLag] = []
                 for index in 0..<Int(assigned.pointee.cnt) {
                     let element = assigned.pointee.elems[index]

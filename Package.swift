@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "MinshengModel", "MinshengPlatform",
+                "MinshengModel", "MinshengKafka", "MinshengPlatform",
                 "MinshengIntake", "MinshengClassification", "MinshengDispatch", "MinshengNotification", "MinshengCtl", "MinshengConsole",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

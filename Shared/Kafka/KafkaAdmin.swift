@@ -13,7 +13,7 @@ public final class KafkaAdmin: Sendable {
     private let timeoutMilliseconds: Int32
 
     public init(configuration: KafkaConfiguration, timeout: Duration = .seconds(15)) throws {
-        let conf = try configuration.makeConf()
+        let conf = try configuration.makeConf(for: RD_KAFKA_PRODUCER)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)

@@ -73,7 +73,7 @@ public final class KafkaConsumer: AsyncSequence, Sendable {
             configuration[key] = value
         }
         configuration.allowLargeFetchResponses()
-        let conf = try configuration.makeConf()
+        let conf = try configuration.makeConf(for: RD_KAFKA_CONSUMER)
         let rebalance = RebalanceCallbacks(logger: logger, groupId: options.groupId)
         rebalance.install(on: conf)
         var errstr = [CChar](repeating: 0, count: 512)

@@ -26,7 +26,7 @@ public final class KafkaPartitionReader: Sendable {
         configuration["auto.offset.reset"] = "earliest"
         if configuration["queued.max.messages.kbytes"] == nil { configuration["queued.max.messages.kbytes"] = "16384" }
         configuration.allowLargeFetchResponses()
-        let conf = try configuration.makeConf()
+        let conf = try configuration.makeConf(for: RD_KAFKA_CONSUMER)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)

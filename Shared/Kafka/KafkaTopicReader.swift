@@ -26,7 +26,7 @@ public enum KafkaTopicReader {
         configuration["enable.auto.offset.store"] = "false"
         configuration["enable.partition.eof"] = "false"
         configuration.allowLargeFetchResponses()
-        let conf = try configuration.makeConf()
+        let conf = try configuration.makeConf(for: RD_KAFKA_CONSUMER)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)

@@ -30,7 +30,7 @@ final class ProducerClient: Sendable {
     init(configuration: KafkaConfiguration, generation: Int, logger: Logger) throws {
         self.generation = generation
         let callbacks = ProducerCallbacks(generation: generation, logger: logger)
-        let conf = try configuration.makeConf()
+        let conf = try configuration.makeConf(for: RD_KAFKA_PRODUCER)
         var errstr = [CChar](repeating: 0, count: 512)
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in

@@ -48,9 +48,16 @@ struct ConsumerStallTests {
         #expect(partitions.contains("\(topic)/0 committed none end 3 position 1"), "\(partitions)")
         #expect(!partitions.contains("\(topic)/1"), "\(partitions)")
 
-        // It finishes something: ready again, and the log says so.
-        progress.advanced(by: 1)
-        let ready = try await eventually(timeout: .seconds(20), every: .milliseconds(100)) {
+        // It finishes messages again (steadily: a check that itself takes over a second under load must still
+        // find progress within `stallAfter`): ready again, and the log says so.
+        let moving = Task {
+            while !Task.isCancelled {
+                progress.advanced(by: 1)
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { moving.cancel() }
+        let ready = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
             readiness.state(of: "consumer") == .ready ? true : nil
         }
         #expect(ready == true)

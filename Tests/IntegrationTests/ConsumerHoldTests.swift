@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import MinshengKafka
 import Synchronization
 import Testing
+@testable import MinshengKafka
 
 /// A held partition (its state being restored) hands out nothing until it is released; then everything it
 /// received meanwhile comes first, in order, and nothing is lost or repeated. With and without the idle
@@ -61,6 +61,53 @@ struct ConsumerHoldTests {
         #expect(fromHeld.map(\.offset) == Array(0..<10))
         #expect(fromHeld.map { String(decoding: $0.value, as: UTF8.self) } == (0..<10).map { "p0-\($0)" })
         #expect(await consumer.lag().first { $0.partition == 0 }?.held == false)
+        reader.cancel()
+        _ = try? await reader.value
+        await consumer.close()
+        await producer.close()
+    }
+}
+
+extension ConsumerHoldTests {
+    /// A held partition that was paused at its first parked message and is then given up (revoked) is
+    /// resumed in librdkafka, which keeps a pause across assignments: were it assigned here again, it
+    /// would otherwise never move. Revocation is stood in for by `forget`, which the rebalance callback calls.
+    @Test func aPartitionPausedWhileHeldIsResumedWhenItIsGivenUp() async throws {
+        let topic = TestBroker.uniqueTopic("hold-forget")
+        try await KafkaAdmin.ensureTopics([topic], partitions: 1, configuration: TestBroker.configuration("admin"))
+        let producer = try KafkaProducer(configuration: TestBroker.configuration("test-producer"), logger: Logger(label: "test"))
+        func send(_ value: String) async {
+            let report = await producer.send([OutgoingMessage(topic: topic, key: nil, value: Array(value.utf8), partition: 0)])
+            #expect(report.allSatisfy { (try? $0.get()) != nil })
+        }
+        await send("parked")
+        let group = "it-hold-forget-\(UUID().uuidString.prefix(8))"
+        let consumer = try KafkaConsumer(
+            configuration: TestBroker.configuration("test-consumer"),
+            options: .init(groupId: group, instanceId: "\(group)-1", topics: [topic]), logger: Logger(label: "test"))
+        let partition = TopicPartition(topic: topic, partition: 0)
+        consumer.setRebalanceListener(HoldOnAssignment(holding: partition))
+        let received = Mutex<[String]>([])
+        let reader = Task {
+            while let batch = try await consumer.nextBatch(maxMessages: 10) {
+                received.withLock { $0.append(contentsOf: batch.map { String(decoding: $0.value, as: UTF8.self) }) }
+            }
+        }
+        defer { reader.cancel() }
+        // The first message is parked, and the partition paused.
+        let paused = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+            consumer.holding.withLock { $0.paused.contains(partition) } ? true : nil
+        }
+        #expect(paused == true)
+        #expect(received.withLock { $0.isEmpty })
+
+        consumer.forget([partition])
+        #expect(consumer.holding.withLock { $0.held.isEmpty && $0.parked.isEmpty && $0.paused.isEmpty })
+        await send("after")
+        let moved = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+            received.withLock { $0.contains("after") } ? true : nil
+        }
+        #expect(moved == true, "the partition stayed paused after it was given up")
         reader.cancel()
         _ = try? await reader.value
         await consumer.close()

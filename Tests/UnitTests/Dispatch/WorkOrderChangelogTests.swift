@@ -135,6 +135,41 @@ struct WorkOrderChangelogTests {
         #expect(try replacement.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM work_order_waiting_record") } == 0)
     }
 
+    /// A writer killed between a change's entry record and its order record leaves a restore with the entry
+    /// (version 2, the repeat attached) and the order at version 1. The repeat delivered again is already
+    /// attached; the next repeat becomes version 3, not a second version 2 (which failed the timeline's key and
+    /// dead-lettered the event, seen in a whole-suite run).
+    @Test func aRestoreMissingAChangesOrderRecordDoesNotReuseItsVersion() throws {
+        let first = fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道")
+        try deliver(first, partition: 3)
+        let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: first.eventId, db: db)) }
+        let repeated = fixture.classified("路灯还是不亮", category: .urbanManagement, level: .normal, town: "当湖街道",
+                                          duplicateOf: first.eventId, reporter: "李先生")
+        try deliver(repeated, partition: 3)
+        let written = try records().map(\.record)
+        #expect(written.last?.order?.version == 2)
+
+        let replacement = try ServiceDatabase.inMemory(migrations: DispatchMigrations.register)
+        try replacement.writer.write { db in
+            for record in written.dropLast() { try WorkOrderChangelog.restore(record, db: db) }
+        }
+        func deliverThere(_ event: ClassifiedEvent, offset: Int64) throws {
+            let message = KafkaMessage(topic: Topics.eventsClassified, partition: 3, offset: offset,
+                                       key: Array(event.eventId.utf8), value: try MessageCoding.encode(event))
+            let now = fixture.clock.now()
+            try replacement.writer.write { db in try fixture.handler.handle(message, db: db, now: now) }
+        }
+        try deliverThere(repeated, offset: 1)
+        let third = fixture.classified("路灯一直不亮，晚上走路很危险", category: .urbanManagement, level: .normal, town: "当湖街道",
+                                       duplicateOf: first.eventId, reporter: "王女士")
+        try deliverThere(third, offset: 2)
+        let now = fixture.clock.now()
+        let order = try #require(try replacement.writer.read { db in try WorkOrderStore.find(id: id, db: db, now: now) })
+        #expect(order.timeline.map(\.version) == [1, 2, 3])
+        #expect(order.version == 3)
+        #expect(Set(order.events?.map(\.eventId) ?? []) == [first.eventId, repeated.eventId, third.eventId])
+    }
+
     /// A record whose order's record never comes waits until the record retention has passed, then goes;
     /// dispatch's retention rules run against its schema.
     @Test func aRecordWaitingForAnOrderThatNeverComesGoesAfterTheRecordRetention() async throws {

@@ -105,7 +105,7 @@ struct ClassificationCommand: AsyncParsableCommand {
 
         @Option(help: "Directory with the model, region and settings files.")
         var configDirectory = "deploy/config"
-        @Option(help: "Tuning cluster set (JSON lines).")
+        @Option(help: "Tuning cluster sets (JSON lines; comma-separated: each is run on its own, the figures pooled).")
         var clusters = "Services/Classification/Corpus/clusters/tune.jsonl"
         @Option(help: "How many of the best settings to print.")
         var top = 12
@@ -156,7 +156,8 @@ struct ClassificationCommand: AsyncParsableCommand {
 
         func run() throws {
             let base = try ClassificationService.makeParts(configDirectory: configDirectory)
-            let reports = try ClusterReport.load(path: clusters)
+            let sets = try clusters.split(separator: ",").map { try ClusterReport.load(path: String($0)) }
+            let reports = sets.flatMap { $0 }
             if let explain {
                 var settings = base.settings
                 if let terms = explainTerms { settings.similarity.maximumTerms = terms }
@@ -224,7 +225,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                     similarity.expansion = expansion
                     similarity.conceptWeight = concept
                     let maker = SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
-                    let signed = SignedClusterSet(reports: reports, classifier: base.classifier, signatures: maker)
+                    let signed = sets.map { SignedClusterSet(reports: $0, classifier: base.classifier, signatures: maker) }
                     for neighbour in grid.neighbours {
                         for place in grid.places {
                             for category in grid.categories {
@@ -241,7 +242,10 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                 settings.similarity.conceptMismatch = mismatch
                                                 settings.duplicates.minSimilarity = threshold
                                                 settings.hotspots.minSimilarity = threshold + hotspotOffset
-                                                results.append((try ClusterEvaluation(settings: settings, signed: signed, compareWithFullScan: false), settings))
+                                                let evaluations = try signed.map {
+                                                    try ClusterEvaluation(settings: settings, signed: $0, compareWithFullScan: false)
+                                                }
+                                                results.append((ClusterEvaluation(pooling: evaluations), settings))
                                             }
                                         }
                                     }

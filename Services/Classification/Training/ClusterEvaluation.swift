@@ -48,6 +48,9 @@ struct ClusterEvaluation {
     var pairPrecision: Double
     var pairRecall: Double
     var pairF1: Double
+    /// Pairs of reports of one cluster, pairs linked into one matter, and pairs both (what the pairwise
+    /// figures are made of, so that several sets can be pooled).
+    var pairCounts: (same: Int, linked: Int, both: Int)
     var clustersLinked: Int
     var clustersRaised: Int
     var raisable: Int
@@ -101,9 +104,8 @@ struct ClusterEvaluation {
                 if same && linked { bothPairs += 1 }
             }
         }
-        pairPrecision = predictedPairs == 0 ? 0 : Double(bothPairs) / Double(predictedPairs)
-        pairRecall = truePairs == 0 ? 0 : Double(bothPairs) / Double(truePairs)
-        pairF1 = pairPrecision + pairRecall == 0 ? 0 : 2 * pairPrecision * pairRecall / (pairPrecision + pairRecall)
+        pairCounts = (truePairs, predictedPairs, bothPairs)
+        (pairPrecision, pairRecall, pairF1) = Self.pairFigures(pairCounts)
 
         let byCluster = Dictionary(grouping: ordered.indices.filter { ordered[$0].cluster != nil }) { ordered[$0].cluster! }
         clusters = byCluster.count
@@ -147,6 +149,29 @@ struct ClusterEvaluation {
             .filter { members in Set(members.map { ordered[$0].cluster ?? ordered[$0].id }).count > 1 }
             .map { members in members.sorted().map { "\(ordered[$0].id)(\(ordered[$0].cluster ?? "-"))" }.joined(separator: " ") }
             .sorted()
+    }
+
+    static func pairFigures(_ counts: (same: Int, linked: Int, both: Int)) -> (precision: Double, recall: Double, f1: Double) {
+        let precision = counts.linked == 0 ? 0 : Double(counts.both) / Double(counts.linked)
+        let recall = counts.same == 0 ? 0 : Double(counts.both) / Double(counts.same)
+        return (precision, recall, precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall))
+    }
+
+    /// Several sets' evaluations as one: pairs, clusters and hotspots added up (each set was run on a
+    /// database of its own, so no report of one is linked with a report of another).
+    init(pooling parts: [ClusterEvaluation]) {
+        reports = parts.map(\.reports).reduce(0, +)
+        clusters = parts.map(\.clusters).reduce(0, +)
+        pairCounts = (parts.map(\.pairCounts.same).reduce(0, +), parts.map(\.pairCounts.linked).reduce(0, +),
+                      parts.map(\.pairCounts.both).reduce(0, +))
+        (pairPrecision, pairRecall, pairF1) = Self.pairFigures(pairCounts)
+        clustersLinked = parts.map(\.clustersLinked).reduce(0, +)
+        clustersRaised = parts.map(\.clustersRaised).reduce(0, +)
+        raisable = parts.map(\.raisable).reduce(0, +)
+        falseHotspots = parts.map(\.falseHotspots).reduce(0, +)
+        indexDisagreements = parts.map(\.indexDisagreements).reduce(0, +)
+        misses = parts.flatMap(\.misses)
+        mixedMatters = parts.flatMap(\.mixedMatters)
     }
 
     /// Feeds the reports through the detector on an in-memory database, in order; the matter (its first

@@ -47,6 +47,6 @@ def convert(name):
 
 
 if __name__ == "__main__":
-    for name in ("tune", "test"):
+    for name in ("tune", "tune2", "test"):
         if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.txt")):
             convert(name)

@@ -106,7 +106,7 @@ struct ClassificationCommand: AsyncParsableCommand {
         @Option(help: "Directory with the model, region and settings files.")
         var configDirectory = "deploy/config"
         @Option(help: "Tuning cluster sets (JSON lines; comma-separated: each is run on its own, the figures pooled).")
-        var clusters = "Services/Classification/Corpus/clusters/tune.jsonl"
+        var clusters = "Services/Classification/Corpus/clusters/tune.jsonl,Services/Classification/Corpus/clusters/tune2.jsonl"
         @Option(help: "How many of the best settings to print.")
         var top = 12
         @Option(help: "Print the similarity parts of every pair of this cluster's reports (and distractors at its places) instead.")

@@ -207,7 +207,7 @@ struct RepeatAndHotspotTests {
     }
 
     /// Matter support (issue 12): a short report of another problem at the same road that shares a few
-    /// words with one report of a three-report matter (路边 with the first call) joined it by single
+    /// words with one report of a three-report matter (梅湾街路边, 半小时收10元 with the first call) joined it by single
     /// linkage; with `matterSupport` the matter as a whole must agree, so it stays out, while a report of
     /// the problem that resembles several of the matter's reports still joins.
     @Test(arguments: [false, true])
@@ -221,9 +221,10 @@ struct RepeatAndHotspotTests {
         for event in matter.dropFirst() {
             #expect(try harness.deliver(event).classified.duplicateOf == matter[0].eventId)
         }
-        // A broken manhole cover on the same stretch of road: like the first call (0.29), not the others (< 0.1).
-        let manhole = H.event("市民反映三港路梅湾街路边的井盖坏了，车开过去哐哐响", phone: "13800000005", hoursLater: 2)
-        let distractor = try harness.deliver(manhole).classified
+        // A charging point's price on the same stretch of road: like the first call (about 0.5: 梅湾街路边,
+        // 半小时收10元), not the others (below 0.1).
+        let charging = H.event("市民反映三港路梅湾街路边的充电桩充半小时收10元，收费太贵", phone: "13800000005", hoursLater: 2)
+        let distractor = try harness.deliver(charging).classified
         #expect(distractor.duplicateOf == (withSupport ? nil : matter[0].eventId))
         // Another call about the parking fees: like all three.
         let parking = H.event("市民来电称三港路有人收路边停车费，扫的是私人收款码，还不给票", phone: "13800000008", hoursLater: 2.5)

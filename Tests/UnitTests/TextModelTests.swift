@@ -139,14 +139,13 @@ struct ShippedClassifierTests {
         #expect(evaluation.clusters >= 20)
         #expect(evaluation.pairF1 >= 0.85)
         // Issue 12: every report of a planted cluster linked and raised as one hotspot. Reached with the
-        // shipped settings (problem concepts and matter support on): 21 and 21 of 24, pairwise F1 0.956
-        // (docs/classification.md; without matter support 23 and 17, F1 0.909: the support keeps distractors
-        // out of hotspots and leaves two weakly worded members out of their matters).
-        // Floors guard what is reached; the target is a known issue, which fails as soon as it is met (then
-        // drop the wrapper).
-        #expect(evaluation.pairF1 >= 0.95, "pairwise F1 \(evaluation.pairF1)")
-        #expect(evaluation.clustersLinked >= 21, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
-        #expect(evaluation.clustersRaised >= 21, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
+        // shipped settings (chosen on the two tuning sets pooled, fifth session): 23 and 22 of 24, pairwise
+        // F1 0.971 (docs/classification.md; the settings before, chosen on the first tuning set alone: 21
+        // and 21, F1 0.956). Floors guard what is reached; the target is a known issue, which fails as soon
+        // as it is met (then drop the wrapper).
+        #expect(evaluation.pairF1 >= 0.97, "pairwise F1 \(evaluation.pairF1)")
+        #expect(evaluation.clustersLinked >= 23, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+        #expect(evaluation.clustersRaised >= 22, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
         withKnownIssue("issue 12: not every planted cluster is linked and raised whole") {
             #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
             #expect(evaluation.clustersRaised == evaluation.raisable, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")

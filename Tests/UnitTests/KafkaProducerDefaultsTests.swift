@@ -8,10 +8,7 @@ struct KafkaProducerDefaultsTests {
     func value(_ configuration: KafkaConfiguration, _ name: String) throws -> String? {
         let conf = try configuration.makeConf(for: RD_KAFKA_PRODUCER)
         defer { rd_kafka_conf_destroy(conf) }
-        var size = 512
-        var buffer = [CChar](repeating: 0, count: size)
-        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return LibrdkafkaConf.value(conf, name)
     }
 
     @Test func batchesAreCompressedWithZstdByDefault() throws {

@@ -25,12 +25,7 @@ struct KafkaPropertyScopeTests {
         defer { rd_kafka_conf_destroy(consumerConf) }
         let producerConf = try configuration.makeConf(for: RD_KAFKA_PRODUCER)
         defer { rd_kafka_conf_destroy(producerConf) }
-        func value(_ conf: OpaquePointer, _ name: String) -> String? {
-            var size = 512
-            var buffer = [CChar](repeating: 0, count: size)
-            guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
-            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
+        let value = LibrdkafkaConf.value
         #expect(value(producerConf, "compression.type") == "zstd")
         #expect(value(consumerConf, "compression.type") == "none")  // librdkafka's default: not set
         #expect(value(consumerConf, "fetch.wait.max.ms") == "50")

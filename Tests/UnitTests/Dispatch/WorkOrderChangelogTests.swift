@@ -25,12 +25,23 @@ struct WorkOrderChangelogTests {
         }
     }
 
-    /// Delivers `event` on `partition` of events.classified.
-    func deliver(_ event: ClassifiedEvent, partition: Int32) throws {
-        let message = KafkaMessage(topic: Topics.eventsClassified, partition: partition, offset: 0,
+    /// Delivers `event` on `partition` of events.classified, to the fixture's database or `database`.
+    func deliver(_ event: ClassifiedEvent, partition: Int32, offset: Int64 = 0, into database: (any DatabaseWriter)? = nil) throws {
+        let message = KafkaMessage(topic: Topics.eventsClassified, partition: partition, offset: offset,
                                    key: Array(event.eventId.utf8), value: try MessageCoding.encode(event))
         let now = fixture.clock.now()
-        try fixture.database.writer.write { db in try fixture.handler.handle(message, db: db, now: now) }
+        try (database ?? fixture.database.writer).write { db in try fixture.handler.handle(message, db: db, now: now) }
+    }
+
+    /// A street-light order on `partition`, made by a first report, and a second report of it attached.
+    func orderWithARepeat(partition: Int32) throws -> (id: String, first: ClassifiedEvent, repeated: ClassifiedEvent) {
+        let first = fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道")
+        try deliver(first, partition: partition)
+        let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: first.eventId, db: db)) }
+        let repeated = fixture.classified("路灯还是不亮", category: .urbanManagement, level: .normal, town: "当湖街道",
+                                          duplicateOf: first.eventId, reporter: "李先生")
+        try deliver(repeated, partition: partition)
+        return (id, first, repeated)
     }
 
     @Test func everyChangeRecordsItsEntryEventsAndTheOrderAfterItsUpdateInItsPartition() throws {
@@ -68,12 +79,7 @@ struct WorkOrderChangelogTests {
     }
 
     @Test func anEmptyDiskRebuildsOrdersTimersAndTheCounterAndIgnoresOlderRecords() throws {
-        let first = fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道")
-        try deliver(first, partition: 2)
-        let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: first.eventId, db: db)) }
-        let repeated = fixture.classified("路灯还是不亮", category: .urbanManagement, level: .normal, town: "当湖街道",
-                                          duplicateOf: first.eventId, reporter: "李先生")
-        try deliver(repeated, partition: 2)
+        let (id, _, _) = try orderWithARepeat(partition: 2)
         try fixture.perform(.returnOrder(reason: "不归我们管"), on: id, as: try fixture.order(id).unitId)
         let written = try records().map(\.record)
         #expect(written.compactMap(\.order?.version) == [1, 2, 3])
@@ -140,12 +146,7 @@ struct WorkOrderChangelogTests {
     /// attached; the next repeat becomes version 3, not a second version 2 (which failed the timeline's key and
     /// dead-lettered the event, seen in a whole-suite run).
     @Test func aRestoreMissingAChangesOrderRecordDoesNotReuseItsVersion() throws {
-        let first = fixture.classified("路灯不亮", category: .urbanManagement, level: .normal, town: "当湖街道")
-        try deliver(first, partition: 3)
-        let id = try fixture.database.writer.read { db in try #require(try WorkOrderStore.workOrderId(containing: first.eventId, db: db)) }
-        let repeated = fixture.classified("路灯还是不亮", category: .urbanManagement, level: .normal, town: "当湖街道",
-                                          duplicateOf: first.eventId, reporter: "李先生")
-        try deliver(repeated, partition: 3)
+        let (id, first, repeated) = try orderWithARepeat(partition: 3)
         let written = try records().map(\.record)
         #expect(written.last?.order?.version == 2)
 
@@ -153,16 +154,10 @@ struct WorkOrderChangelogTests {
         try replacement.writer.write { db in
             for record in written.dropLast() { try WorkOrderChangelog.restore(record, db: db) }
         }
-        func deliverThere(_ event: ClassifiedEvent, offset: Int64) throws {
-            let message = KafkaMessage(topic: Topics.eventsClassified, partition: 3, offset: offset,
-                                       key: Array(event.eventId.utf8), value: try MessageCoding.encode(event))
-            let now = fixture.clock.now()
-            try replacement.writer.write { db in try fixture.handler.handle(message, db: db, now: now) }
-        }
-        try deliverThere(repeated, offset: 1)
+        try deliver(repeated, partition: 3, offset: 1, into: replacement.writer)
         let third = fixture.classified("路灯一直不亮，晚上走路很危险", category: .urbanManagement, level: .normal, town: "当湖街道",
                                        duplicateOf: first.eventId, reporter: "王女士")
-        try deliverThere(third, offset: 2)
+        try deliver(third, partition: 3, offset: 2, into: replacement.writer)
         let now = fixture.clock.now()
         let order = try #require(try replacement.writer.read { db in try WorkOrderStore.find(id: id, db: db, now: now) })
         #expect(order.timeline.map(\.version) == [1, 2, 3])

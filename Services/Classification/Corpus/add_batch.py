@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Append a hand-written batch (batches/*.txt) to train.jsonl or test.jsonl.
 
-Usage:  python3 add_batch.py train|test batches/NN-name.txt [more batch files]
+Usage:  python3 add_batch.py train|test|external batches/NN-name.txt [more batch files]
+
+`external` appends to external/external.jsonl (ids ex-NNNN): the external check set, written apart
+and only ever measured on (README, "The external check set").
 
 A batch line is   channel|category|level|police|requestType|text[|town=T][|village=V]
 with short codes (blank lines and lines starting with # are skipped):
@@ -26,6 +29,7 @@ from check_corpus import CATEGORIES, VILLAGE_TOWN, places_in  # noqa: E402
 
 CHANNELS = {"h": "hotline12345", "p": "police110", "w": "web", "g": "grid", "k": "walkin"}
 LEVELS = {"c": "critical", "u": "urgent", "n": "normal", "l": "low"}
+SPLITS = {"train": "train.jsonl", "test": "test.jsonl", "external": "external/external.jsonl"}
 REQUESTS = {"q": "consult", "h": "help", "c": "complaint", "r": "report", "s": "suggestion", "p": "praise"}
 
 
@@ -67,17 +71,20 @@ def parse(path):
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in ("train", "test"):
+    if len(sys.argv) < 3 or sys.argv[1] not in SPLITS:
         print(__doc__); sys.exit(2)
     split = sys.argv[1]
     base = os.path.dirname(os.path.abspath(__file__))
     known = set()
-    for name in ("train", "test"):
-        with open(os.path.join(base, f"{name}.jsonl"), encoding="utf-8") as fh:
-            known |= {json.loads(line)["text"] for line in fh if line.strip()}
-    path = os.path.join(base, f"{split}.jsonl")
-    with open(path, encoding="utf-8") as fh:
-        last = max(int(json.loads(line)["id"].split("-")[1]) for line in fh if line.strip())
+    for name in SPLITS:
+        if os.path.exists(os.path.join(base, SPLITS[name])):
+            with open(os.path.join(base, SPLITS[name]), encoding="utf-8") as fh:
+                known |= {json.loads(line)["text"] for line in fh if line.strip()}
+    path = os.path.join(base, SPLITS[split])
+    last = 0
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            last = max([int(json.loads(line)["id"].split("-")[1]) for line in fh if line.strip()] or [0])
     new, problems = [], []
     for batch in sys.argv[2:]:
         records, batch_problems = parse(batch)
@@ -89,7 +96,7 @@ def main():
     if problems:
         print("\n".join(problems)); sys.exit(1)
     random.Random(20261129 + last).shuffle(new)
-    prefix = "tr" if split == "train" else "te"
+    prefix = {"train": "tr", "test": "te", "external": "ex"}[split]
     with open(path, "a", encoding="utf-8") as fh:
         for offset, record in enumerate(new, 1):
             record["id"] = f"{prefix}-{last + offset:04d}"

@@ -50,6 +50,9 @@ MINIMUMS = {
               "police": 550, "police110": 900},
     "test": {"total": 1000, "per_category": 60, "per_level": 100, "critical": 100,
              "police": 150, "police110": 250},
+    # The external check set (external/external.jsonl, when present): written apart, only measured on.
+    "external": {"total": 250, "per_category": 10, "per_level": 20, "critical": 20,
+                 "police": 30, "police110": 50},
 }
 
 
@@ -163,6 +166,9 @@ def main():
     data = {}
     for split, prefix in (("train", "tr"), ("test", "te")):
         data[split] = load(os.path.join(base, f"{split}.jsonl"), prefix, errors, warnings)
+    external = os.path.join(base, "external", "external.jsonl")
+    if os.path.exists(external):
+        data["external"] = load(external, "ex", errors, warnings)
 
     ids = Counter(d["id"] for s in data.values() for d in s)
     errors += [f"duplicate id {i}" for i, c in ids.items() if c > 1]
@@ -211,29 +217,30 @@ def main():
             if ch[c] == 0:
                 errors.append(f"{split}: channel {c} missing")
 
-    if not no_sim and data["train"] and data["test"]:
+    if not no_sim and data["train"]:
         tr = [(d["id"], grams(d["text"])) for d in data["train"]]
-        worst = []
-        for d in data["test"]:
-            g = grams(d["text"])
-            best, bid = 0.0, None
-            for tid, h in tr:
-                inter = len(g & h)
-                if inter == 0:
-                    continue
-                j = inter / len(g | h)
-                if j > best:
-                    best, bid = j, tid
-            worst.append((best, d["id"], bid))
-            if best > 0.6:
-                errors.append(f"near duplicate: {d['id']} ~ {bid} (5-gram Jaccard {best:.2f})")
-        worst.sort(reverse=True)
-        print("\n=== cross-split similarity (char 5-gram Jaccard, each test line vs closest train line)")
-        print(f"  max {worst[0][0]:.2f}   mean {sum(w[0] for w in worst) / len(worst):.3f}   "
-              f">0.6: {sum(w[0] > 0.6 for w in worst)}   >0.4: {sum(w[0] > 0.4 for w in worst)}   "
-              f">0.3: {sum(w[0] > 0.3 for w in worst)}")
-        for s, a, b in worst[:5]:
-            print(f"    {s:.2f}  {a} ~ {b}")
+        for split in [name for name in ("test", "external") if data.get(name)]:
+            worst = []
+            for d in data[split]:
+                g = grams(d["text"])
+                best, bid = 0.0, None
+                for tid, h in tr:
+                    inter = len(g & h)
+                    if inter == 0:
+                        continue
+                    j = inter / len(g | h)
+                    if j > best:
+                        best, bid = j, tid
+                worst.append((best, d["id"], bid))
+                if best > 0.6:
+                    errors.append(f"near duplicate: {d['id']} ~ {bid} (5-gram Jaccard {best:.2f})")
+            worst.sort(reverse=True)
+            print(f"\n=== cross-split similarity (char 5-gram Jaccard, each {split} line vs closest train line)")
+            print(f"  max {worst[0][0]:.2f}   mean {sum(w[0] for w in worst) / len(worst):.3f}   "
+                  f">0.6: {sum(w[0] > 0.6 for w in worst)}   >0.4: {sum(w[0] > 0.4 for w in worst)}   "
+                  f">0.3: {sum(w[0] > 0.3 for w in worst)}")
+            for s_, a, b in worst[:5]:
+                print(f"    {s_:.2f}  {a} ~ {b}")
 
     print(f"\nwarnings: {len(warnings)}")
     for w in warnings[:30]:

@@ -139,13 +139,14 @@ struct ShippedClassifierTests {
         #expect(evaluation.clusters >= 20)
         #expect(evaluation.pairF1 >= 0.85)
         // Issue 12: every report of a planted cluster linked and raised as one hotspot. Reached with the
-        // shipped settings (chosen on the two tuning sets pooled, fifth session): 23 and 22 of 24, pairwise
-        // F1 0.971 (docs/classification.md; the settings before, chosen on the first tuning set alone: 21
-        // and 21, F1 0.956). Floors guard what is reached; the target is a known issue, which fails as soon
-        // as it is met (then drop the wrapper).
-        #expect(evaluation.pairF1 >= 0.97, "pairwise F1 \(evaluation.pairF1)")
+        // shipped settings (chosen on the two tuning sets pooled, sixth session, with the corpus's 900 new
+        // training texts as neighbours): 23 and 21 of 24, pairwise F1 0.958 (docs/classification.md; the
+        // fifth session's settings and model reached 23, 22 and 0.971, but less on both tuning sets). Floors
+        // guard what is reached; the target is a known issue, which fails as soon as it is met (then drop the
+        // wrapper).
+        #expect(evaluation.pairF1 >= 0.95, "pairwise F1 \(evaluation.pairF1)")
         #expect(evaluation.clustersLinked >= 23, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
-        #expect(evaluation.clustersRaised >= 22, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
+        #expect(evaluation.clustersRaised >= 21, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
         withKnownIssue("issue 12: not every planted cluster is linked and raised whole") {
             #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
             #expect(evaluation.clustersRaised == evaluation.raisable, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
@@ -155,19 +156,35 @@ struct ShippedClassifierTests {
     /// The second tuning set (written apart, fifth session) with the shipped settings, which were chosen on it
     /// and the first pooled: a floor at what is reached, so that a change to the similarity or the detector
     /// that loses ground on reports in other people's words shows (docs/classification.md, "A second tuning
-    /// set"). Before these settings: F1 0.712, 14 linked, 9 raised.
+    /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13.
     @Test func theSecondTuningSetKeepsWhatTheShippedSettingsReach() throws {
         let reports = try ClusterReport.load(path: Self.corpus + "/clusters/tune2.jsonl")
         let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false)
         #expect(evaluation.clusters == 30)
-        #expect(evaluation.pairF1 >= 0.77, "pairwise F1 \(evaluation.pairF1)")
-        #expect(evaluation.clustersLinked >= 19, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
-        #expect(evaluation.clustersRaised >= 13, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
+        #expect(evaluation.pairF1 >= 0.78, "pairwise F1 \(evaluation.pairF1)")
+        #expect(evaluation.clustersLinked >= 20, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+        #expect(evaluation.clustersRaised >= 14, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
     }
 
-    @Test func trainAndTestDoNotShareTexts() throws {
+    /// The external check set (300 reports written apart by someone who never saw the corpus; it chooses
+    /// nothing, Corpus/README.md): floors at what the shipped model reaches, so that a change that learns
+    /// the corpus's own hand at the cost of other people's shows. Before the sixth session's 900 training
+    /// texts: category macro-F1 0.963, critical recall 0.970 (32 of 33) at precision 0.640, police 0.983.
+    @Test func theExternalCheckSetKeepsWhatTheShippedModelReaches() throws {
+        let classifier = try ClassificationService.makeClassifier(configDirectory: TestSupport.configDirectory).0
+        let evaluation = ClassificationEvaluation(classifier: classifier, examples: try CorpusExample.load(path: Self.corpus + "/external/external.jsonl"))
+        #expect(evaluation.examples == 300)
+        #expect(evaluation.categoryMacroF1 >= 0.965, "category macro-F1 \(evaluation.categoryMacroF1)")
+        #expect(evaluation.criticalRecall >= 0.98, "critical recall \(evaluation.criticalRecall)")
+        #expect(evaluation.criticalPrecision >= 0.65, "critical precision \(evaluation.criticalPrecision)")
+        #expect(evaluation.policeAccuracy >= 0.99, "police accuracy \(evaluation.policeAccuracy)")
+    }
+
+    @Test func trainingSharesNoTextWithTheHeldApartOrExternalSets() throws {
         let train = Set(try CorpusExample.load(path: Self.corpus + "/train.jsonl").map(\.text))
         let test = try CorpusExample.load(path: Self.corpus + "/test.jsonl").map(\.text)
+        let external = try CorpusExample.load(path: Self.corpus + "/external/external.jsonl").map(\.text)
         #expect(test.filter(train.contains).isEmpty)
+        #expect(external.filter(train.contains).isEmpty)
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turn the hand-written cluster sets (tune.txt, test.txt) into JSON lines (tune.jsonl, test.jsonl).
+"""Turn the hand-written cluster sets (tune.txt, tune2.txt, test.txt, external.txt) into JSON lines (*.jsonl).
 
 Usage:  python3 build.py
 
@@ -47,6 +47,6 @@ def convert(name):
 
 
 if __name__ == "__main__":
-    for name in ("tune", "tune2", "test"):
+    for name in ("tune", "tune2", "test", "external"):
         if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.txt")):
             convert(name)

@@ -32,6 +32,9 @@ struct EventClassifier: Sendable {
     private let criticalIndex: Int?
     private let criticalYes: Int?
     private let policeIndex: Int?
+    /// How the critical model was made (with its share of the neighbours' opinion), and the neighbours.
+    private let criticalRecipe: TrainingRecipe?
+    private let criticalNeighbours: CriticalNeighbours?
 
     init(model: ClassifierModel, locator: PlaceLocator, settings: ClassificationSettings) {
         self.model = model
@@ -42,6 +45,11 @@ struct EventClassifier: Sendable {
         criticalIndex = model.level.classes.firstIndex(of: Level.critical.rawValue)
         criticalYes = model.critical.classes.firstIndex(of: "true")
         policeIndex = model.police.classes.firstIndex(of: "true")
+        criticalRecipe = model.recipes.first { $0.task == "critical" }
+        criticalNeighbours = (criticalRecipe?.neighbourMix ?? 0) > 0
+            ? CriticalNeighbours(vocabulary: model.vocabulary, exemplars: model.exemplars, isCritical: model.exemplarCritical,
+                                 documentFrequency: model.documentFrequency, documentCount: model.documentCount)
+            : nil
     }
 
     func classify(_ event: AcceptedEvent) -> Decision {
@@ -59,7 +67,11 @@ struct EventClassifier: Sendable {
         // Critical when a rule fires, or the critical model's probability reaches the threshold and the
         // text does not say the danger is over; otherwise the most likely of the other levels.
         let levelPrediction = model.level.predict(rows)
-        let criticalProbability = criticalYes.map { Double(model.critical.predict(rows).probabilities[$0]) } ?? 0
+        let criticalProbability = criticalYes.map { yes in
+            guard let criticalRecipe, model.critical.classes.count == 2 else { return Double(model.critical.predict(rows).probabilities[yes]) }
+            return CriticalNeighbours.blend(scores: model.critical.scores(rows), yes: yes, recipe: criticalRecipe,
+                                            neighbourMargin: criticalNeighbours?.margin(rows: rows))
+        } ?? 0
         let level: Level
         if let phrase = KeywordRules.criticalPhrase(in: event.text) {
             level = .critical

@@ -9,7 +9,7 @@ import MinshengModel
 /// `minsheng-classification train` to `classifier.model` in the config directory.
 struct ClassifierModel: Sendable, Equatable {
     static let fileName = "classifier.model"
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
 
     var vocabulary: FeatureVocabulary
     var category: LinearTextModel
@@ -31,6 +31,9 @@ struct ClassifierModel: Sendable, Equatable {
     /// compares two reports by the neighbours they share (reports of one problem in other words still
     /// resemble the same training texts).
     var exemplars: [[Int32]]
+    /// Whether each training text (parallel to `exemplars`) is critical: the critical model's second
+    /// opinion from a report's nearest training texts (`CriticalNeighbours`).
+    var exemplarCritical: [Bool]
     /// How each task's model was made (kind and parameters), so that a test can refit it.
     var recipes: [TrainingRecipe]
     /// What it was trained on, for provenance: corpus file and examples.
@@ -54,7 +57,8 @@ struct ClassifierModel: Sendable, Equatable {
     // (UInt32), vocabulary (count, then UInt64 key, UInt16 document frequency and UInt8 topic weight each), then for each of
     // category, level, police, critical: classes (count + strings), temperature (Float32), bias (Float32 per class),
     // weights (Float32 per class per vocabulary row); then the exemplars (count, then for each: row count and
-    // UInt32 rows). Little-endian; strings are UInt32 length + UTF-8.
+    // UInt32 rows); then whether each exemplar is critical (count, then one byte each, 0 or 1). Little-endian;
+    // strings are UInt32 length + UTF-8. Version 4 added the exemplars' critical flags.
 
     func serialized() -> [UInt8] {
         var writer = BinaryWriter()
@@ -83,14 +87,18 @@ struct ClassifierModel: Sendable, Equatable {
             writer.uint32(UInt32(rows.count))
             for row in rows { writer.uint32(UInt32(bitPattern: row)) }
         }
+        writer.uint32(UInt32(exemplarCritical.count))
+        writer.bytes(exemplarCritical.map { $0 ? 1 : 0 })
         return writer.buffer
     }
 
     init(vocabulary: FeatureVocabulary, category: LinearTextModel, level: LinearTextModel, police: LinearTextModel,
          critical: LinearTextModel,
-         documentFrequency: [UInt16], topicWeight: [UInt8], documentCount: Int, exemplars: [[Int32]], recipes: [TrainingRecipe],
-         trainedOn: String) {
+         documentFrequency: [UInt16], topicWeight: [UInt8], documentCount: Int, exemplars: [[Int32]], exemplarCritical: [Bool],
+         recipes: [TrainingRecipe], trainedOn: String) {
+        precondition(exemplarCritical.count == exemplars.count)
         self.exemplars = exemplars
+        self.exemplarCritical = exemplarCritical
         precondition(documentFrequency.count == vocabulary.count && topicWeight.count == vocabulary.count)
         self.topicWeight = topicWeight
         self.vocabulary = vocabulary
@@ -160,7 +168,12 @@ struct ClassifierModel: Sendable, Equatable {
                 return row
             }
         }
-        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the exemplars") }
+        let flagCount = Int(try reader.uint32())
+        guard flagCount == exemplarCount else { throw ModelFileError("\(flagCount) critical flags for \(exemplarCount) exemplars") }
+        let flags = try reader.bytes(flagCount)
+        guard flags.allSatisfy({ $0 <= 1 }) else { throw ModelFileError("a critical flag is neither 0 nor 1") }
+        exemplarCritical = flags.map { $0 == 1 }
+        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the exemplars' critical flags") }
         category = models[0]
         level = models[1]
         police = models[2]
@@ -207,13 +220,19 @@ struct TrainingRecipe: Codable, Sendable, Equatable {
     var logisticTemperature: Float
     /// The whole model's temperature, fitted on held-out folds.
     var temperature: Float
+    /// Critical only: the share of the nearest training texts' opinion (`CriticalNeighbours`) in the critical
+    /// log-odds, and the temperature of that opinion, both chosen on held-out folds; absent or 0: none.
+    var neighbourMix: Float?
+    var neighbourTemperature: Float?
 
     var summary: String {
-        switch kind {
+        let model = switch kind {
         case .naiveBayes: "naive Bayes (smoothing \(smoothing))"
         case .logisticRegression: "logistic regression (L2 \(l2), \(epochs) epochs)"
         case .blend: "blend: \(mix) naive Bayes (smoothing \(smoothing)) + \(1 - mix) logistic regression (L2 \(l2), \(epochs) epochs)"
         }
+        guard let mix = neighbourMix, mix > 0 else { return model }
+        return model + ", with \(mix) of the \(CriticalNeighbours.count) nearest training texts' opinion"
     }
 }
 

@@ -125,7 +125,8 @@ enum ClassifierTrainer {
         return ClassifierModel(
             vocabulary: prepared.vocabulary, category: models[0], level: models[1], police: models[2], critical: models[3],
             documentFrequency: prepared.documentFrequency, topicWeight: prepared.topicWeight, documentCount: examples.count,
-            exemplars: exemplars(prepared, count: examples.count), recipes: recipes,
+            exemplars: exemplars(prepared, count: examples.count), exemplarCritical: examples.map { $0.level == .critical },
+            recipes: recipes,
             trainedOn: "\(source): \(examples.count) examples, character 1-3-grams in at least \(minimumDocuments) texts "
                 + "(\(prepared.vocabulary.count) features); " + recipes.map { "\($0.task): \($0.summary)" }.joined(separator: "; "))
     }
@@ -274,12 +275,33 @@ enum ClassifierTrainer {
             lines.append("    temperature \(chosen.0.recipe.temperature)")
         }
 
-        // Thresholds on the chosen models' held-out probabilities, with the rules as the service applies them.
+        // The nearest training texts' opinion on critical, blended with the chosen critical model in the share
+        // that gives the best held-out precision at the recall target (none unless it gains).
         let criticalTask = tasks[3]
         let criticalIndex = criticalTask.classes.firstIndex(of: "true")!
-        let criticalProbabilities = modelProbabilities(chosenOutOfFold[3], examples: examples, yes: criticalIndex,
-                                                       temperature: recipes[3].temperature)
         let isCritical = criticalTask.labels.map { $0 == criticalIndex }
+        let neighbourMargins = outOfFoldNeighbourMargins(prepared, examples: examples)
+        let neighbourTemperature = fitTemperature(neighbourMargins.map { [0, Float($0)] }, labels: isCritical.map { $0 ? 1 : 0 })
+        var neighbourLine = "critical with its \(CriticalNeighbours.count) nearest training texts' opinion (temperature \(neighbourTemperature)), "
+            + "held-out precision at recall \(criticalRecallTarget) by its share:"
+        var chosenMix: (mix: Float, precision: Double)?
+        for mix in [Float(0)] + neighbourMixes {
+            var recipe = recipes[3]
+            (recipe.neighbourMix, recipe.neighbourTemperature) = (mix, neighbourTemperature)
+            let probabilities = criticalProbabilities(chosenOutOfFold[3], examples: examples, yes: criticalIndex, recipe: recipe,
+                                                      neighbourMargins: neighbourMargins)
+            let precision = criticalOperatingPoint(probabilities, rule: criticalRule, truth: isCritical, target: criticalRecallTarget).precision
+            neighbourLine += " \(mix): \(format(precision))"
+            if chosenMix == nil || precision > chosenMix!.precision + 0.002 { chosenMix = (mix, precision) }
+        }
+        lines.append(neighbourLine)
+        if let chosenMix, chosenMix.mix > 0 {
+            (recipes[3].neighbourMix, recipes[3].neighbourTemperature) = (chosenMix.mix, neighbourTemperature)
+        }
+
+        // Thresholds on the chosen models' held-out probabilities, with the rules as the service applies them.
+        let criticalProbabilities = criticalProbabilities(chosenOutOfFold[3], examples: examples, yes: criticalIndex,
+                                                          recipe: recipes[3], neighbourMargins: neighbourMargins)
         let chosenPoint = criticalOperatingPoint(criticalProbabilities, rule: criticalRule, truth: isCritical, target: criticalRecallTarget)
         let criticalThreshold = chosenPoint.threshold
         for target in [0.97, 0.98, 0.99] {
@@ -319,6 +341,31 @@ enum ClassifierTrainer {
     }
 
     // MARK: Figures
+
+    /// Shares of the nearest training texts' opinion tried in the critical log-odds (besides none).
+    static let neighbourMixes: [Float] = [0.3, 0.5, 0.7]
+
+    /// Each example's nearest-training-texts log-odds of critical (`CriticalNeighbours`), asked with the
+    /// texts of its own fold left out, as cross-validation asks the models.
+    static func outOfFoldNeighbourMargins(_ prepared: Prepared, examples: [CorpusExample]) -> [Double] {
+        let neighbours = CriticalNeighbours(vocabulary: prepared.vocabulary, exemplars: exemplars(prepared, count: examples.count),
+                                            isCritical: examples.map { $0.level == .critical },
+                                            documentFrequency: prepared.documentFrequency, documentCount: examples.count)
+        return prepared.data.rows.indices.map { index in
+            neighbours.margin(rows: prepared.data.rows[index]) { $0 % folds == index % folds }
+        }
+    }
+
+    /// The critical probability of each example as the service computes it (`EventClassifier`): the critical
+    /// model's log-odds over its temperature, blended with the neighbours' over theirs when the recipe says
+    /// so; 0 where the model may not raise the report (the text says the danger is over).
+    static func criticalProbabilities(_ held: OutOfFold, examples: [CorpusExample], yes: Int, recipe: TrainingRecipe,
+                                      neighbourMargins: [Double]) -> [Double] {
+        examples.indices.map { index in
+            KeywordRules.isDefused(examples[index].text) ? 0
+                : CriticalNeighbours.blend(scores: held[index], yes: yes, recipe: recipe, neighbourMargin: neighbourMargins[index])
+        }
+    }
 
     /// The critical model's held-out probability of each example as the service uses it: 0 where the text
     /// says the danger is over (`KeywordRules.isDefused`), since the model alone cannot raise those.

@@ -27,6 +27,7 @@ ROOT = os.environ.get("MINSHENG", os.path.join(os.path.dirname(os.path.abspath(_
 CORPUS = ROOT + "/Services/Classification/Corpus"
 FOLDS = 5
 FOLD_ORDER = None  # a permutation: example i is in fold FOLD_ORDER[i] % 5 (None: i % 5, as the trainer)
+KNN_BINARY = os.environ.get("KNN_BINARY") == "1"
 
 def load(split="train"):
     return [json.loads(l) for l in open(f"{CORPUS}/{split}.jsonl", encoding="utf-8") if l.strip()]
@@ -323,6 +324,47 @@ def run(D, base, name, extra_fn, seeds, mixes=(0.25, 0.5), urgent_weight=None):
         f"blend {m}: {np.mean(v):.3f} ({min(v):.3f}-{max(v):.3f})" for m, v in res.items())
         + f"  model alone {np.mean(alone):.3f}  {time.time() - t0:.0f}s", flush=True)
 
+def knn_margin(D, k=10):
+    """Out-of-fold log-odds of being critical from the k nearest training texts of the other folds (cosine
+    over TF-IDF of the normalised character 1-3-grams), each neighbour weighted by its similarity."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    texts = [normalise(e["text"]) for e in D.ex]
+    n = len(texts); margin = np.zeros(n)
+    idx = FOLD_ORDER if FOLD_ORDER is not None and len(FOLD_ORDER) == n else np.arange(n)
+    prior = D.y.mean()
+    for f in range(FOLDS):
+        tr, te = np.where(idx % FOLDS != f)[0], np.where(idx % FOLDS == f)[0]
+        vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), binary=KNN_BINARY, sublinear_tf=not KNN_BINARY, min_df=2)
+        A = vec.fit_transform([texts[i] for i in tr]); B = vec.transform([texts[i] for i in te])
+        S = (B @ A.T).toarray()
+        top = np.argpartition(-S, k, axis=1)[:, :k]
+        for row, i in enumerate(te):
+            w = S[row, top[row]]; lab = D.y[tr[top[row]]]
+            p = (np.sum(w * lab) + prior) / (np.sum(w) + 1)
+            margin[i] = np.log(p / (1 - p))
+    return margin
+
+def knn_blend(D, base, seeds, ks=(30,), weights=(0.5,)):
+    """The critical model (the logistic regression L2 3e-4 alone, as shipped since the sixth session, and
+    the 0.5 naive Bayes blend) blended with the k-nearest-neighbour log-odds, each part over its own fitted
+    temperature."""
+    X = matrix(base, vocabulary(base)); y = D.y
+    nb = out_of_fold(X, y, lambda A, b: naive_bayes(A, b, 0.05)); tn = fit_temperature(nb, y)
+    lrs = [out_of_fold(X, y, lambda A, b: logistic_sgd(A, b, 3e-4, 25, 0.5, seed=s)) for s in seeds]
+    tls = [fit_temperature(lr, y) for lr in lrs]
+    bases = {"lr": [lr / tl for lr, tl in zip(lrs, tls)],
+             "nb0.5": [0.5 * nb / tn + 0.5 * lr / tl for lr, tl in zip(lrs, tls)]}
+    for name, margins in bases.items():
+        print(f"{name} alone: {np.mean([D.evaluate(m, verbose=False)[0] for m in margins]):.3f}", flush=True)
+    for k in ks:
+        kn = knn_margin(D, k); tk = fit_temperature(kn, y)
+        line = f"k={k}: knn alone {D.evaluate(kn, verbose=False)[0]:.3f}"
+        for name, margins in bases.items():
+            for wgt in weights:
+                vals = [D.evaluate((1 - wgt) * m + wgt * kn / tk, verbose=False)[0] for m in margins]
+                line += f"  {name}+knn {wgt}: {np.mean(vals):.3f}"
+        print(line, flush=True)
+
 def averaged_perceptron(X, y, epochs=15, seed=12, margin=1.0):
     """Another learner tried for critical (updates when the signed score is <= margin; averaged weights)."""
     rng = np.random.default_rng(seed)
@@ -377,6 +419,7 @@ if __name__ == "__main__":
     parser.add_argument("--permutation", type=int, help="seed of a permutation of the fold assignment")
     parser.add_argument("--urgent-weight", type=float, help="weight of the urgent (not critical) examples")
     parser.add_argument("--mined", action="store_true")
+    parser.add_argument("--knn", action="store_true", help="blend the model with k-nearest-neighbour log-odds")
     parser.add_argument("--perceptron", action="store_true", help="the averaged perceptron instead of the logistic regression")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -397,6 +440,8 @@ if __name__ == "__main__":
             "skip3": lambda e: skip_pairs(e, 3), "skip6": lambda e: skip_pairs(e, 6), "clause-pairs": lambda e: skip_pairs(e, 1000),
             "cross": cross, "cross-neg": lambda e: cross(e, {"neg": GROUPS["neg"]}),
             "words": W(True), "words-unigrams": W(False), "4grams": fourgrams, "channel-bigrams": channel_bigrams}
+    if args.knn:
+        knn_blend(D, base, seeds)
     if args.mined:
         for m, maxneg in [(3, 0), (5, 0), (8, 0), (6, 1)]: mined_rules(D, m, maxneg, seeds)
     for name in args.sets:

@@ -17,6 +17,8 @@ never read. Results of the runs, and what each feature set is: docs/classificati
     /tmp/crit-venv/bin/python critical_cv.py baseline cross last+scope          # trainer's folds, 5 seeds
     /tmp/crit-venv/bin/python critical_cv.py --permutation 7 baseline cross     # another split
     /tmp/crit-venv/bin/python critical_cv.py --mined                            # rules mined per fold
+    /tmp/crit-venv/bin/python critical_cv.py --knn --seeds 12,1,2 [--permutation 7]   # + the nearest training
+        # texts' opinion (needs scikit-learn; KNN_BINARY=1: n-grams counted once, as the Swift service does)
 """
 import argparse, time
 import json, math, re, unicodedata, sys, os
@@ -344,7 +346,7 @@ def knn_margin(D, k=10):
             margin[i] = np.log(p / (1 - p))
     return margin
 
-def knn_blend(D, base, seeds, ks=(30,), weights=(0.5,)):
+def knn_blend(D, base, seeds, ks=(20, 30, 50), weights=(0.3, 0.5, 0.7)):
     """The critical model (the logistic regression L2 3e-4 alone, as shipped since the sixth session, and
     the 0.5 naive Bayes blend) blended with the k-nearest-neighbour log-odds, each part over its own fitted
     temperature."""

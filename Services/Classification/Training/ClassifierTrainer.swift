@@ -252,7 +252,7 @@ enum ClassifierTrainer {
                 let yes = task.classes.firstIndex(of: "true")!
                 let truth = task.labels.map { $0 == yes }
                 func precision(_ candidate: (CandidateScore, OutOfFold)) -> Double {
-                    let probabilities = modelProbabilities(candidate.1, examples: examples, yes: yes, temperature: candidate.0.recipe.temperature)
+                    let probabilities = Self.criticalProbabilities(candidate.1, examples: examples, yes: yes, recipe: candidate.0.recipe)
                     return criticalOperatingPoint(probabilities, rule: criticalRule, truth: truth, target: criticalRecallTarget).precision
                 }
                 var best = precision(chosen)
@@ -358,20 +358,13 @@ enum ClassifierTrainer {
 
     /// The critical probability of each example as the service computes it (`EventClassifier`): the critical
     /// model's log-odds over its temperature, blended with the neighbours' over theirs when the recipe says
-    /// so; 0 where the model may not raise the report (the text says the danger is over).
+    /// so; 0 where the model alone cannot raise the report (`KeywordRules.isDefused`: the text says the
+    /// danger is over).
     static func criticalProbabilities(_ held: OutOfFold, examples: [CorpusExample], yes: Int, recipe: TrainingRecipe,
-                                      neighbourMargins: [Double]) -> [Double] {
+                                      neighbourMargins: [Double]? = nil) -> [Double] {
         examples.indices.map { index in
             KeywordRules.isDefused(examples[index].text) ? 0
-                : CriticalNeighbours.blend(scores: held[index], yes: yes, recipe: recipe, neighbourMargin: neighbourMargins[index])
-        }
-    }
-
-    /// The critical model's held-out probability of each example as the service uses it: 0 where the text
-    /// says the danger is over (`KeywordRules.isDefused`), since the model alone cannot raise those.
-    static func modelProbabilities(_ held: OutOfFold, examples: [CorpusExample], yes: Int, temperature: Float) -> [Double] {
-        zip(held, examples).map { scores, example in
-            KeywordRules.isDefused(example.text) ? 0 : Double(LinearTextModel.softmax(scores, temperature: temperature)[yes])
+                : CriticalNeighbours.blend(scores: held[index], yes: yes, recipe: recipe, neighbourMargin: neighbourMargins?[index])
         }
     }
 

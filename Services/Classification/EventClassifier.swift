@@ -64,8 +64,9 @@ struct EventClassifier: Sendable {
         var probabilities = [Float](repeating: 0, count: Category.allCases.count)
         for (c, probability) in categoryPrediction.probabilities.enumerated() { probabilities[categoryIndex[c]] += probability }
 
-        // Critical when a rule fires, or the critical model's probability reaches the threshold and the
-        // text does not say the danger is over; otherwise the most likely of the other levels.
+        // Critical when a rule fires, or the critical probability (the critical model's, blended with its
+        // nearest training texts' opinion as the recipe says) reaches the threshold and the text does not say
+        // the danger is over; otherwise the most likely of the other levels.
         let levelPrediction = model.level.predict(rows)
         let criticalProbability = criticalYes.map { yes in
             guard let criticalRecipe, model.critical.classes.count == 2 else { return Double(model.critical.predict(rows).probabilities[yes]) }

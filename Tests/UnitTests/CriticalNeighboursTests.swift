@@ -12,27 +12,22 @@ struct CriticalNeighboursTests {
         ("停车场收费太贵了", false), ("路边停车收费员不给发票", false),
     ]
 
-    func neighbours() -> (FeatureVocabulary, CriticalNeighbours) {
+    /// The neighbours over the texts above. With eight texts every n-gram is in more than 5 % of them, so by
+    /// default all are looked up here (`commonShare` 1).
+    func neighbours(commonShare: Double = 1) -> (FeatureVocabulary, CriticalNeighbours) {
         let features = Self.texts.map { TextFeatures.keys(of: $0.0) }
         let vocabulary = FeatureVocabulary.build(from: features, minimumDocuments: 1)
         let rows = features.map { vocabulary.rows(of: $0) }
         var frequency = [UInt16](repeating: 0, count: vocabulary.count)
         for list in rows { for row in list { frequency[Int(row)] += 1 } }
-        // Eight texts: every n-gram is in more than 5 % of them, so all are looked up here.
         return (vocabulary, CriticalNeighbours(vocabulary: vocabulary, exemplars: rows, isCritical: Self.texts.map(\.1),
-                                               documentFrequency: frequency, documentCount: Self.texts.count, commonShare: 1))
+                                               documentFrequency: frequency, documentCount: Self.texts.count, commonShare: commonShare))
     }
 
     @Test func nGramsInMostTextsAreNotLookedUp() {
-        let features = Self.texts.map { TextFeatures.keys(of: $0.0) }
-        let vocabulary = FeatureVocabulary.build(from: features, minimumDocuments: 1)
-        let rows = features.map { vocabulary.rows(of: $0) }
-        var frequency = [UInt16](repeating: 0, count: vocabulary.count)
-        for list in rows { for row in list { frequency[Int(row)] += 1 } }
         // At a share of 0.25, only n-grams in at most 2 of the 8 texts are looked up: 停车 (3 texts) is not,
         // so a report that shares only 停车 with the training texts is left at the prior.
-        let neighbours = CriticalNeighbours(vocabulary: vocabulary, exemplars: rows, isCritical: Self.texts.map(\.1),
-                                            documentFrequency: frequency, documentCount: Self.texts.count, commonShare: 0.25)
+        let (vocabulary, neighbours) = neighbours(commonShare: 0.25)
         let prior = 3.0 / 8.0
         #expect(abs(neighbours.margin(rows: vocabulary.rows(of: TextFeatures.keys(of: "停车"))) - log(prior / (1 - prior))) < 1e-9)
         #expect(neighbours.margin(rows: vocabulary.rows(of: TextFeatures.keys(of: "着火被困"))) > log(prior / (1 - prior)))

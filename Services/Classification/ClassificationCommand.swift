@@ -147,6 +147,12 @@ struct ClassificationCommand: AsyncParsableCommand {
         var supportMeans = "0"
         @Option(help: "Matter support: best scores from which one member suffices, to search (comma-separated; 0: never).")
         var soleMatches = "0"
+        @Option(help: "Hotspot support: members from which a hotspot asks each report it takes in for support, to search (comma-separated; 0: no hotspot support).")
+        var hotspotSupportMembers = "0"
+        @Option(help: "Hotspot support: the second best score against the hotspot's other reports, to search (comma-separated; 0: not asked).")
+        var hotspotSecondBests = "0"
+        @Option(help: "Hotspot support: the mean score against the hotspot's other reports, to search (comma-separated; 0: not asked).")
+        var hotspotMeans = "0"
         @Option(help: "Repeat thresholds to search (comma-separated).")
         var thresholds = "0.1,0.125,0.15,0.175,0.2,0.225,0.25,0.275,0.3,0.325,0.35,0.375,0.4"
         @Option(help: "What the hotspot threshold adds to the repeat threshold, to search (comma-separated).")
@@ -216,6 +222,16 @@ struct ClassificationCommand: AsyncParsableCommand {
                     }
                 }
             }
+            // Every hotspot-support rule of the grid (nil: none).
+            var hotspotSupports: [MatterSupport?] = []
+            for members in try values(hotspotSupportMembers, "hotspot-support-members") {
+                guard members >= 2 else { hotspotSupports.append(nil); continue }
+                for second in try values(hotspotSecondBests, "hotspot-second-bests") {
+                    for mean in try values(hotspotMeans, "hotspot-means") where second > 0 || mean > 0 {
+                        hotspotSupports.append(MatterSupport(fromMembers: Int(members), secondBest: second, meanScore: mean))
+                    }
+                }
+            }
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
             // The signatures depend only on the maker's parameters (expansion, concept weight): each report
             // is classified and signed once per maker, then every setting of the rest is evaluated on them.
@@ -233,8 +249,10 @@ struct ClassificationCommand: AsyncParsableCommand {
                                     for threshold in grid.thresholds {
                                         for hotspotOffset in grid.offsets {
                                             for support in supports {
+                                              for hotspotSupport in hotspotSupports {
                                                 var settings = base.settings
                                                 settings.matterSupport = support
+                                                settings.hotspotSupport = hotspotSupport
                                                 settings.similarity = maker.parameters
                                                 settings.similarity.neighbourWeight = neighbour
                                                 settings.similarity.placeWeight = place
@@ -246,6 +264,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                     try ClusterEvaluation(settings: settings, signed: $0, compareWithFullScan: false)
                                                 }
                                                 results.append((ClusterEvaluation(pooling: evaluations), settings))
+                                              }
                                             }
                                         }
                                     }
@@ -272,6 +291,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                               settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch)
                     + (settings.matterSupport.map { String(format: " support from %d second %.3f mean %.3f sole %@", $0.fromMembers, $0.secondBest,
                                                                  $0.meanScore, $0.soleMatch.map { String(format: "%.3f", $0) } ?? "-") } ?? " no support")
+                    + (settings.hotspotSupport.map { String(format: " | hotspot support from %d second %.3f mean %.3f", $0.fromMembers,
+                                                                  $0.secondBest, $0.meanScore) } ?? "")
             }
             print("\(results.count) settings; the best:")
             for (evaluation, settings) in results.prefix(top) { print(line(evaluation, settings)) }
@@ -286,6 +307,13 @@ struct ClassificationCommand: AsyncParsableCommand {
                 print("the best for each matter-support rule:")
                 var seen = Set<MatterSupport?>()
                 for (evaluation, settings) in results where seen.insert(settings.matterSupport).inserted {
+                    print(line(evaluation, settings))
+                }
+            }
+            if hotspotSupports.count > 1 {
+                print("the best for each hotspot-support rule:")
+                var seen = Set<MatterSupport?>()
+                for (evaluation, settings) in results where seen.insert(settings.hotspotSupport).inserted {
                     print(line(evaluation, settings))
                 }
             }

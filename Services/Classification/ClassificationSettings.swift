@@ -78,13 +78,16 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
     /// Support a matter of several reports asks of a report before it joins or relates to it
     /// (`MatterSupport`); nil: the most similar report alone decides (single linkage).
     var matterSupport: MatterSupport?
+    /// Support a hotspot asks of each report it takes in, from its other reports (`MatterSupport`'s rule
+    /// over the hotspot instead of a matter); nil: every report of its matters and related reports joins.
+    var hotspotSupport: MatterSupport?
     var retention: Retention
 
     static let fileName = "classification.json"
 
     init(reviewBelowConfidence: Double, criticalProbability: Double, policeProbability: Double, duplicates: Duplicates,
          hotspots: Hotspots, similarity: Similarity = .standard, matterSupport: MatterSupport? = nil,
-         retention: Retention = .standard) {
+         hotspotSupport: MatterSupport? = nil, retention: Retention = .standard) {
         self.reviewBelowConfidence = reviewBelowConfidence
         self.criticalProbability = criticalProbability
         self.policeProbability = policeProbability
@@ -92,14 +95,16 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         self.hotspots = hotspots
         self.similarity = similarity
         self.matterSupport = matterSupport
+        self.hotspotSupport = hotspotSupport
         self.retention = retention
     }
 
     enum CodingKeys: String, CodingKey {
-        case reviewBelowConfidence, criticalProbability, policeProbability, duplicates, hotspots, similarity, matterSupport, retention
+        case reviewBelowConfidence, criticalProbability, policeProbability, duplicates, hotspots, similarity, matterSupport, hotspotSupport, retention
     }
 
-    /// `similarity`, `matterSupport` and `retention` may be left out (their defaults apply; no matter support).
+    /// `similarity`, `matterSupport`, `hotspotSupport` and `retention` may be left out (their defaults apply;
+    /// no matter or hotspot support).
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         reviewBelowConfidence = try container.decode(Double.self, forKey: .reviewBelowConfidence)
@@ -109,6 +114,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         hotspots = try container.decode(Hotspots.self, forKey: .hotspots)
         similarity = try container.decodeIfPresent(Similarity.self, forKey: .similarity) ?? .standard
         matterSupport = try container.decodeIfPresent(MatterSupport.self, forKey: .matterSupport)
+        hotspotSupport = try container.decodeIfPresent(MatterSupport.self, forKey: .hotspotSupport)
         retention = try container.decodeIfPresent(Retention.self, forKey: .retention) ?? .standard
     }
 
@@ -141,6 +147,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check(similarity.conceptWeight >= 0, "similarity.conceptWeight must be >= 0")
         check((0...1).contains(similarity.conceptMismatch), "similarity.conceptMismatch must be from 0 to 1")
         problems += matterSupport?.problems() ?? []
+        problems += hotspotSupport?.problems(setting: "hotspotSupport") ?? []
         check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
               "retention.classifiedEventDays must cover the longer window")
         check(retention.hotspotDays * 24 >= hotspots.windowHours, "retention.hotspotDays must cover the hotspot window")

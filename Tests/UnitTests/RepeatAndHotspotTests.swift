@@ -231,6 +231,39 @@ struct RepeatAndHotspotTests {
         #expect(try harness.deliver(parking).classified.duplicateOf == matter[0].eventId)
     }
 
+    /// Hotspot support (issue 12): a report of another problem that comes first becomes the first report of
+    /// a matter, and the problem's first call joins it on the one score they share (梅湾街路边, 半小时收10元).
+    /// Without `hotspotSupport` it is raised with the problem's reports; with it, the hotspot takes only
+    /// the reports its other reports support, so the charging point stays in its matter but out of the
+    /// hotspot, and the hotspot is raised when three supported reports from three people are there.
+    @Test(arguments: [false, true])
+    func anEarlyReportOfAnotherProblemStaysOutOfTheHotspotOnlyWithHotspotSupport(withSupport: Bool) throws {
+        var settings = H.parts.settings
+        settings.hotspotSupport = withSupport ? try #require(H.parts.settings.hotspotSupport, "hotspot support ships") : nil
+        let harness = try H(settings: settings)
+        let charging = H.event("市民反映三港路梅湾街路边的充电桩充半小时收10元，收费太贵", phone: "13800000005")
+        let events = parkingEvents()
+        let problem = [H.event(Self.parking[0].text, phone: "13800000001", hoursLater: 0.5), events[2], events[3]]
+        #expect(try harness.deliver(charging).classified.duplicateOf == nil)
+        #expect(try harness.deliver(problem[0]).classified.duplicateOf == charging.eventId, "the premise: the call joins the charging point's matter")
+        var alerts = try harness.deliver(problem[1]).alerts
+        #expect(alerts.isEmpty == withSupport)  // three reports from three people, one of them not supported
+        alerts += try harness.deliver(problem[2]).alerts
+        let raised = try #require(alerts.first)
+        #expect(alerts.count == (withSupport ? 1 : 2))  // without support: raised, then grown
+        if withSupport {
+            #expect(raised.eventIds == problem.map(\.eventId))
+        } else {
+            #expect(raised.eventIds == [charging.eventId] + problem.prefix(2).map(\.eventId))
+        }
+        // Another call about the parking fees joins the hotspot; the charging point stays out (or in).
+        let again = H.event("市民来电称三港路有人收路边停车费，扫的是私人收款码，还不给票", phone: "13800000008", hoursLater: 2.5)
+        let grown = try #require(try harness.deliver(again).alerts.first)
+        #expect(grown.alertId == raised.alertId)
+        #expect(grown.eventIds.contains(charging.eventId) == !withSupport)
+        #expect(grown.eventIds.contains(again.eventId))
+    }
+
     @Test func matterSupportAsksSmallMattersNothingAndLargerOnesForASecondMemberAndTheMean() {
         let rule = MatterSupport(fromMembers: 3, secondBest: 0.1, meanScore: 0.35, soleMatch: 2)
         #expect(rule.admits([0.3]))  // one member: the best score alone

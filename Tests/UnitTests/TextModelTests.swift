@@ -154,11 +154,10 @@ struct ShippedClassifierTests {
         #expect(evaluation.pairF1 >= 0.85)
         // Issue 12: every report of a planted cluster linked and raised as one hotspot. Reached with the
         // shipped settings (chosen on the two tuning sets pooled, sixth session, with the corpus's 900 new
-        // training texts as neighbours): 23 and 21 of 24, pairwise F1 0.958 (docs/classification.md; the
-        // fifth session's settings and model reached 23, 22 and 0.971, but less on both tuning sets). Floors
-        // guard what is reached; the target is a known issue, which fails as soon as it is met (then drop the
-        // wrapper).
-        Self.expectFloors(evaluation, pairF1: 0.95, linked: 23, raised: 21)
+        // training texts as neighbours; hotspot support since the seventh): 23 and 22 of 24, pairwise F1
+        // 0.958 (docs/classification.md; 23 and 21 without hotspot support). Floors guard what is reached;
+        // the target is a known issue, which fails as soon as it is met (then drop the wrapper).
+        Self.expectFloors(evaluation, pairF1: 0.95, linked: 23, raised: 22)
         withKnownIssue("issue 12: not every planted cluster is linked and raised whole") {
             #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
             #expect(evaluation.clustersRaised == evaluation.raisable, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
@@ -168,21 +167,26 @@ struct ShippedClassifierTests {
     /// The second tuning set (written apart, fifth session) with the shipped settings, which were chosen on it
     /// and the first pooled: a floor at what is reached, so that a change to the similarity or the detector
     /// that loses ground on reports in other people's words shows (docs/classification.md, "A second tuning
-    /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13.
+    /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13;
+    /// with the sixth session's 0.787, 20, 14; with hotspot support (seventh) 0.787, 20, 15.
     @Test func theSecondTuningSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("tune2")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.78, linked: 20, raised: 14)
+        Self.expectFloors(evaluation, pairF1: 0.78, linked: 20, raised: 15)
     }
 
     /// The external cluster set (30 clusters written in a third hand, never used for choosing; sixth session):
     /// a floor at what the shipped settings reach, so that a change that fits the tuning sets at the cost of
     /// other people's reports shows. With the fifth session's model and settings: F1 0.716, 13 linked, 7
-    /// raised (docs/classification.md, "An external cluster set").
+    /// raised (docs/classification.md, "An external cluster set"); with the sixth session's 0.770, 15, 10.
+    /// Hotspot support (seventh session) costs it one cluster raised whole (x08, already two matters: a
+    /// report of its smaller matter is left out of the hotspot), while it gains one on each tuning set and on
+    /// the held-apart set and leaves out 6 other hotspots over the four sets ("Hotspot support"): the floor
+    /// was lowered to 9 for that trade, on purpose.
     @Test func theExternalClusterSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("external")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.76, linked: 15, raised: 10)
+        Self.expectFloors(evaluation, pairF1: 0.76, linked: 15, raised: 9)
     }
 
     /// The external check set (300 reports written apart by someone who never saw the corpus; it chooses

@@ -58,11 +58,12 @@ struct MatterSupport: Codable, Sendable, Hashable {
         return true
     }
 
-    func problems() -> [String] {
+    /// What is wrong with the rule, each message naming the setting (`name`) it was read from.
+    func problems(setting name: String = "matterSupport") -> [String] {
         var problems: [String] = []
-        if fromMembers < 2 { problems.append("matterSupport.fromMembers must be at least 2") }
-        if secondBest < 0 || meanScore < 0 { problems.append("matterSupport.secondBest and .meanScore must be >= 0") }
-        if let soleMatch, soleMatch <= 0 { problems.append("matterSupport.soleMatch must be > 0") }
+        if fromMembers < 2 { problems.append("\(name).fromMembers must be at least 2") }
+        if secondBest < 0 || meanScore < 0 { problems.append("\(name).secondBest and .meanScore must be >= 0") }
+        if let soleMatch, soleMatch <= 0 { problems.append("\(name).soleMatch must be > 0") }
         return problems
     }
 }

@@ -81,6 +81,14 @@ enum RecentEvents {
             """), arguments: [hotspotId]).map(decode)
     }
 
+    /// The newest reports of a hotspot that occurred in `[from, to]`, at most `limit`.
+    static func members(ofHotspot hotspotId: String, occurredFrom from: Date, to: Date, limit: Int, db: Database) throws -> [Row] {
+        try GRDB.Row.fetchAll(db.cached("""
+            SELECT \(columns) FROM recent_event WHERE hotspot_id = ? AND occurred_at BETWEEN ? AND ?
+            ORDER BY occurred_at DESC, event_id DESC LIMIT ?
+            """), arguments: [hotspotId, MessageCoding.formatTimestamp(from), MessageCoding.formatTimestamp(to), limit]).map(decode)
+    }
+
     static func setHotspot(_ hotspotId: String, events: [String], db: Database) throws {
         for eventId in events {
             try db.run("UPDATE recent_event SET hotspot_id = ?, version = version + 1 WHERE event_id = ?", [hotspotId, eventId])

@@ -178,19 +178,82 @@ struct RepeatDetector: Sendable {
         let ownMates = mates.filter { $0.matterId == row.matterId }
         let existing = ownMates.lazy.compactMap(\.hotspotId).first ?? related.lazy.compactMap(\.hotspotId).first
             ?? mates.lazy.compactMap(\.hotspotId).first
-        if let existing {
+        // With `hotspotSupport`, a hotspot takes in only the reports its other reports support (the scores of
+        // each against the others within the window, by `MatterSupport`'s rule): when it is raised, every
+        // member; when it grows, the new report (unless its matter is in the hotspot already: a repeat
+        // follows its matter) and the reports it brings. A report of another problem that came into a matter
+        // through the one member it resembles (often as the matter's first report) stays in the matter but
+        // out of the hotspot.
+        func signature(_ member: RecentEvents.Row) -> ReportSignature? {
+            member.eventId == row.eventId ? report.signature : index.signature(town: place.town, eventId: member.eventId)
+        }
+        /// Whether the others (within the hotspot window) support the candidate; one whose signature is gone is.
+        func supportedByHotspot(_ candidate: RecentEvents.Row, among others: [RecentEvents.Row], _ support: MatterSupport) -> Bool {
+            guard let own = signature(candidate) else { return true }
+            return support.admits(others.compactMap { other -> Double? in
+                guard other.eventId != candidate.eventId,
+                      abs(other.occurredAt.timeIntervalSince(candidate.occurredAt)) <= window,
+                      let signature = signature(other) else { return nil }
+                return similarity.score(own, signature)
+            })
+        }
+        var joiningCandidates: [RecentEvents.Row] = []
+        var seen: Set<String> = [row.eventId]
+        for member in related + ownMates where member.hotspotId == nil && seen.insert(member.eventId).inserted {
+            joiningCandidates.append(member)
+        }
+        var admittedToExisting = true
+        // A repeat of a matter already in the hotspot follows its matter; any other report must be supported.
+        if let existing, let support = settings.hotspotSupport,
+           !(ownMates.contains { $0.hotspotId == existing } && joiningCandidates.isEmpty) {
+            // The hotspot's newest reports in the window (a few reads by its index, at most 30 scores each).
+            let holders = try RecentEvents.members(
+                ofHotspot: existing, occurredFrom: event.occurredAt.addingTimeInterval(-window),
+                to: event.occurredAt.addingTimeInterval(window), limit: Self.matesPerMatter, db: db)
+            let candidates = [row] + joiningCandidates
+            admittedToExisting = ownMates.contains { $0.hotspotId == existing } || supportedByHotspot(row, among: holders + candidates, support)
+            joiningCandidates = joiningCandidates.filter { supportedByHotspot($0, among: holders + candidates, support) }
+        }
+        if let existing, admittedToExisting {
             row.hotspotId = existing
             try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
-            let joining = Set((related + ownMates).filter { $0.hotspotId == nil }.map(\.eventId)).sorted()
+            let joining = joiningCandidates.map(\.eventId).sorted()
             try RecentEvents.setHotspot(existing, events: joining, db: db)
             outcome.changedReports = [row.eventId] + joining
             outcome.hotspot = try Hotspots.grow(existing, by: event, text: event.text, category: report.category, now: now, db: db)
+        } else if existing != nil {
+            // Its matter or a related report is in a hotspot that does not support it.
+            try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
+            outcome.changedReports = [row.eventId]
         } else {
             var cluster: [String: RecentEvents.Row] = [row.eventId: row]
             for member in related + mates where member.hotspotId == nil { cluster[member.eventId] = member }
-            let members = cluster.values.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }
+            var members = cluster.values.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }
+            if let support = settings.hotspotSupport {
+                // Leave out, one at a time, the least supported report the rest does not support (lowest mean
+                // score), until the rest supports every report left: a report of another problem among three
+                // would otherwise take a report of the problem out with it (its second best is the stranger).
+                // Each pair is scored once (nil: apart more than the window, or a signature gone).
+                let signatures = members.map(signature)
+                let pairScores: [[Double?]] = members.indices.map { i in
+                    members.indices.map { j in
+                        guard i != j, abs(members[i].occurredAt.timeIntervalSince(members[j].occurredAt)) <= window,
+                              let a = signatures[i], let b = signatures[j] else { return nil }
+                        return similarity.score(a, b)
+                    }
+                }
+                var left = Array(members.indices)
+                while true {
+                    let scores = left.map { i in left.compactMap { pairScores[i][$0] } }
+                    let unsupported = left.indices.filter { signatures[left[$0]] != nil && !support.admits(scores[$0]) }
+                    guard let worst = unsupported.min(by: { Self.mean(scores[$0]) < Self.mean(scores[$1]) }) else { break }
+                    left.remove(at: worst)
+                }
+                members = left.map { members[$0] }
+            }
             let reporters = Set(members.map(\.reporterKey))
-            if members.count >= settings.hotspots.minEvents && reporters.count >= settings.hotspots.minReporters {
+            if members.contains(where: { $0.eventId == row.eventId })
+                && members.count >= settings.hotspots.minEvents && reporters.count >= settings.hotspots.minReporters {
                 // From its first report (rule 1 of docs/scaling.md): whoever raises it, it has the same id. A
                 // report in a hotspot never starts another, so the id is not reused.
                 let alertId = Self.hotspotId(firstReport: members[0].eventId)
@@ -211,6 +274,8 @@ struct RepeatDetector: Sendable {
                      signature: report.signature)
         return outcome
     }
+
+    private static func mean(_ scores: [Double]) -> Double { scores.isEmpty ? 0 : scores.reduce(0, +) / Double(scores.count) }
 
     /// The id of a hotspot whose first report (the one that occurred first) is `firstReport`.
     static func hotspotId(firstReport: String) -> String { "hs-\(firstReport)" }

@@ -276,6 +276,26 @@ struct RepeatAndHotspotTests {
         #expect(!MatterSupport(fromMembers: 2, secondBest: 0.1).admits([0.3, 0.05]))
     }
 
+    /// `hotspotSupport` is read from classification.json and checked like `matterSupport`, each message
+    /// naming its own setting; absent, no hotspot asks for support.
+    @Test func theHotspotSupportSettingIsReadAndChecked() throws {
+        #expect(H.parts.settings.hotspotSupport == MatterSupport(fromMembers: 2, secondBest: 0.1, meanScore: 0.2))
+        var settings = H.parts.settings
+        settings.hotspotSupport = MatterSupport(fromMembers: 1, secondBest: -0.1)
+        #expect(settings.problems() == ["hotspotSupport.fromMembers must be at least 2", "hotspotSupport.secondBest and .meanScore must be >= 0"])
+        settings.hotspotSupport = nil
+        settings.matterSupport = MatterSupport(fromMembers: 1, secondBest: 0.1)
+        #expect(settings.problems() == ["matterSupport.fromMembers must be at least 2"])
+        let json = """
+            {"reviewBelowConfidence": 0.5, "criticalProbability": 0.1, "policeProbability": 0.5,
+             "duplicates": {"windowHours": 72, "minSimilarity": 0.2},
+             "hotspots": {"windowHours": 24, "minSimilarity": 0.3, "minEvents": 3, "minReporters": 3}}
+            """
+        let minimal = try JSONDecoder().decode(ClassificationSettings.self, from: Data(json.utf8))
+        #expect(minimal.hotspotSupport == nil && minimal.matterSupport == nil)
+        #expect(minimal.problems().isEmpty)
+    }
+
     @Test func oldReportsAndOtherTownsDoNotLink() throws {
         let harness = try H()
         let events = parkingEvents()

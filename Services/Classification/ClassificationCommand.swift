@@ -232,6 +232,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                     }
                 }
             }
+            // Every pair of a matter-support rule and a hotspot-support rule.
+            let linkages = supports.flatMap { support in hotspotSupports.map { (matter: support, hotspot: $0) } }
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
             // The signatures depend only on the maker's parameters (expansion, concept weight): each report
             // is classified and signed once per maker, then every setting of the rest is evaluated on them.
@@ -248,11 +250,10 @@ struct ClassificationCommand: AsyncParsableCommand {
                                 for mismatch in grid.mismatches {
                                     for threshold in grid.thresholds {
                                         for hotspotOffset in grid.offsets {
-                                            for support in supports {
-                                              for hotspotSupport in hotspotSupports {
+                                            for linkage in linkages {
                                                 var settings = base.settings
-                                                settings.matterSupport = support
-                                                settings.hotspotSupport = hotspotSupport
+                                                settings.matterSupport = linkage.matter
+                                                settings.hotspotSupport = linkage.hotspot
                                                 settings.similarity = maker.parameters
                                                 settings.similarity.neighbourWeight = neighbour
                                                 settings.similarity.placeWeight = place
@@ -264,7 +265,6 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                     try ClusterEvaluation(settings: settings, signed: $0, compareWithFullScan: false)
                                                 }
                                                 results.append((ClusterEvaluation(pooling: evaluations), settings))
-                                              }
                                             }
                                         }
                                     }

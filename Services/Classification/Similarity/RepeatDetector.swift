@@ -221,11 +221,9 @@ struct RepeatDetector: Sendable {
             try RecentEvents.setHotspot(existing, events: joining, db: db)
             outcome.changedReports = [row.eventId] + joining
             outcome.hotspot = try Hotspots.grow(existing, by: event, text: event.text, category: report.category, now: now, db: db)
-        } else if existing != nil {
-            // Its matter or a related report is in a hotspot that does not support it.
-            try RecentEvents.insert(row, signature: report.signature, signatureVersion: signatureVersion, text: event.text, db: db)
-            outcome.changedReports = [row.eventId]
         } else {
+            // No hotspot yet, or one that does not support the report (a related report is in it, the
+            // report's matter is not): it may raise its own with the reports outside any hotspot.
             var cluster: [String: RecentEvents.Row] = [row.eventId: row]
             for member in related + mates where member.hotspotId == nil { cluster[member.eventId] = member }
             var members = cluster.values.sorted { ($0.occurredAt, $0.eventId) < ($1.occurredAt, $1.eventId) }

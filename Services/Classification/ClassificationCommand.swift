@@ -209,29 +209,28 @@ struct ClassificationCommand: AsyncParsableCommand {
                         places: try values(placeWeights, "place-weights"), categories: try values(categoryWeights, "category-weights"),
                         concepts: try values(conceptWeights, "concept-weights"), mismatches: try values(conceptMismatches, "concept-mismatches"),
                         thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"))
-            // Every matter-support rule of the grid (nil: none, the single linkage shipped before).
-            var supports: [MatterSupport?] = []
-            for members in try values(supportMembers, "support-members") {
-                guard members >= 2 else { supports.append(nil); continue }
-                for second in try values(supportSecondBests, "support-second-bests") {
-                    for mean in try values(supportMeans, "support-means") where second > 0 || mean > 0 {
-                        for sole in try values(soleMatches, "sole-matches") {
-                            supports.append(MatterSupport(fromMembers: Int(members), secondBest: second, meanScore: mean,
-                                                          soleMatch: sole > 0 ? sole : nil))
+            // Every support rule of the grid from its axes (members below 2: none; a bound of 0: not asked).
+            func rules(members: String, _ membersName: String, secondBests: String, _ secondName: String, means: String,
+                       _ meanName: String, soleMatches: String = "0", _ soleName: String = "") throws -> [MatterSupport?] {
+                var rules: [MatterSupport?] = []
+                for count in try values(members, membersName) {
+                    guard count >= 2 else { rules.append(nil); continue }
+                    for second in try values(secondBests, secondName) {
+                        for mean in try values(means, meanName) where second > 0 || mean > 0 {
+                            for sole in try values(soleMatches, soleName) {
+                                rules.append(MatterSupport(fromMembers: Int(count), secondBest: second, meanScore: mean,
+                                                           soleMatch: sole > 0 ? sole : nil))
+                            }
                         }
                     }
                 }
+                return rules
             }
-            // Every hotspot-support rule of the grid (nil: none).
-            var hotspotSupports: [MatterSupport?] = []
-            for members in try values(hotspotSupportMembers, "hotspot-support-members") {
-                guard members >= 2 else { hotspotSupports.append(nil); continue }
-                for second in try values(hotspotSecondBests, "hotspot-second-bests") {
-                    for mean in try values(hotspotMeans, "hotspot-means") where second > 0 || mean > 0 {
-                        hotspotSupports.append(MatterSupport(fromMembers: Int(members), secondBest: second, meanScore: mean))
-                    }
-                }
-            }
+            // Matter support (nil: the single linkage shipped before) and hotspot support (nil: none).
+            let supports = try rules(members: supportMembers, "support-members", secondBests: supportSecondBests, "support-second-bests",
+                                     means: supportMeans, "support-means", soleMatches: soleMatches, "sole-matches")
+            let hotspotSupports = try rules(members: hotspotSupportMembers, "hotspot-support-members", secondBests: hotspotSecondBests,
+                                            "hotspot-second-bests", means: hotspotMeans, "hotspot-means")
             // Every pair of a matter-support rule and a hotspot-support rule.
             let linkages = supports.flatMap { support in hotspotSupports.map { (matter: support, hotspot: $0) } }
             var results: [(ClusterEvaluation, ClassificationSettings)] = []
@@ -296,27 +295,18 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             print("\(results.count) settings; the best:")
             for (evaluation, settings) in results.prefix(top) { print(line(evaluation, settings)) }
-            if grid.concepts.count > 1 || grid.mismatches.count > 1 {
-                print("the best for each concept weight and mismatch:")
-                var seen = Set<[Double]>()
-                for (evaluation, settings) in results where seen.insert([settings.similarity.conceptWeight, settings.similarity.conceptMismatch]).inserted {
-                    print(line(evaluation, settings))
-                }
+            // The best setting for each value of one axis (results are sorted best first).
+            func printBest<Key: Hashable>(for title: String, when searched: Bool, _ key: (ClassificationSettings) -> Key) {
+                guard searched else { return }
+                print("the best for each \(title):")
+                var seen = Set<Key>()
+                for (evaluation, settings) in results where seen.insert(key(settings)).inserted { print(line(evaluation, settings)) }
             }
-            if supports.count > 1 {
-                print("the best for each matter-support rule:")
-                var seen = Set<MatterSupport?>()
-                for (evaluation, settings) in results where seen.insert(settings.matterSupport).inserted {
-                    print(line(evaluation, settings))
-                }
+            printBest(for: "concept weight and mismatch", when: grid.concepts.count > 1 || grid.mismatches.count > 1) {
+                [$0.similarity.conceptWeight, $0.similarity.conceptMismatch]
             }
-            if hotspotSupports.count > 1 {
-                print("the best for each hotspot-support rule:")
-                var seen = Set<MatterSupport?>()
-                for (evaluation, settings) in results where seen.insert(settings.hotspotSupport).inserted {
-                    print(line(evaluation, settings))
-                }
-            }
+            printBest(for: "matter-support rule", when: supports.count > 1) { $0.matterSupport }
+            printBest(for: "hotspot-support rule", when: hotspotSupports.count > 1) { $0.hotspotSupport }
             if showMisses, let (best, _) = results.first {
                 if !best.misses.isEmpty { print("not whole with the best: " + best.misses.joined(separator: "\n    ")) }
                 if !best.mixedMatters.isEmpty { print("matters mixing clusters with the best: " + best.mixedMatters.joined(separator: "\n    ")) }

@@ -17,6 +17,9 @@
 /// "rest" to agree, and one early distractor in a small matter must not shut the problem's later reports
 /// out of it.
 ///
+/// The same rule, with its own bounds, is what a hotspot asks of each report it takes in
+/// (`ClassificationSettings.hotspotSupport`, docs/classification.md "Hotspot support").
+///
 /// The detector (`RepeatDetector`) asks it of the matter a report would repeat (when the most similar
 /// matter does not support the report, the next one may), and of both sides of a hotspot relation: the
 /// related report's matter must support the new report, and the new report's matter (with it) must

@@ -187,15 +187,16 @@ struct RepeatDetector: Sendable {
         func signature(_ member: RecentEvents.Row) -> ReportSignature? {
             member.eventId == row.eventId ? report.signature : index.signature(town: place.town, eventId: member.eventId)
         }
-        /// Whether the others (within the hotspot window) support the candidate; one whose signature is gone is.
+        /// The score of two reports of a hotspot (nil: one and the same, apart more than the window, or a
+        /// signature gone).
+        func hotspotScore(_ a: RecentEvents.Row, _ b: RecentEvents.Row) -> Double? {
+            guard a.eventId != b.eventId, abs(a.occurredAt.timeIntervalSince(b.occurredAt)) <= window,
+                  let signatureA = signature(a), let signatureB = signature(b) else { return nil }
+            return similarity.score(signatureA, signatureB)
+        }
+        /// Whether the others support the candidate; one whose signature is gone is.
         func supportedByHotspot(_ candidate: RecentEvents.Row, among others: [RecentEvents.Row], _ support: MatterSupport) -> Bool {
-            guard let own = signature(candidate) else { return true }
-            return support.admits(others.compactMap { other -> Double? in
-                guard other.eventId != candidate.eventId,
-                      abs(other.occurredAt.timeIntervalSince(candidate.occurredAt)) <= window,
-                      let signature = signature(other) else { return nil }
-                return similarity.score(own, signature)
-            })
+            signature(candidate) == nil || support.admits(others.compactMap { hotspotScore(candidate, $0) })
         }
         var joiningCandidates: [RecentEvents.Row] = []
         var seen: Set<String> = [row.eventId]
@@ -204,14 +205,14 @@ struct RepeatDetector: Sendable {
         }
         var admittedToExisting = true
         // A repeat of a matter already in the hotspot follows its matter; any other report must be supported.
-        if let existing, let support = settings.hotspotSupport,
-           !(ownMates.contains { $0.hotspotId == existing } && joiningCandidates.isEmpty) {
+        let followsMatter = existing != nil && ownMates.contains { $0.hotspotId == existing }
+        if let existing, let support = settings.hotspotSupport, !(followsMatter && joiningCandidates.isEmpty) {
             // The hotspot's newest reports in the window (a few reads by its index, at most 30 scores each).
             let holders = try RecentEvents.members(
                 ofHotspot: existing, occurredFrom: event.occurredAt.addingTimeInterval(-window),
                 to: event.occurredAt.addingTimeInterval(window), limit: Self.matesPerMatter, db: db)
             let candidates = [row] + joiningCandidates
-            admittedToExisting = ownMates.contains { $0.hotspotId == existing } || supportedByHotspot(row, among: holders + candidates, support)
+            admittedToExisting = followsMatter || supportedByHotspot(row, among: holders + candidates, support)
             joiningCandidates = joiningCandidates.filter { supportedByHotspot($0, among: holders + candidates, support) }
         }
         if let existing, admittedToExisting {
@@ -231,19 +232,13 @@ struct RepeatDetector: Sendable {
                 // Leave out, one at a time, the least supported report the rest does not support (lowest mean
                 // score), until the rest supports every report left: a report of another problem among three
                 // would otherwise take a report of the problem out with it (its second best is the stranger).
-                // Each pair is scored once (nil: apart more than the window, or a signature gone).
-                let signatures = members.map(signature)
-                let pairScores: [[Double?]] = members.indices.map { i in
-                    members.indices.map { j in
-                        guard i != j, abs(members[i].occurredAt.timeIntervalSince(members[j].occurredAt)) <= window,
-                              let a = signatures[i], let b = signatures[j] else { return nil }
-                        return similarity.score(a, b)
-                    }
-                }
+                // Each pair is scored once.
+                let pairScores = members.map { a in members.map { b in hotspotScore(a, b) } }
+                let signed = members.map { signature($0) != nil }
                 var left = Array(members.indices)
                 while true {
                     let scores = left.map { i in left.compactMap { pairScores[i][$0] } }
-                    let unsupported = left.indices.filter { signatures[left[$0]] != nil && !support.admits(scores[$0]) }
+                    let unsupported = left.indices.filter { signed[left[$0]] && !support.admits(scores[$0]) }
                     guard let worst = unsupported.min(by: { Self.mean(scores[$0]) < Self.mean(scores[$1]) }) else { break }
                     left.remove(at: worst)
                 }

@@ -39,28 +39,45 @@ struct ClassificationCommand: AsyncParsableCommand {
         var configDirectory = "deploy/config"
         @Option(help: "Also print each kind of model's category macro-F1 on this held-apart split (for the docs; it chooses nothing).")
         var heldApart: String?
+        @Flag(help: "Refit with the recipes recorded in the current model file instead of choosing them again by cross-validation (after a change to the problem-type labels, which choose no model).")
+        var refit = false
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
             let gazetteer = Gazetteer(region: try ConfigFile.region(directory: configDirectory))
+            // The training texts' problem types sit beside the corpus (problem_types.txt, train_problem_types.tsv).
+            let problemTypes = try ProblemTypeLabels.load(corpusDirectory: URL(fileURLWithPath: corpus).deletingLastPathComponent().path)
             let started = ContinuousClock.now
-            let result = ClassifierTrainer.train(examples, source: URL(fileURLWithPath: corpus).lastPathComponent,
-                                                 withoutPlaceNames: gazetteer.withoutPlaceNames) { line in
-                if verbose { print(line) }
+            let source = URL(fileURLWithPath: corpus).lastPathComponent
+            let model: ClassifierModel
+            var comparison: [String: [ClassifierTrainer.CandidateScore]] = [:]
+            if refit {
+                let current = try ClassifierModel.load(directory: URL(fileURLWithPath: output).deletingLastPathComponent().path)
+                model = try ProblemTypeTrainer.attach(problemTypes, to: ClassifierTrainer.fit(examples, recipes: current.recipes, source: source,
+                                                                                          withoutPlaceNames: gazetteer.withoutPlaceNames),
+                                                      examples: examples, withoutPlaceNames: gazetteer.withoutPlaceNames)
+            } else {
+                let result = ClassifierTrainer.train(examples, source: source, withoutPlaceNames: gazetteer.withoutPlaceNames) { line in
+                    if verbose { print(line) }
+                }
+                model = try ProblemTypeTrainer.attach(problemTypes, to: result.model, examples: examples,
+                                                      withoutPlaceNames: gazetteer.withoutPlaceNames)
+                comparison = result.comparison
+                print(result.report)
             }
-            let bytes = result.model.serialized()
+            let bytes = model.serialized()
             try Data(bytes).write(to: URL(fileURLWithPath: output))
             print("trained on \(examples.count) examples in \(ContinuousClock.now - started); "
-                  + "\(result.model.vocabulary.count) features; wrote \(bytes.count) bytes to \(output)")
-            print(result.report)
-            if let heldApart {
+                  + "\(model.vocabulary.count) features; \(problemTypes.labels.count) texts labelled with \(problemTypes.types.count) problem types "
+                  + "(\(model.problemTypeModel?.entryTypes.count ?? 0) weights kept); wrote \(bytes.count) bytes to \(output)")
+            if let heldApart, !comparison.isEmpty {
                 let test = try CorpusExample.load(path: heldApart)
                 let prepared = ClassifierTrainer.prepare(examples, withoutPlaceNames: gazetteer.withoutPlaceNames)
                 let task = ClassifierTrainer.tasks(examples)[0]
                 let rows = test.map { prepared.vocabulary.rows(of: $0.input.features) }
                 let truth = test.map { example in task.classes.firstIndex(of: example.category.rawValue) ?? -1 }
                 print("category macro-F1 on \(URL(fileURLWithPath: heldApart).lastPathComponent) (\(test.count) examples), model alone, no rules:")
-                for score in result.comparison["category"] ?? [] {
+                for score in comparison["category"] ?? [] {
                     let model = ClassifierTrainer.fit(score.recipe, task: task, data: prepared.data)
                     let held = rows.map { model.scores($0) }
                     print("  " + score.name.padding(toLength: 52, withPad: " ", startingAt: 0)
@@ -139,6 +156,10 @@ struct ClassificationCommand: AsyncParsableCommand {
         var conceptWeights = "0,0.25,0.5,0.75,1"
         @Option(help: "Concept-mismatch shares to search (comma-separated).")
         var conceptMismatches = "0"
+        @Option(help: "Problem-type weights to search (comma-separated; 0: the problem types add nothing).")
+        var problemTypeWeights = "0"
+        @Option(help: "Problem-type mismatch shares to search (comma-separated; 0: no mismatch).")
+        var problemTypeMismatches = "0"
         @Option(help: "Matter support: members from which a matter asks for support, to search (comma-separated; 0: no matter support).")
         var supportMembers = "0"
         @Option(help: "Matter support: the second best member's score to search (comma-separated; 0: not asked).")
@@ -188,12 +209,15 @@ struct ClassificationCommand: AsyncParsableCommand {
                 for (report, signature) in signed {
                     print(report.id, signature.terms.count, signature.places, signature.categories.map { "\($0.index):\($0.probability)" })
                     print("   ", maker.describe(report.text).prefix(14).map { "\($0.term) \(String(format: "%.1f", $0.weight))" }.joined(separator: ", "))
+                    print("    problem types:", maker.describe(problemTypes: signature.problemTypes))
                 }
                 for i in signed.indices {
                     for j in signed.indices where j > i {
                         let (a, b) = (signed[i].1, signed[j].1)
-                        print(String(format: "%@%@ %@ text %.3f place %.0f category %.3f neighbours %.3f", signed[i].0.cluster == signed[j].0.cluster ? "= " : "  ", signed[i].0.id, signed[j].0.id,
-                                     a.textSimilarity(to: b), a.placeAgreement(with: b), a.categoryAffinity(with: b), a.neighbourSimilarity(to: b)))
+                        print(String(format: "%@%@ %@ text %.3f place %.0f category %.3f neighbours %.3f types %@ score %.3f", signed[i].0.cluster == signed[j].0.cluster ? "= " : "  ", signed[i].0.id, signed[j].0.id,
+                                     a.textSimilarity(to: b), a.placeAgreement(with: b), a.categoryAffinity(with: b), a.neighbourSimilarity(to: b),
+                                     a.problemTypeAgreement(with: b).map { String(format: "%.3f", $0) } ?? "-",
+                                     ReportSimilarity(settings.similarity).score(a, b)))
                     }
                 }
                 return
@@ -208,7 +232,11 @@ struct ClassificationCommand: AsyncParsableCommand {
             let grid = (expansions: try values(expansions, "expansions"), neighbours: try values(neighbourWeights, "neighbour-weights"),
                         places: try values(placeWeights, "place-weights"), categories: try values(categoryWeights, "category-weights"),
                         concepts: try values(conceptWeights, "concept-weights"), mismatches: try values(conceptMismatches, "concept-mismatches"),
-                        thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"))
+                        thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"),
+                        types: try values(problemTypeWeights, "problem-type-weights"),
+                        typeMismatches: try values(problemTypeMismatches, "problem-type-mismatches"))
+            // Every pair of a problem-type weight and mismatch.
+            let typeSettings = grid.types.flatMap { weight in grid.typeMismatches.map { (weight: weight, mismatch: $0) } }
             // Every support rule of the grid from its axes (members below 2: none; a bound of 0: not asked).
             func rules(members: String, _ membersName: String, secondBests: String, _ secondName: String, means: String,
                        _ meanName: String, soleMatches: String = "0", _ soleName: String = "") throws -> [MatterSupport?] {
@@ -249,7 +277,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                                 for mismatch in grid.mismatches {
                                     for threshold in grid.thresholds {
                                         for hotspotOffset in grid.offsets {
-                                            for linkage in linkages {
+                                            for (linkage, types) in linkages.flatMap({ linkage in typeSettings.map { (linkage, $0) } }) {
                                                 var settings = base.settings
                                                 settings.matterSupport = linkage.matter
                                                 settings.hotspotSupport = linkage.hotspot
@@ -258,6 +286,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                 settings.similarity.placeWeight = place
                                                 settings.similarity.categoryWeight = category
                                                 settings.similarity.conceptMismatch = mismatch
+                                                settings.similarity.problemTypeWeight = types.weight
+                                                settings.similarity.problemTypeMismatch = types.mismatch
                                                 settings.duplicates.minSimilarity = threshold
                                                 settings.hotspots.minSimilarity = threshold + hotspotOffset
                                                 let evaluations = try signed.map {
@@ -283,11 +313,11 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity
-                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f",
+                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f types %.2f type mismatch %.2f",
                               evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
                               evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
                               s.expansion, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity,
-                              settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch)
+                              settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch, s.problemTypeWeight, s.problemTypeMismatch)
                     + (settings.matterSupport.map { String(format: " support from %d second %.3f mean %.3f sole %@", $0.fromMembers, $0.secondBest,
                                                                  $0.meanScore, $0.soleMatch.map { String(format: "%.3f", $0) } ?? "-") } ?? " no support")
                     + (settings.hotspotSupport.map { String(format: " | hotspot support from %d second %.3f mean %.3f", $0.fromMembers,
@@ -304,6 +334,9 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             printBest(for: "concept weight and mismatch", when: grid.concepts.count > 1 || grid.mismatches.count > 1) {
                 [$0.similarity.conceptWeight, $0.similarity.conceptMismatch]
+            }
+            printBest(for: "problem-type weight and mismatch", when: typeSettings.count > 1) {
+                [$0.similarity.problemTypeWeight, $0.similarity.problemTypeMismatch]
             }
             printBest(for: "matter-support rule", when: supports.count > 1) { $0.matterSupport }
             printBest(for: "hotspot-support rule", when: hotspotSupports.count > 1) { $0.hotspotSupport }

@@ -51,6 +51,12 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         var conceptWeight: Double = 0
         /// The share of similarity two reports lose when both name problem concepts and share none (0…1).
         var conceptMismatch: Double = 0
+        /// The weight of the problem-type cosine (the types of the training texts nearest each report,
+        /// `SignatureMaker`) in what two reports say, beside the text and neighbour cosines (0: not used).
+        var problemTypeWeight: Double = 0
+        /// The share of similarity two reports lose for problem types that do not agree: the score is
+        /// multiplied by 1 − problemTypeMismatch × (1 − problem-type cosine) (0…1; 0: not used).
+        var problemTypeMismatch: Double = 0
 
         static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48, conceptWeight: 0, conceptMismatch: 0)
     }
@@ -146,6 +152,8 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check((1...255).contains(similarity.maximumTerms), "similarity.maximumTerms must be from 1 to 255")
         check(similarity.conceptWeight >= 0, "similarity.conceptWeight must be >= 0")
         check((0...1).contains(similarity.conceptMismatch), "similarity.conceptMismatch must be from 0 to 1")
+        check(similarity.problemTypeWeight >= 0, "similarity.problemTypeWeight must be >= 0")
+        check((0...1).contains(similarity.problemTypeMismatch), "similarity.problemTypeMismatch must be from 0 to 1")
         problems += matterSupport?.problems() ?? []
         problems += hotspotSupport?.problems(setting: "hotspotSupport") ?? []
         check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
@@ -158,5 +166,28 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         let settings = try ConfigFile.load(ClassificationSettings.self, file: fileName, directory: directory)
         try ConfigFile.check(settings.problems(), file: fileName, directory: directory)
         return settings
+    }
+}
+
+extension ClassificationSettings.Similarity {
+    /// `problemTypeWeight` and `problemTypeMismatch` may be left out (0: problem types not used); every
+    /// other key is required.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        textWeight = try container.decode(Double.self, forKey: .textWeight)
+        neighbourWeight = try container.decode(Double.self, forKey: .neighbourWeight)
+        neighbours = try container.decode(Int.self, forKey: .neighbours)
+        expansion = try container.decode(Double.self, forKey: .expansion)
+        unigrams = try container.decode(Bool.self, forKey: .unigrams)
+        placeWeight = try container.decode(Double.self, forKey: .placeWeight)
+        categoryWeight = try container.decode(Double.self, forKey: .categoryWeight)
+        idfFloor = try container.decode(Double.self, forKey: .idfFloor)
+        topicExponent = try container.decode(Double.self, forKey: .topicExponent)
+        unknownInformativeness = try container.decode(Double.self, forKey: .unknownInformativeness)
+        maximumTerms = try container.decode(Int.self, forKey: .maximumTerms)
+        conceptWeight = try container.decode(Double.self, forKey: .conceptWeight)
+        conceptMismatch = try container.decode(Double.self, forKey: .conceptMismatch)
+        problemTypeWeight = try container.decodeIfPresent(Double.self, forKey: .problemTypeWeight) ?? 0
+        problemTypeMismatch = try container.decodeIfPresent(Double.self, forKey: .problemTypeMismatch) ?? 0
     }
 }

@@ -99,7 +99,12 @@ struct SimilarityTests {
         #expect(signature("村口那座桥裂开了").concepts.contains(UInt8(bridge)))
         // Stored and read back, concepts included; a signature of the first version reads with none.
         #expect(try ReportSignature(bytes: outage.bytes).concepts == outage.concepts)
-        var first = outage.bytes
+        var second = outage.bytes
+        second[0] = 2
+        second.removeLast(outage.problemTypes.count * 3 + 1)
+        #expect(try ReportSignature(bytes: second).concepts == outage.concepts)
+        #expect(try ReportSignature(bytes: second).problemTypes.isEmpty)
+        var first = second
         first[0] = 1
         first.removeLast(outage.concepts.count + 1)
         #expect(try ReportSignature(bytes: first).concepts.isEmpty)

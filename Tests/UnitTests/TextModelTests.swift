@@ -97,8 +97,26 @@ struct TextModelTests {
         version3[4] = 3
         #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: version3) }
         var badFlag = bytes
-        badFlag[badFlag.count - 1] = 2
+        badFlag[badFlag.count - 2] = 2  // the last critical flag, before the problem-type flag
         #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: badFlag) }
+        // A version 4 file (no problem types) still reads.
+        var version4 = Array(bytes.dropLast(1))
+        version4[4] = 4
+        #expect(try ClassifierModel(serialized: version4) == model)
+
+        // With a problem-type model: it round-trips, counts in the fingerprint, and its entries must be in range.
+        var typed = model
+        typed.problemTypeModel = ProblemTypeModel(types: ["manhole", "parking-charge"], bias: [0, 0.5],
+                                                  denseWeights: [Float](repeating: 0.01, count: vocabulary.count * 2)
+                                                      .enumerated().map { $0.offset == 1 ? 2 : $0.element }, threshold: 0.05)
+        typed.problemTypeSource = 42
+        #expect(typed.problemTypeModel?.entryTypes == [1])
+        let typedBytes = typed.serialized()
+        #expect(try ClassifierModel(serialized: typedBytes) == typed)
+        #expect(typed.fingerprint != model.fingerprint)
+        var outOfRange = typedBytes
+        outOfRange[outOfRange.count - 6] = 2  // the one entry's type, little-endian: 2 of 2 types
+        #expect(throws: ModelFileError.self) { try ClassifierModel(serialized: outOfRange) }
     }
 }
 
@@ -114,8 +132,15 @@ struct ShippedClassifierTests {
         let examples = try CorpusExample.load(path: Self.corpus + "/train.jsonl")
         let shipped = try ClassifierModel.load(directory: TestSupport.configDirectory)
         let gazetteer = Gazetteer(region: try TestSupport.region())
-        let refitted = ClassifierTrainer.fit(examples, recipes: shipped.recipes, source: "train.jsonl",
-                                             withoutPlaceNames: gazetteer.withoutPlaceNames)
+        var refitted = ClassifierTrainer.fit(examples, recipes: shipped.recipes, source: "train.jsonl", withoutPlaceNames: gazetteer.withoutPlaceNames)
+        // The problem-type model takes minutes to train in a debug build: what it was trained from must be
+        // what the corpus holds now (its training is checked on a small set in ProblemTypeLabelsTests).
+        let labels = try ProblemTypeLabels.load(corpusDirectory: Self.corpus)
+        #expect(shipped.problemTypeSource == ProblemTypeTrainer.source(labels, vocabulary: refitted.vocabulary, examples: examples,
+                                                                        withoutPlaceNames: gazetteer.withoutPlaceNames),
+                "the problem-type model is stale: run `minsheng-classification train --refit`")
+        refitted.problemTypeModel = shipped.problemTypeModel
+        refitted.problemTypeSource = shipped.problemTypeSource
         #expect(refitted == shipped, "deploy/config/classifier.model is stale: run `minsheng-classification train`")
     }
 

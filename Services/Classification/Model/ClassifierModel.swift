@@ -9,7 +9,7 @@ import MinshengModel
 /// `minsheng-classification train` to `classifier.model` in the config directory.
 struct ClassifierModel: Sendable, Equatable {
     static let fileName = "classifier.model"
-    static let formatVersion: UInt32 = 4
+    static let formatVersion: UInt32 = 5
 
     var vocabulary: FeatureVocabulary
     var category: LinearTextModel
@@ -34,6 +34,13 @@ struct ClassifierModel: Sendable, Equatable {
     /// Whether each training text (parallel to `exemplars`) is critical: the critical model's second
     /// opinion from a report's nearest training texts (`CriticalNeighbours`).
     var exemplarCritical: [Bool]
+    /// What problem a report is about (问题类型), learnt from the training texts' labels
+    /// (`Corpus/problem_types.txt`, `train_problem_types.tsv`): report similarity compares two reports by
+    /// their likeliest types. Nil when the model was trained without them.
+    var problemTypeModel: ProblemTypeModel?
+    /// A fingerprint of what the problem-type model was trained from (texts, labels, parameters), so a
+    /// test can tell that the shipped one is stale without training it again.
+    var problemTypeSource: UInt64 = 0
     /// How each task's model was made (kind and parameters), so that a test can refit it.
     var recipes: [TrainingRecipe]
     /// What it was trained on, for provenance: corpus file and examples.
@@ -49,6 +56,12 @@ struct ClassifierModel: Sendable, Equatable {
             writer.uint16(documentFrequency[row])
             writer.bytes([topicWeight[row]])
         }
+        // The problem types change what a signature holds, so they count, when there are any (a model
+        // without them keeps the fingerprint it had).
+        if let problemTypeModel {
+            writer.uint64(problemTypeSource)
+            problemTypeModel.write(to: &writer)
+        }
         return FNV1a.hash(writer.buffer)
     }
 
@@ -58,7 +71,9 @@ struct ClassifierModel: Sendable, Equatable {
     // category, level, police, critical: classes (count + strings), temperature (Float32), bias (Float32 per class),
     // weights (Float32 per class per vocabulary row); then the exemplars (count, then for each: row count and
     // UInt32 rows); then whether each exemplar is critical (count, then one byte each, 0 or 1). Little-endian;
-    // strings are UInt32 length + UTF-8. Version 4 added the exemplars' critical flags.
+    // strings are UInt32 length + UTF-8; then one byte, 1 when a problem-type model follows (its source
+    // fingerprint, UInt64, then `ProblemTypeModel`'s own layout), else 0. Version 4 added the exemplars'
+    // critical flags, version 5 the problem types; version 4 files still read, without problem types.
 
     func serialized() -> [UInt8] {
         var writer = BinaryWriter()
@@ -89,6 +104,13 @@ struct ClassifierModel: Sendable, Equatable {
         }
         writer.uint32(UInt32(exemplarCritical.count))
         writer.bytes(exemplarCritical.map { $0 ? 1 : 0 })
+        if let problemTypeModel {
+            writer.bytes([1])
+            writer.uint64(problemTypeSource)
+            problemTypeModel.write(to: &writer)
+        } else {
+            writer.bytes([0])
+        }
         return writer.buffer
     }
 
@@ -116,7 +138,7 @@ struct ClassifierModel: Sendable, Equatable {
         var reader = BinaryReader(bytes)
         guard try reader.bytes(4) == Array("MSCM".utf8) else { throw ModelFileError("not a Minsheng classifier model file") }
         let version = try reader.uint32()
-        guard version == Self.formatVersion else {
+        guard version == Self.formatVersion || version == 4 else {
             throw ModelFileError("model format \(version) is not supported (expected \(Self.formatVersion)); train one with `minsheng-classification train`")
         }
         trainedOn = try reader.string()
@@ -173,7 +195,16 @@ struct ClassifierModel: Sendable, Equatable {
         let flags = try reader.bytes(flagCount)
         guard flags.allSatisfy({ $0 <= 1 }) else { throw ModelFileError("a critical flag is neither 0 nor 1") }
         exemplarCritical = flags.map { $0 == 1 }
-        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the exemplars' critical flags") }
+        if version >= 5 {
+            switch try reader.bytes(1)[0] {
+            case 0: break
+            case 1:
+                problemTypeSource = try reader.uint64()
+                problemTypeModel = try ProblemTypeModel(reading: &reader, vocabularySize: featureCount)
+            case let flag: throw ModelFileError("bad problem-type flag \(flag)")
+            }
+        }
+        guard reader.isAtEnd else { throw ModelFileError("trailing bytes after the problem-type model") }
         category = models[0]
         level = models[1]
         police = models[2]

@@ -7,7 +7,8 @@ import Foundation
 ///   own words (停车, 收费, 小票, 收款码) and unknown names (梅湾街) weigh much;
 /// - the places it names (villages, communities, roads of the gazetteer, and the village it was located
 ///   in), as hashes of their names;
-/// - its most likely categories with their probabilities.
+/// - its most likely categories with their probabilities;
+/// - the problem types (问题类型) of its nearest training texts, with their shares.
 struct ReportSignature: Sendable, Equatable {
     /// Term hashes, sorted ascending, unique.
     var terms: [UInt32]
@@ -22,6 +23,10 @@ struct ReportSignature: Sendable, Equatable {
     var neighbours: [(index: UInt16, weight: UInt8)]
     /// The problem concepts it names (`ProblemConcepts.table` indices), ascending.
     var concepts: [UInt8] = []
+    /// The problem types of its nearest training texts (`ClassifierModel.problemTypes` index, share
+    /// quantised to 1…255 of the largest), at most `SignatureMaker.problemTypesKept`, sorted by index.
+    /// Empty when the model has no problem types or no neighbour is labelled.
+    var problemTypes: [(index: UInt16, weight: UInt8)] = []
 
     static func == (lhs: ReportSignature, rhs: ReportSignature) -> Bool {
         lhs.terms == rhs.terms && lhs.weights == rhs.weights && lhs.places == rhs.places
@@ -29,6 +34,7 @@ struct ReportSignature: Sendable, Equatable {
             && lhs.categories.map(\.probability) == rhs.categories.map(\.probability)
             && lhs.neighbours.map(\.index) == rhs.neighbours.map(\.index) && lhs.neighbours.map(\.weight) == rhs.neighbours.map(\.weight)
             && lhs.concepts == rhs.concepts
+            && lhs.problemTypes.map(\.index) == rhs.problemTypes.map(\.index) && lhs.problemTypes.map(\.weight) == rhs.problemTypes.map(\.weight)
     }
 
     /// The terms in order of weight, heaviest first (ties: lower hash first): what the candidate index
@@ -68,21 +74,33 @@ struct ReportSignature: Sendable, Equatable {
 
     /// Cosine of the two neighbour vectors: 0…1.
     func neighbourSimilarity(to other: ReportSignature) -> Double {
+        Self.cosine(neighbours, other.neighbours)
+    }
+
+    /// Cosine of the two problem-type vectors (0…1), or nil when either has none: nothing is known of
+    /// whether they agree.
+    func problemTypeAgreement(with other: ReportSignature) -> Double? {
+        guard !problemTypes.isEmpty, !other.problemTypes.isEmpty else { return nil }
+        return Self.cosine(problemTypes, other.problemTypes)
+    }
+
+    /// Cosine of two sparse vectors sorted by index.
+    private static func cosine(_ a: [(index: UInt16, weight: UInt8)], _ b: [(index: UInt16, weight: UInt8)]) -> Double {
         var i = 0, j = 0
         var dot = 0
-        while i < neighbours.count && j < other.neighbours.count {
-            if neighbours[i].index == other.neighbours[j].index {
-                dot += Int(neighbours[i].weight) * Int(other.neighbours[j].weight)
+        while i < a.count && j < b.count {
+            if a[i].index == b[j].index {
+                dot += Int(a[i].weight) * Int(b[j].weight)
                 i += 1
                 j += 1
-            } else if neighbours[i].index < other.neighbours[j].index {
+            } else if a[i].index < b[j].index {
                 i += 1
             } else {
                 j += 1
             }
         }
         guard dot > 0 else { return 0 }
-        return min(1, Double(dot) / (Self.norm(neighbours.map(\.weight)) * Self.norm(other.neighbours.map(\.weight))))
+        return min(1, Double(dot) / (norm(a.map(\.weight)) * norm(b.map(\.weight))))
     }
 
     /// +1 when the two name a place in common, -1 when both name places and none is shared, else 0.
@@ -111,14 +129,14 @@ struct ReportSignature: Sendable, Equatable {
     }
 
     // MARK: Storage
-    // Version byte 2, then term count (UInt8), terms (UInt32 LE each), weights (UInt8 each), place count
+    // Version byte 3, then term count (UInt8), terms (UInt32 LE each), weights (UInt8 each), place count
     // (UInt8), places (UInt32 LE each), category count (UInt8), (index, probability) pairs, neighbour count
-    // (UInt8), (index UInt16 LE, weight) pairs, concept count (UInt8), concepts (UInt8 each). Version 1
-    // had no concepts.
+    // (UInt8), (index UInt16 LE, weight) pairs, concept count (UInt8), concepts (UInt8 each), problem-type
+    // count (UInt8), (index UInt16 LE, weight) pairs. Version 1 had no concepts, version 2 no problem types.
 
     var bytes: [UInt8] {
         var writer = BinaryWriter()
-        writer.bytes([2, UInt8(terms.count)])
+        writer.bytes([3, UInt8(terms.count)])
         for term in terms { writer.uint32(term) }
         writer.bytes(weights)
         writer.bytes([UInt8(places.count)])
@@ -132,23 +150,29 @@ struct ReportSignature: Sendable, Equatable {
         }
         writer.bytes([UInt8(concepts.count)])
         writer.bytes(concepts)
+        writer.bytes([UInt8(problemTypes.count)])
+        for type in problemTypes {
+            writer.uint16(type.index)
+            writer.bytes([type.weight])
+        }
         return writer.buffer
     }
 
     init(terms: [UInt32], weights: [UInt8], places: [UInt32], categories: [(index: UInt8, probability: UInt8)],
-         neighbours: [(index: UInt16, weight: UInt8)] = [], concepts: [UInt8] = []) {
+         neighbours: [(index: UInt16, weight: UInt8)] = [], concepts: [UInt8] = [], problemTypes: [(index: UInt16, weight: UInt8)] = []) {
         self.terms = terms
         self.weights = weights
         self.places = places
         self.categories = categories
         self.neighbours = neighbours
         self.concepts = concepts
+        self.problemTypes = problemTypes
     }
 
     init(bytes: [UInt8]) throws {
         var reader = BinaryReader(bytes)
         let version = try reader.bytes(1)[0]
-        guard version == 1 || version == 2 else { throw ModelFileError("unknown report signature version") }
+        guard (1...3).contains(version) else { throw ModelFileError("unknown report signature version") }
         let termCount = Int(try reader.bytes(1)[0])
         terms = try (0..<termCount).map { _ in try reader.uint32() }
         weights = try reader.bytes(termCount)
@@ -162,6 +186,7 @@ struct ReportSignature: Sendable, Equatable {
         let neighbourCount = Int(try reader.bytes(1)[0])
         neighbours = try (0..<neighbourCount).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) }
         concepts = version >= 2 ? try reader.bytes(Int(try reader.bytes(1)[0])) : []
+        problemTypes = version >= 3 ? try (0..<Int(try reader.bytes(1)[0])).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) } : []
         guard reader.isAtEnd else { throw ModelFileError("trailing bytes after a report signature") }
     }
 }

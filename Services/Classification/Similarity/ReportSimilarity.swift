@@ -12,6 +12,8 @@ struct ReportSimilarity: Sendable {
     let categoryWeight: Double
     let neighbourWeight: Double
     let conceptMismatch: Double
+    let problemTypeWeight: Double
+    let problemTypeMismatch: Double
 
     init(_ settings: ClassificationSettings.Similarity) {
         textWeight = settings.textWeight
@@ -19,15 +21,23 @@ struct ReportSimilarity: Sendable {
         placeWeight = settings.placeWeight
         categoryWeight = settings.categoryWeight
         conceptMismatch = settings.conceptMismatch
+        problemTypeWeight = settings.problemTypeWeight
+        problemTypeMismatch = settings.problemTypeMismatch
     }
 
     /// What the two say, times how far their categories agree (unrelated categories take `categoryWeight`
     /// off), times how much their places agree: the same named place raises it by `placeWeight`,
     /// different named places lower it by as much.
+    /// The problem types of their nearest training texts add `problemTypeWeight` times their cosine to
+    /// what the two say, and take `problemTypeMismatch` of the score off as far as they disagree (neither
+    /// when either has no type).
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
+        let types = a.problemTypeAgreement(with: b)
         let content = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
+            + problemTypeWeight * (types ?? 0)
         guard content > 0 else { return 0 }
         return content * (1 - categoryWeight * (1 - a.categoryAffinity(with: b))) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
             * (1 - conceptMismatch * max(0, -a.conceptAgreement(with: b)))
+            * (1 - problemTypeMismatch * (1 - (types ?? 1)))
     }
 }

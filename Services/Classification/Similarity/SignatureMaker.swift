@@ -143,7 +143,17 @@ struct SignatureMaker: Sendable {
         let categories = top.map { (index: UInt8($0), probability: UInt8(max(0, min(255, (categoryProbabilities[$0] * 255).rounded())))) }
             .filter { $0.probability > 0 }
         return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest,
-                               concepts: concepts)
+                               concepts: concepts, problemTypes: model.problemTypeModel.map {
+                                   $0.likeliest(model.vocabulary.rows(of: TextFeatures.keys(of: withoutPlaces)), count: Self.problemTypesKept)
+                               } ?? [])
+    }
+
+    /// Problem types kept per signature.
+    static let problemTypesKept = 4
+
+    /// The names of a signature's problem types, largest share first (for `--explain`).
+    func describe(problemTypes: [(index: UInt16, weight: UInt8)]) -> String {
+        problemTypes.sorted { $0.weight > $1.weight }.map { "\(model.problemTypeModel?.types[Int($0.index)] ?? "?") \($0.weight)" }.joined(separator: ", ")
     }
 
     /// The `parameters.neighbours` training texts most like the text (cosine of the weighted terms),

@@ -1,0 +1,57 @@
+import Foundation
+import MinshengModel
+
+/// Trains the `ProblemTypeModel` from the labelled training texts: multinomial logistic regression over
+/// the vocabulary's text n-grams of each text with its place names taken out, then the weights too
+/// small to matter dropped.
+enum ProblemTypeTrainer {
+    /// Chosen by what the types add to report similarity on the tuning cluster sets
+    /// (docs/classification.md, "Problem types").
+    static let parameters = LogisticRegressionTrainer.Parameters(l2: 1e-5, epochs: 25, learningRate: 0.5)
+    /// Weights of smaller magnitude are dropped (`ProblemTypeModel` keeps them sparse).
+    static let keptWeight: Float = 0.05
+
+    /// The model with a problem-type model trained on `examples` (the model's own training texts, in
+    /// its order) and `labels` attached.
+    static func attach(_ labels: ProblemTypeLabels, to model: ClassifierModel, examples: [CorpusExample],
+                       withoutPlaceNames: (String) -> String) throws -> ClassifierModel {
+        var model = model
+        let (typeModel, source) = try train(labels, vocabulary: model.vocabulary, examples: examples, withoutPlaceNames: withoutPlaceNames)
+        model.problemTypeModel = typeModel
+        model.problemTypeSource = source
+        return model
+    }
+
+    static func train(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
+                      withoutPlaceNames: (String) -> String) throws -> (ProblemTypeModel, UInt64) {
+        let indices = try labels.indices(for: examples)
+        var rows: [[Int32]] = []
+        var targets: [Int] = []
+        for (example, type) in zip(examples, indices) {
+            guard let type else { continue }
+            rows.append(vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))))
+            targets.append(type)
+        }
+        guard !rows.isEmpty else { throw ModelFileError("no training text has a problem type") }
+        let dense = LogisticRegressionTrainer.train(TrainingData(rows: rows, vocabularySize: vocabulary.count), labels: targets,
+                                                    classes: labels.types, parameters: parameters)
+        let model = ProblemTypeModel(types: labels.types, bias: dense.bias, denseWeights: dense.weights, threshold: keptWeight)
+        return (model, source(labels, vocabulary: vocabulary, examples: examples, withoutPlaceNames: withoutPlaceNames))
+    }
+
+    /// A fingerprint of what the model is trained from: the vocabulary, each text as the model sees it
+    /// with its label, the types and the parameters.
+    static func source(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
+                       withoutPlaceNames: (String) -> String) -> UInt64 {
+        var writer = BinaryWriter()
+        writer.uint32(UInt32(vocabulary.count))
+        for key in vocabulary.keys { writer.uint64(key) }
+        for name in labels.types { writer.string(name) }
+        for example in examples {
+            writer.string(withoutPlaceNames(example.text))
+            writer.string(labels.labels[example.id] ?? "")
+        }
+        writer.string("\(parameters) \(parameters.seed) kept \(keptWeight)")
+        return FNV1a.hash(writer.buffer)
+    }
+}

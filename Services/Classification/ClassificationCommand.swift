@@ -144,6 +144,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var explainUnigrams: Bool?
         @Option(help: "With --explain: weight of the problem concepts.")
         var explainConcepts: Double?
+        @Option(help: "With --explain: weight of the problem types (above 0: the signatures hold them).")
+        var explainProblemTypes: Double?
         @Option(help: "Expansions to search (comma-separated).")
         var expansions = "0.5,1"
         @Option(help: "Neighbour weights to search (comma-separated).")
@@ -195,6 +197,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                 if let expansion = explainExpansion { settings.similarity.expansion = expansion }
                 if let unigrams = explainUnigrams { settings.similarity.unigrams = unigrams }
                 if let concepts = explainConcepts { settings.similarity.conceptWeight = concepts }
+                if let types = explainProblemTypes { settings.similarity.problemTypeWeight = types }
                 let region = try ConfigFile.region(directory: configDirectory)
                 let maker = SignatureMaker(model: base.classifier.model, gazetteer: Gazetteer(region: region), parameters: settings.similarity)
                 let members = reports.filter { $0.cluster == explain }
@@ -269,6 +272,9 @@ struct ClassificationCommand: AsyncParsableCommand {
                     var similarity = base.settings.similarity
                     similarity.expansion = expansion
                     similarity.conceptWeight = concept
+                    // The signatures hold the problem types when any setting of the grid uses them.
+                    similarity.problemTypeWeight = grid.types.max() ?? 0
+                    similarity.problemTypeMismatch = grid.typeMismatches.max() ?? 0
                     let maker = SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
                     let signed = sets.map { SignedClusterSet(reports: $0, classifier: base.classifier, signatures: maker) }
                     for neighbour in grid.neighbours {

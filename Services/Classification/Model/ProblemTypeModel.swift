@@ -61,15 +61,14 @@ struct ProblemTypeModel: Sendable, Equatable {
         return LinearTextModel.softmax(scores, temperature: 1)
     }
 
-    /// The `count` most likely types, each weighted by its probability quantised to 1…255 of the most
-    /// likely one's, sorted by index (the form `ReportSignature.problemTypes` keeps).
+    /// The `count` most likely types with their probabilities quantised to 0…255 (those that round to 0
+    /// left out), sorted by index (the form `ReportSignature.problemTypes` keeps).
     func likeliest(_ rows: [Int32], count: Int) -> [(index: UInt16, weight: UInt8)] {
         let probabilities = probabilities(rows)
-        let top = probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
+        return probabilities.indices.sorted { probabilities[$0] != probabilities[$1] ? probabilities[$0] > probabilities[$1] : $0 < $1 }
             .prefix(count)
-        guard let first = top.first, probabilities[first] > 0 else { return [] }
-        return top.map { (index: UInt16($0), weight: UInt8(max(1, min(255, (probabilities[$0] / probabilities[first] * 255).rounded())))) }
-            .filter { $0.weight > 1 || $0.index == UInt16(first) }
+            .map { (index: UInt16($0), weight: UInt8(max(0, min(255, (probabilities[$0] * 255).rounded())))) }
+            .filter { $0.weight > 0 }
             .sorted { $0.index < $1.index }
     }
 

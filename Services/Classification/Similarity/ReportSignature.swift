@@ -8,7 +8,7 @@ import Foundation
 /// - the places it names (villages, communities, roads of the gazetteer, and the village it was located
 ///   in), as hashes of their names;
 /// - its most likely categories with their probabilities;
-/// - the problem types (问题类型) of its nearest training texts, with their shares.
+/// - its likeliest problem types (问题类型), with their probabilities.
 struct ReportSignature: Sendable, Equatable {
     /// Term hashes, sorted ascending, unique.
     var terms: [UInt32]
@@ -23,9 +23,8 @@ struct ReportSignature: Sendable, Equatable {
     var neighbours: [(index: UInt16, weight: UInt8)]
     /// The problem concepts it names (`ProblemConcepts.table` indices), ascending.
     var concepts: [UInt8] = []
-    /// The problem types of its nearest training texts (`ClassifierModel.problemTypes` index, share
-    /// quantised to 1…255 of the largest), at most `SignatureMaker.problemTypesKept`, sorted by index.
-    /// Empty when the model has no problem types or no neighbour is labelled.
+    /// Its likeliest problem types (`ProblemTypeModel.types` index, probability quantised to 1…255), at
+    /// most `SignatureMaker.problemTypesKept`, sorted by index. Empty when the model has no problem types.
     var problemTypes: [(index: UInt16, weight: UInt8)] = []
 
     static func == (lhs: ReportSignature, rhs: ReportSignature) -> Bool {
@@ -77,8 +76,9 @@ struct ReportSignature: Sendable, Equatable {
         Self.cosine(neighbours, other.neighbours)
     }
 
-    /// Cosine of the two problem-type vectors (0…1), or nil when either has none: nothing is known of
-    /// whether they agree.
+    /// The probability that the two are of one problem type, Σ p(type) × p'(type) over the types both
+    /// keep (0…1): high only when both are sure of one type, low when either is unsure or they lean to
+    /// other types. Nil when either has none: nothing is known of whether they agree.
     func problemTypeAgreement(with other: ReportSignature) -> Double? {
         guard !problemTypes.isEmpty, !other.problemTypes.isEmpty else { return nil }
         return Self.cosine(problemTypes, other.problemTypes)
@@ -86,6 +86,13 @@ struct ReportSignature: Sendable, Equatable {
 
     /// Cosine of two sparse vectors sorted by index.
     private static func cosine(_ a: [(index: UInt16, weight: UInt8)], _ b: [(index: UInt16, weight: UInt8)]) -> Double {
+        let dot = dot(a, b)
+        guard dot > 0 else { return 0 }
+        return min(1, Double(dot) / (norm(a.map(\.weight)) * norm(b.map(\.weight))))
+    }
+
+    /// Dot product of two sparse vectors sorted by index.
+    private static func dot(_ a: [(index: UInt16, weight: UInt8)], _ b: [(index: UInt16, weight: UInt8)]) -> Int {
         var i = 0, j = 0
         var dot = 0
         while i < a.count && j < b.count {
@@ -99,8 +106,7 @@ struct ReportSignature: Sendable, Equatable {
                 j += 1
             }
         }
-        guard dot > 0 else { return 0 }
-        return min(1, Double(dot) / (norm(a.map(\.weight)) * norm(b.map(\.weight))))
+        return dot
     }
 
     /// +1 when the two name a place in common, -1 when both name places and none is shared, else 0.

@@ -33,10 +33,11 @@ struct ReportSimilarity: Sendable {
     /// when either has no type).
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
         let types = a.problemTypeAgreement(with: b)
+        let affinity = a.categoryAffinity(with: b)
         let content = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
-            + problemTypeWeight * (types ?? 0)
+            + problemTypeWeight * (types ?? 0) * affinity
         guard content > 0 else { return 0 }
-        return content * (1 - categoryWeight * (1 - a.categoryAffinity(with: b))) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
+        return content * (1 - categoryWeight * (1 - affinity)) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
             * (1 - conceptMismatch * max(0, -a.conceptAgreement(with: b)))
             * (1 - problemTypeMismatch * (1 - (types ?? 1)))
     }

@@ -45,6 +45,7 @@ struct SignatureMaker: Sendable {
         self.exemplarTerms = exemplarTerms
         let p = parameters
         version = "3-\(String(ProblemConcepts.fingerprint, radix: 16))-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
+            + (model.problemTypeModel != nil && (p.problemTypeWeight > 0 || p.problemTypeMismatch > 0) ? "-types" : "")
     }
 
     /// The weight of an n-gram.
@@ -143,13 +144,19 @@ struct SignatureMaker: Sendable {
         let categories = top.map { (index: UInt8($0), probability: UInt8(max(0, min(255, (categoryProbabilities[$0] * 255).rounded())))) }
             .filter { $0.probability > 0 }
         return ReportSignature(terms: terms, weights: weights, places: places, categories: categories, neighbours: nearest,
-                               concepts: concepts, problemTypes: model.problemTypeModel.map {
+                               concepts: concepts, problemTypes: computesProblemTypes ? model.problemTypeModel.map {
                                    $0.likeliest(model.vocabulary.rows(of: TextFeatures.keys(of: withoutPlaces)), count: Self.problemTypesKept)
-                               } ?? [])
+                               } ?? [] : [])
     }
 
     /// Problem types kept per signature.
     static let problemTypesKept = 4
+
+    /// Whether signatures hold the report's likeliest problem types: only when similarity uses them (about
+    /// 25 µs a report otherwise spent for nothing).
+    var computesProblemTypes: Bool {
+        model.problemTypeModel != nil && (parameters.problemTypeWeight > 0 || parameters.problemTypeMismatch > 0)
+    }
 
     /// The names of a signature's problem types, largest share first (for `--explain`).
     func describe(problemTypes: [(index: UInt16, weight: UInt8)]) -> String {

@@ -4,7 +4,9 @@
 /// same named place, -1 different named places, 0 unknown). Neither place nor category can make two
 /// reports alike on its own: two other problems of one category at one place (square dancing and late
 /// basketball at one community) score only what their words share. Two reports that both name problem
-/// concepts (`ProblemConcepts`) and share none lose `conceptMismatch` of their score. Weights and thresholds
+/// concepts (`ProblemConcepts`) and share none lose `conceptMismatch` of their score. The problem types
+/// (`ProblemTypeModel`) add `problemTypeWeight` × their cosine × the category affinity (0 as shipped: see
+/// docs/classification.md, "Problem types"). Weights and thresholds
 /// were chosen on the labelled cluster set (`Corpus/clusters/tune.jsonl`, docs/classification.md).
 struct ReportSimilarity: Sendable {
     let textWeight: Double
@@ -28,9 +30,9 @@ struct ReportSimilarity: Sendable {
     /// What the two say, times how far their categories agree (unrelated categories take `categoryWeight`
     /// off), times how much their places agree: the same named place raises it by `placeWeight`,
     /// different named places lower it by as much.
-    /// The problem types of their nearest training texts add `problemTypeWeight` times their cosine to
-    /// what the two say, and take `problemTypeMismatch` of the score off as far as they disagree (neither
-    /// when either has no type).
+    /// Their likeliest problem types add `problemTypeWeight` times their cosine times the category
+    /// affinity (a type shared across unrelated categories counts little) to what the two say, and take
+    /// `problemTypeMismatch` of the score off as far as they disagree (neither when either has no type).
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
         let types = a.problemTypeAgreement(with: b)
         let affinity = a.categoryAffinity(with: b)

@@ -153,7 +153,7 @@ struct SignatureMaker: Sendable {
     static let problemTypesKept = 4
 
     /// Whether signatures hold the report's likeliest problem types: only when similarity uses them (about
-    /// 25 µs a report otherwise spent for nothing).
+    /// 40 µs a report otherwise spent for nothing).
     var computesProblemTypes: Bool {
         model.problemTypeModel != nil && (parameters.problemTypeWeight > 0 || parameters.problemTypeMismatch > 0)
     }

@@ -5,8 +5,8 @@ import MinshengModel
 /// the vocabulary's text n-grams of each text with its place names taken out, then the weights too
 /// small to matter dropped.
 enum ProblemTypeTrainer {
-    /// Chosen by what the types add to report similarity on the tuning cluster sets
-    /// (docs/classification.md, "Problem types").
+    /// The category model's logistic-regression recipe, not searched for this task (docs/classification.md,
+    /// "Problem types", lists choosing it by cross-validated accuracy as open).
     static let parameters = LogisticRegressionTrainer.Parameters(l2: 1e-5, epochs: 25, learningRate: 0.5)
     /// Weights of smaller magnitude are dropped (`ProblemTypeModel` keeps them sparse).
     static let keptWeight: Float = 0.05

@@ -51,8 +51,9 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         var conceptWeight: Double = 0
         /// The share of similarity two reports lose when both name problem concepts and share none (0…1).
         var conceptMismatch: Double = 0
-        /// The weight of the problem-type cosine (the types of the training texts nearest each report,
-        /// `SignatureMaker`) in what two reports say, beside the text and neighbour cosines (0: not used).
+        /// The weight of the problem-type cosine (each report's likeliest types, `ProblemTypeModel`), times
+        /// the two reports' category affinity, in what they say, beside the text and neighbour cosines (0:
+        /// not used, and signatures hold no types).
         var problemTypeWeight: Double = 0
         /// The share of similarity two reports lose for problem types that do not agree: the score is
         /// multiplied by 1 − problemTypeMismatch × (1 − problem-type cosine) (0…1; 0: not used).

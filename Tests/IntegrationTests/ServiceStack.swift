@@ -217,11 +217,18 @@ func apiTokenHash(of unitId: String, configDirectory: String) throws -> String {
     return try #require(unit?["apiTokenHash"] as? String, "no apiTokenHash for \(unitId) in \(configDirectory)/units.json")
 }
 
-/// A port nobody listens on, below Linux's ephemeral range (32768-60999), so that the many outgoing
-/// connections of the test run (Kafka clients) cannot take it before the service binds it.
+/// Ports `freePort` has handed out in this test run: tests run in parallel, and two services started
+/// at once could otherwise draw the same free port, the second failing to bind it ("Address already in
+/// use": a replica that never joined its group, eighth session).
+private let portsHandedOut = Mutex<Set<Int>>([])
+
+/// A port nobody listens on and no other test of this run was given, below Linux's ephemeral range
+/// (32768-60999), so that the many outgoing connections of the test run (Kafka clients) cannot take it
+/// before the service binds it.
 func freePort() throws -> Int {
     for _ in 0..<200 {
         let port = Int.random(in: 20_000..<32_000)
+        guard portsHandedOut.withLock({ $0.insert(port).inserted }) else { continue }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()

@@ -45,7 +45,7 @@ struct SignatureMaker: Sendable {
         self.exemplarTerms = exemplarTerms
         let p = parameters
         version = "3-\(String(ProblemConcepts.fingerprint, radix: 16))-\(String(model.fingerprint, radix: 16))-\(p.maximumTerms)-\(p.idfFloor)-\(p.topicExponent)-\(p.unknownInformativeness)-\(p.neighbours)-\(p.expansion)-\(p.unigrams)-\(p.conceptWeight)"
-            + (model.problemTypeModel != nil && (p.problemTypeWeight > 0 || p.problemTypeMismatch > 0) ? "-types" : "")
+            + (Self.computesProblemTypes(model: model, parameters: p) ? "-types" : "")
     }
 
     /// The weight of an n-gram.
@@ -154,7 +154,9 @@ struct SignatureMaker: Sendable {
 
     /// Whether signatures hold the report's likeliest problem types: only when similarity uses them (about
     /// 40 µs a report otherwise spent for nothing).
-    var computesProblemTypes: Bool {
+    var computesProblemTypes: Bool { Self.computesProblemTypes(model: model, parameters: parameters) }
+
+    static func computesProblemTypes(model: ClassifierModel, parameters: ClassificationSettings.Similarity) -> Bool {
         model.problemTypeModel != nil && (parameters.problemTypeWeight > 0 || parameters.problemTypeMismatch > 0)
     }
 

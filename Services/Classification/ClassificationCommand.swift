@@ -214,13 +214,14 @@ struct ClassificationCommand: AsyncParsableCommand {
                     print("   ", maker.describe(report.text).prefix(14).map { "\($0.term) \(String(format: "%.1f", $0.weight))" }.joined(separator: ", "))
                     print("    problem types:", maker.describe(problemTypes: signature.problemTypes))
                 }
+                let similarity = ReportSimilarity(settings.similarity)
                 for i in signed.indices {
                     for j in signed.indices where j > i {
                         let (a, b) = (signed[i].1, signed[j].1)
                         print(String(format: "%@%@ %@ text %.3f place %.0f category %.3f neighbours %.3f types %@ score %.3f", signed[i].0.cluster == signed[j].0.cluster ? "= " : "  ", signed[i].0.id, signed[j].0.id,
                                      a.textSimilarity(to: b), a.placeAgreement(with: b), a.categoryAffinity(with: b), a.neighbourSimilarity(to: b),
                                      a.problemTypeAgreement(with: b).map { String(format: "%.3f", $0) } ?? "-",
-                                     ReportSimilarity(settings.similarity).score(a, b)))
+                                     similarity.score(a, b)))
                     }
                 }
                 return

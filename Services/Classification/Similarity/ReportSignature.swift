@@ -76,9 +76,8 @@ struct ReportSignature: Sendable, Equatable {
         Self.cosine(neighbours, other.neighbours)
     }
 
-    /// The probability that the two are of one problem type, Σ p(type) × p'(type) over the types both
-    /// keep (0…1): high only when both are sure of one type, low when either is unsure or they lean to
-    /// other types. Nil when either has none: nothing is known of whether they agree.
+    /// Cosine of the two problem-type vectors (their likeliest types with their probabilities): 0…1, high
+    /// when both lean to the same types. Nil when either has none: nothing is known of whether they agree.
     func problemTypeAgreement(with other: ReportSignature) -> Double? {
         guard !problemTypes.isEmpty, !other.problemTypes.isEmpty else { return nil }
         return Self.cosine(problemTypes, other.problemTypes)
@@ -149,19 +148,24 @@ struct ReportSignature: Sendable, Equatable {
         for place in places { writer.uint32(place) }
         writer.bytes([UInt8(categories.count)])
         for category in categories { writer.bytes([category.index, category.probability]) }
-        writer.bytes([UInt8(neighbours.count)])
-        for neighbour in neighbours {
-            writer.uint16(neighbour.index)
-            writer.bytes([neighbour.weight])
-        }
+        Self.write(neighbours, to: &writer)
         writer.bytes([UInt8(concepts.count)])
         writer.bytes(concepts)
-        writer.bytes([UInt8(problemTypes.count)])
-        for type in problemTypes {
-            writer.uint16(type.index)
-            writer.bytes([type.weight])
-        }
+        Self.write(problemTypes, to: &writer)
         return writer.buffer
+    }
+
+    /// Count (UInt8), then (index UInt16 LE, weight) pairs: the neighbours and the problem types.
+    private static func write(_ pairs: [(index: UInt16, weight: UInt8)], to writer: inout BinaryWriter) {
+        writer.bytes([UInt8(pairs.count)])
+        for pair in pairs {
+            writer.uint16(pair.index)
+            writer.bytes([pair.weight])
+        }
+    }
+
+    private static func readPairs(_ reader: inout BinaryReader) throws -> [(index: UInt16, weight: UInt8)] {
+        try (0..<Int(try reader.bytes(1)[0])).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) }
     }
 
     init(terms: [UInt32], weights: [UInt8], places: [UInt32], categories: [(index: UInt8, probability: UInt8)],
@@ -189,10 +193,9 @@ struct ReportSignature: Sendable, Equatable {
             let pair = try reader.bytes(2)
             return (pair[0], pair[1])
         }
-        let neighbourCount = Int(try reader.bytes(1)[0])
-        neighbours = try (0..<neighbourCount).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) }
+        neighbours = try Self.readPairs(&reader)
         concepts = version >= 2 ? try reader.bytes(Int(try reader.bytes(1)[0])) : []
-        problemTypes = version >= 3 ? try (0..<Int(try reader.bytes(1)[0])).map { _ in (try reader.uint16(), try reader.bytes(1)[0]) } : []
+        problemTypes = version >= 3 ? try Self.readPairs(&reader) : []
         guard reader.isAtEnd else { throw ModelFileError("trailing bytes after a report signature") }
     }
 }

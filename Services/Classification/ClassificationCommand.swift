@@ -146,6 +146,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var explainConcepts: Double?
         @Option(help: "With --explain: weight of the problem types (above 0: the signatures hold them).")
         var explainProblemTypes: Double?
+        @Option(help: "With --explain: the problem types' bound (as a multiple of what the words give; 3 when neither this nor the settings set one).")
+        var explainProblemTypeBound: Double?
         @Option(help: "Expansions to search (comma-separated).")
         var expansions = "0.5,1"
         @Option(help: "Neighbour weights to search (comma-separated).")
@@ -160,8 +162,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var conceptMismatches = "0"
         @Option(help: "Problem-type weights to search (comma-separated; 0: the problem types add nothing).")
         var problemTypeWeights = "0"
-        @Option(help: "Problem-type mismatch shares to search (comma-separated; 0: no mismatch).")
-        var problemTypeMismatches = "0"
+        @Option(help: "Problem-type bounds to search (comma-separated): the most the types add, as a multiple of what the words give.")
+        var problemTypeBounds = "3"
         @Option(help: "Matter support: members from which a matter asks for support, to search (comma-separated; 0: no matter support).")
         var supportMembers = "0"
         @Option(help: "Matter support: the second best member's score to search (comma-separated; 0: not asked).")
@@ -198,6 +200,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                 if let unigrams = explainUnigrams { settings.similarity.unigrams = unigrams }
                 if let concepts = explainConcepts { settings.similarity.conceptWeight = concepts }
                 if let types = explainProblemTypes { settings.similarity.problemTypeWeight = types }
+                if let bound = explainProblemTypeBound { settings.similarity.problemTypeBound = bound }
+                if settings.similarity.problemTypeBound == 0 { settings.similarity.problemTypeBound = 3 }
                 let region = try ConfigFile.region(directory: configDirectory)
                 let maker = SignatureMaker(model: base.classifier.model, gazetteer: Gazetteer(region: region), parameters: settings.similarity)
                 let members = reports.filter { $0.cluster == explain }
@@ -238,9 +242,9 @@ struct ClassificationCommand: AsyncParsableCommand {
                         concepts: try values(conceptWeights, "concept-weights"), mismatches: try values(conceptMismatches, "concept-mismatches"),
                         thresholds: try values(thresholds, "thresholds"), offsets: try values(hotspotOffsets, "hotspot-offsets"),
                         types: try values(problemTypeWeights, "problem-type-weights"),
-                        typeMismatches: try values(problemTypeMismatches, "problem-type-mismatches"))
-            // Every pair of a problem-type weight and mismatch.
-            let typeSettings = grid.types.flatMap { weight in grid.typeMismatches.map { (weight: weight, mismatch: $0) } }
+                        typeBounds: try values(problemTypeBounds, "problem-type-bounds"))
+            // Every pair of a problem-type weight and bound.
+            let typeSettings = grid.types.flatMap { weight in grid.typeBounds.map { (weight: weight, bound: $0) } }
             // Every support rule of the grid from its axes (members below 2: none; a bound of 0: not asked).
             func rules(members: String, _ membersName: String, secondBests: String, _ secondName: String, means: String,
                        _ meanName: String, soleMatches: String = "0", _ soleName: String = "") throws -> [MatterSupport?] {
@@ -275,7 +279,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                     similarity.conceptWeight = concept
                     // The signatures hold the problem types when any setting of the grid uses them.
                     similarity.problemTypeWeight = grid.types.max() ?? 0
-                    similarity.problemTypeMismatch = grid.typeMismatches.max() ?? 0
+                    similarity.problemTypeBound = grid.typeBounds.max() ?? 0
                     let maker = SignatureMaker(model: base.classifier.model, gazetteer: gazetteer, parameters: similarity)
                     let signed = sets.map { SignedClusterSet(reports: $0, classifier: base.classifier, signatures: maker) }
                     for neighbour in grid.neighbours {
@@ -294,7 +298,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                 settings.similarity.categoryWeight = category
                                                 settings.similarity.conceptMismatch = mismatch
                                                 settings.similarity.problemTypeWeight = types.weight
-                                                settings.similarity.problemTypeMismatch = types.mismatch
+                                                settings.similarity.problemTypeBound = types.bound
                                                 settings.duplicates.minSimilarity = threshold
                                                 settings.hotspots.minSimilarity = threshold + hotspotOffset
                                                 let evaluations = try signed.map {
@@ -320,11 +324,11 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity
-                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f types %.2f type mismatch %.2f",
+                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f types %.2f type bound %.2f",
                               evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
                               evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
                               s.expansion, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity,
-                              settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch, s.problemTypeWeight, s.problemTypeMismatch)
+                              settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch, s.problemTypeWeight, s.problemTypeBound)
                     + (settings.matterSupport.map { String(format: " support from %d second %.3f mean %.3f sole %@", $0.fromMembers, $0.secondBest,
                                                                  $0.meanScore, $0.soleMatch.map { String(format: "%.3f", $0) } ?? "-") } ?? " no support")
                     + (settings.hotspotSupport.map { String(format: " | hotspot support from %d second %.3f mean %.3f", $0.fromMembers,
@@ -342,8 +346,8 @@ struct ClassificationCommand: AsyncParsableCommand {
             printBest(for: "concept weight and mismatch", when: grid.concepts.count > 1 || grid.mismatches.count > 1) {
                 [$0.similarity.conceptWeight, $0.similarity.conceptMismatch]
             }
-            printBest(for: "problem-type weight and mismatch", when: typeSettings.count > 1) {
-                [$0.similarity.problemTypeWeight, $0.similarity.problemTypeMismatch]
+            printBest(for: "problem-type weight and bound", when: typeSettings.count > 1) {
+                [$0.similarity.problemTypeWeight, $0.similarity.problemTypeBound]
             }
             printBest(for: "matter-support rule", when: supports.count > 1) { $0.matterSupport }
             printBest(for: "hotspot-support rule", when: hotspotSupports.count > 1) { $0.hotspotSupport }

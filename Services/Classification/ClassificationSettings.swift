@@ -55,9 +55,10 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         /// the two reports' category affinity, in what they say, beside the text and neighbour cosines (0:
         /// not used, and signatures hold no types).
         var problemTypeWeight: Double = 0
-        /// The share of similarity two reports lose for problem types that do not agree: the score is
-        /// multiplied by 1 − problemTypeMismatch × (1 − problem-type cosine) (0…1; 0: not used).
-        var problemTypeMismatch: Double = 0
+        /// The most the problem types add, as a multiple of what the words give (the text cosine plus the
+        /// weighted neighbour cosine): two reports that share no word and no neighbour gain nothing from
+        /// their types, so a wrong type alone never links them (must be > 0 when `problemTypeWeight` is).
+        var problemTypeBound: Double = 0
 
         static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48, conceptWeight: 0, conceptMismatch: 0)
     }
@@ -154,7 +155,9 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         check(similarity.conceptWeight >= 0, "similarity.conceptWeight must be >= 0")
         check((0...1).contains(similarity.conceptMismatch), "similarity.conceptMismatch must be from 0 to 1")
         check(similarity.problemTypeWeight >= 0, "similarity.problemTypeWeight must be >= 0")
-        check((0...1).contains(similarity.problemTypeMismatch), "similarity.problemTypeMismatch must be from 0 to 1")
+        check(similarity.problemTypeBound >= 0, "similarity.problemTypeBound must be >= 0")
+        check(similarity.problemTypeWeight == 0 || similarity.problemTypeBound > 0,
+              "similarity.problemTypeBound must be > 0 when similarity.problemTypeWeight is (it bounds what the types add)")
         problems += matterSupport?.problems() ?? []
         problems += hotspotSupport?.problems(setting: "hotspotSupport") ?? []
         check(retention.classifiedEventDays * 24 >= max(duplicates.windowHours, hotspots.windowHours),
@@ -171,7 +174,7 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
 }
 
 extension ClassificationSettings.Similarity {
-    /// `problemTypeWeight` and `problemTypeMismatch` may be left out (0: problem types not used); every
+    /// `problemTypeWeight` and `problemTypeBound` may be left out (0: problem types not used); every
     /// other key is required.
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -189,6 +192,6 @@ extension ClassificationSettings.Similarity {
         conceptWeight = try container.decode(Double.self, forKey: .conceptWeight)
         conceptMismatch = try container.decode(Double.self, forKey: .conceptMismatch)
         problemTypeWeight = try container.decodeIfPresent(Double.self, forKey: .problemTypeWeight) ?? 0
-        problemTypeMismatch = try container.decodeIfPresent(Double.self, forKey: .problemTypeMismatch) ?? 0
+        problemTypeBound = try container.decodeIfPresent(Double.self, forKey: .problemTypeBound) ?? 0
     }
 }

@@ -5,8 +5,8 @@
 /// reports alike on its own: two other problems of one category at one place (square dancing and late
 /// basketball at one community) score only what their words share. Two reports that both name problem
 /// concepts (`ProblemConcepts`) and share none lose `conceptMismatch` of their score. The problem types
-/// (`ProblemTypeModel`) add `problemTypeWeight` × their cosine × the category affinity (0 as shipped: see
-/// docs/classification.md, "Problem types"). Weights and thresholds
+/// (`ProblemTypeModel`) add `problemTypeWeight` × their cosine × the category affinity, at most
+/// `problemTypeBound` times what the words give (docs/classification.md, "Problem types"). Weights and thresholds
 /// were chosen on the labelled cluster set (`Corpus/clusters/tune.jsonl`, docs/classification.md).
 struct ReportSimilarity: Sendable {
     let textWeight: Double
@@ -15,7 +15,7 @@ struct ReportSimilarity: Sendable {
     let neighbourWeight: Double
     let conceptMismatch: Double
     let problemTypeWeight: Double
-    let problemTypeMismatch: Double
+    let problemTypeBound: Double
 
     init(_ settings: ClassificationSettings.Similarity) {
         textWeight = settings.textWeight
@@ -24,23 +24,23 @@ struct ReportSimilarity: Sendable {
         categoryWeight = settings.categoryWeight
         conceptMismatch = settings.conceptMismatch
         problemTypeWeight = settings.problemTypeWeight
-        problemTypeMismatch = settings.problemTypeMismatch
+        problemTypeBound = settings.problemTypeBound
     }
 
     /// What the two say, times how far their categories agree (unrelated categories take `categoryWeight`
     /// off), times how much their places agree: the same named place raises it by `placeWeight`,
     /// different named places lower it by as much.
     /// Their likeliest problem types add `problemTypeWeight` times their cosine times the category
-    /// affinity (a type shared across unrelated categories counts little) to what the two say, and take
-    /// `problemTypeMismatch` of the score off as far as they disagree (neither when either has no type).
+    /// affinity (a type shared across unrelated categories counts little) to what the two say, but never
+    /// more than `problemTypeBound` times what their words give: a type names what a report is about,
+    /// and when the model names it wrongly, two reports with nothing else in common stay apart.
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
-        let types = a.problemTypeAgreement(with: b)
         let affinity = a.categoryAffinity(with: b)
-        let content = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
-            + problemTypeWeight * (types ?? 0) * affinity
-        guard content > 0 else { return 0 }
-        return content * (1 - categoryWeight * (1 - affinity)) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
+        let words = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
+        guard words > 0 else { return 0 }
+        let types = problemTypeWeight > 0
+            ? min(problemTypeWeight * (a.problemTypeAgreement(with: b) ?? 0) * affinity, problemTypeBound * words) : 0
+        return (words + types) * (1 - categoryWeight * (1 - affinity)) * max(0, 1 + placeWeight * a.placeAgreement(with: b))
             * (1 - conceptMismatch * max(0, -a.conceptAgreement(with: b)))
-            * (1 - problemTypeMismatch * (1 - (types ?? 1)))
     }
 }

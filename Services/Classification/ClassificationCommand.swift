@@ -41,12 +41,33 @@ struct ClassificationCommand: AsyncParsableCommand {
         var heldApart: String?
         @Flag(help: "Refit with the recipes recorded in the current model file instead of choosing them again by cross-validation (after a change to the problem-type labels, which choose no model).")
         var refit = false
+        @Option(help: "Instead of training: print the 5-fold cross-validated figures of these problem-type recipes (L2:epochs:step[:kept weight], comma-separated; e.g. 1e-5:25:0.5,1e-4:25:0.5).")
+        var problemTypeRecipes: String?
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
             let gazetteer = Gazetteer(region: try ConfigFile.region(directory: configDirectory))
             // The training texts' problem types sit beside the corpus (problem_types.txt, train_problem_types.tsv).
             let problemTypes = try ProblemTypeLabels.load(corpusDirectory: URL(fileURLWithPath: corpus).deletingLastPathComponent().path)
+            if let problemTypeRecipes {
+                let vocabulary = try ClassifierModel.load(directory: URL(fileURLWithPath: output).deletingLastPathComponent().path).vocabulary
+                print("problem-type recipes, 5-fold cross-validation on \(problemTypes.labels.count) labelled texts (shipped: \(ProblemTypeTrainer.parameters), kept weight \(ProblemTypeTrainer.keptWeight)):")
+                for recipe in problemTypeRecipes.split(separator: ",") {
+                    let parts = recipe.split(separator: ":").map { Float($0.trimmingCharacters(in: .whitespaces)) }
+                    guard (3...4).contains(parts.count), parts.allSatisfy({ $0 != nil }), let epochs = parts[1], epochs >= 1 else {
+                        throw ValidationError("--problem-type-recipes: expected L2:epochs:step[:kept weight], got \(recipe)")
+                    }
+                    let parameters = LogisticRegressionTrainer.Parameters(l2: parts[0]!, epochs: Int(epochs), learningRate: parts[2]!)
+                    let kept = parts.count == 4 ? parts[3]! : ProblemTypeTrainer.keptWeight
+                    let started = ContinuousClock.now
+                    let figures = try ProblemTypeTrainer.crossValidate(problemTypes, vocabulary: vocabulary, examples: examples,
+                                                                       withoutPlaceNames: gazetteer.withoutPlaceNames, parameters: parameters, kept: kept)
+                    print(String(format: "  %@ kept %g: accuracy %.3f, label among the %d likeliest %.3f, mean label probability %.3f (%@)",
+                                 parameters.description, kept, figures.accuracy, SignatureMaker.problemTypesKept, figures.amongKept,
+                                 figures.meanLabelProbability, "\(ContinuousClock.now - started)"))
+                }
+                return
+            }
             let started = ContinuousClock.now
             let source = URL(fileURLWithPath: corpus).lastPathComponent
             let model: ClassifierModel

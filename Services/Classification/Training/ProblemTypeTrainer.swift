@@ -7,7 +7,7 @@ import MinshengModel
 enum ProblemTypeTrainer {
     /// The category model's logistic-regression recipe, not searched for this task (docs/classification.md,
     /// "Problem types", lists choosing it by cross-validated accuracy as open).
-    static let parameters = LogisticRegressionTrainer.Parameters(l2: 1e-5, epochs: 25, learningRate: 0.5)
+    static let parameters = LogisticRegressionTrainer.Parameters(l2: 3e-5, epochs: 50, learningRate: 0.25)
     /// Weights of smaller magnitude are dropped (`ProblemTypeModel` keeps them sparse).
     static let keptWeight: Float = 0.05
 
@@ -37,6 +37,47 @@ enum ProblemTypeTrainer {
                                                     classes: labels.types, parameters: parameters)
         let model = ProblemTypeModel(types: labels.types, bias: dense.bias, denseWeights: dense.weights, threshold: keptWeight)
         return (model, source(labels, vocabulary: vocabulary, examples: examples, withoutPlaceNames: withoutPlaceNames))
+    }
+
+    /// How a recipe does in `folds`-fold cross-validation on the labelled texts (texts i with i mod folds
+    /// = k held out in fold k): the share whose likeliest type is the label (accuracy), the share whose
+    /// label is among the `SignatureMaker.problemTypesKept` likeliest (what a signature holds), and the
+    /// mean probability given to the label, all with the weights below `kept` dropped as shipped.
+    struct CrossValidation: Sendable {
+        var accuracy: Double
+        var amongKept: Double
+        var meanLabelProbability: Double
+    }
+
+    static func crossValidate(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
+                              withoutPlaceNames: (String) -> String, parameters: LogisticRegressionTrainer.Parameters,
+                              kept: Float = keptWeight, folds: Int = 5) throws -> CrossValidation {
+        let indices = try labels.indices(for: examples)
+        var rows: [[Int32]] = []
+        var targets: [Int] = []
+        for (example, type) in zip(examples, indices) {
+            guard let type else { continue }
+            rows.append(vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))))
+            targets.append(type)
+        }
+        var right = 0, among = 0
+        var probability = 0.0
+        for fold in 0..<folds {
+            let training = rows.indices.filter { $0 % folds != fold }
+            let dense = LogisticRegressionTrainer.train(TrainingData(rows: training.map { rows[$0] }, vocabularySize: vocabulary.count),
+                                                        labels: training.map { targets[$0] }, classes: labels.types, parameters: parameters)
+            let model = ProblemTypeModel(types: labels.types, bias: dense.bias, denseWeights: dense.weights, threshold: kept)
+            for index in rows.indices where index % folds == fold {
+                let probabilities = model.probabilities(rows[index])
+                let label = targets[index]
+                let better = probabilities.indices.filter { probabilities[$0] > probabilities[label] || (probabilities[$0] == probabilities[label] && $0 < label) }.count
+                if better == 0 { right += 1 }
+                if better < SignatureMaker.problemTypesKept { among += 1 }
+                probability += Double(probabilities[label])
+            }
+        }
+        let count = Double(max(1, rows.count))
+        return CrossValidation(accuracy: Double(right) / count, amongKept: Double(among) / count, meanLabelProbability: probability / count)
     }
 
     /// A fingerprint of what the model is trained from: the vocabulary, each text as the model sees it

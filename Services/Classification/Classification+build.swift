@@ -48,7 +48,7 @@ enum ClassificationService {
 
     /// The handler of both steps over a database: its candidate index rebuilt from `recent_event` first.
     static func makeHandler(parts: Parts, database: any DatabaseWriter, logger: Logger, now: Date = Date()) throws -> ClassificationHandler {
-        let index = CandidateIndex(retention: parts.settings.longestWindow + 3600)
+        let index = CandidateIndex(retention: parts.settings.longestWindow + 3600, parameters: .init(for: parts.settings.similarity))
         let (loaded, resigned) = try database.write { db in
             try index.rebuild(db: db, now: now, signatureVersion: parts.signatures.version) { eventId, _, village in
                 guard let row = try Row.fetchOne(db, sql: """

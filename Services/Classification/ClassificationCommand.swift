@@ -43,6 +43,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var refit = false
         @Option(help: "Instead of training: print the 5-fold cross-validated figures of these problem-type recipes (L2:epochs:step[:kept weight], comma-separated; e.g. 1e-5:25:0.5,1e-4:25:0.5).")
         var problemTypeRecipes: String?
+        @Flag(help: "With --problem-type-recipes: leave out the texts written for the type model alone (problem_type_texts.tsv).")
+        var withoutTypeTexts = false
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
@@ -51,7 +53,9 @@ struct ClassificationCommand: AsyncParsableCommand {
             let problemTypes = try ProblemTypeLabels.load(corpusDirectory: URL(fileURLWithPath: corpus).deletingLastPathComponent().path)
             if let problemTypeRecipes {
                 let vocabulary = try ClassifierModel.load(directory: URL(fileURLWithPath: output).deletingLastPathComponent().path).vocabulary
-                print("problem-type recipes, 5-fold cross-validation on \(problemTypes.labels.count) labelled texts (shipped: \(ProblemTypeTrainer.parameters), kept weight \(ProblemTypeTrainer.keptWeight)):")
+                print("problem-type recipes, 5-fold cross-validation on \(problemTypes.labels.count) labelled texts"
+                      + (withoutTypeTexts ? "" : ", \(problemTypes.typeTexts.count) texts for the type model alone in every fold's training part")
+                      + " (shipped: \(ProblemTypeTrainer.parameters), kept weight \(ProblemTypeTrainer.keptWeight)):")
                 for recipe in problemTypeRecipes.split(separator: ",") {
                     let parts = recipe.split(separator: ":").map { Float($0.trimmingCharacters(in: .whitespaces)) }
                     guard (3...4).contains(parts.count), parts.allSatisfy({ $0 != nil }), let epochs = parts[1], epochs >= 1 else {
@@ -61,7 +65,8 @@ struct ClassificationCommand: AsyncParsableCommand {
                     let kept = parts.count == 4 ? parts[3]! : ProblemTypeTrainer.keptWeight
                     let started = ContinuousClock.now
                     let figures = try ProblemTypeTrainer.crossValidate(problemTypes, vocabulary: vocabulary, examples: examples,
-                                                                       withoutPlaceNames: gazetteer.withoutPlaceNames, parameters: parameters, kept: kept)
+                                                                       withoutPlaceNames: gazetteer.withoutPlaceNames, parameters: parameters, kept: kept,
+                                                                       typeTexts: !withoutTypeTexts)
                     print(String(format: "  %@ kept %g: accuracy %.3f, label among the %d likeliest %.3f, mean label probability %.3f (%@)",
                                  parameters.description, kept, figures.accuracy, SignatureMaker.problemTypesKept, figures.amongKept,
                                  figures.meanLabelProbability, "\(ContinuousClock.now - started)"))
@@ -183,6 +188,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var conceptMismatches = "0"
         @Option(help: "Problem-type weights to search (comma-separated; 0: the problem types add nothing).")
         var problemTypeWeights = "0"
+        @Flag(help: "Compare each report with every report of its town instead of the candidate index's (slower; a setting whose figures differ is one the index cannot serve: check `evaluate`'s index line).")
+        var fullScan = false
         @Option(help: "Problem-type bounds to search (comma-separated): the most the types add, as a multiple of what the words give.")
         var problemTypeBounds = "3"
         @Option(help: "Matter support: members from which a matter asks for support, to search (comma-separated; 0: no matter support).")
@@ -323,7 +330,7 @@ struct ClassificationCommand: AsyncParsableCommand {
                                                 settings.duplicates.minSimilarity = threshold
                                                 settings.hotspots.minSimilarity = threshold + hotspotOffset
                                                 let evaluations = try signed.map {
-                                                    try ClusterEvaluation(settings: settings, signed: $0, compareWithFullScan: false)
+                                                    try ClusterEvaluation(settings: settings, signed: $0, compareWithFullScan: false, fullScan: fullScan)
                                                 }
                                                 results.append((ClusterEvaluation(pooling: evaluations), settings))
                                             }

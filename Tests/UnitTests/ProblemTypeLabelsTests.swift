@@ -84,4 +84,36 @@ struct ProblemTypeLabelsTests {
                                                                                "tr-1\tmanhole\ntr-2\tparking-charge\ntr-3\tparking-charge\ntr-4\tparking-charge\n"))
         #expect(ProblemTypeTrainer.source(relabelled, vocabulary: vocabulary, examples: examples, withoutPlaceNames: withoutPlaces) != source)
     }
+
+    /// Texts written for the type model alone (`problem_type_texts.tsv`: type TAB text) are read and
+    /// checked like the labels, teach the type model what the corpus does not say, and change its
+    /// fingerprint; without the file there are none.
+    @Test func textsForTheTypeModelAloneAreReadCheckedAndLearnt() throws {
+        let taxonomy = "manhole\t井盖\tcovers\nparking-charge\t路边停车收费\tfees\n"
+        let directory = try write(taxonomy, "tr-1\tmanhole\ntr-2\tparking-charge\n")
+        #expect(try ProblemTypeLabels.load(corpusDirectory: directory).typeTexts.isEmpty)
+        func withTypeTexts(_ lines: String) throws -> String {
+            let copy = try write(taxonomy, "tr-1\tmanhole\ntr-2\tparking-charge\n")
+            try lines.write(toFile: copy + "/" + ProblemTypeLabels.typeTextsFile, atomically: true, encoding: .utf8)
+            return copy
+        }
+        #expect(throws: ModelFileError.self) { try ProblemTypeLabels.load(corpusDirectory: try withTypeTexts("pothole\t路上一个坑\n")) }
+        #expect(throws: ModelFileError.self) { try ProblemTypeLabels.load(corpusDirectory: try withTypeTexts("manhole 没盖子\n")) }
+        #expect(throws: ModelFileError.self) { try ProblemTypeLabels.load(corpusDirectory: try withTypeTexts("manhole\t\n")) }
+        let labels = try ProblemTypeLabels.load(corpusDirectory: try withTypeTexts("# oblique\nmanhole\t菜场门口那个洞谁来管管\nmanhole\t差点一脚踩空掉下去\n"))
+        #expect(labels.typeTexts == [.init(type: "manhole", text: "菜场门口那个洞谁来管管"), .init(type: "manhole", text: "差点一脚踩空掉下去")])
+        let texts = ["井盖不见了", "停车收费不给票"]
+        let examples = texts.enumerated().map { index, text in
+            var example = example("tr-\(index + 1)")
+            example.text = text
+            return example
+        }
+        let vocabulary = FeatureVocabulary.build(from: (texts + labels.typeTexts.map(\.text)).map { TextFeatures.keys(of: $0) }, minimumDocuments: 1)
+        let without = try ProblemTypeLabels.load(corpusDirectory: directory)
+        let (plain, plainSource) = try ProblemTypeTrainer.train(without, vocabulary: vocabulary, examples: examples, withoutPlaceNames: { $0 })
+        let (taught, taughtSource) = try ProblemTypeTrainer.train(labels, vocabulary: vocabulary, examples: examples, withoutPlaceNames: { $0 })
+        let hole = vocabulary.rows(of: TextFeatures.keys(of: "那个洞谁来管"))
+        #expect(taught.probabilities(hole)[0] > plain.probabilities(hole)[0] + 0.2)
+        #expect(taughtSource != plainSource)
+    }
 }

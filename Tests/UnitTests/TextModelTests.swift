@@ -178,13 +178,15 @@ struct ShippedClassifierTests {
         #expect(evaluation.clusters >= 20)
         #expect(evaluation.pairF1 >= 0.85)
         // Issue 12: every report of a planted cluster linked and raised as one hotspot. Reached with the
-        // shipped settings (chosen on the two tuning sets pooled, sixth session, with the corpus's 900 new
-        // training texts as neighbours; hotspot support since the seventh): 23 and 22 of 24, pairwise F1
-        // 0.958 (docs/classification.md; 23 and 21 without hotspot support). Floors guard what is reached;
-        // the target is a known issue, which fails as soon as it is met (then drop the wrapper).
-        Self.expectFloors(evaluation, pairF1: 0.95, linked: 23, raised: 22)
-        withKnownIssue("issue 12: not every planted cluster is linked and raised whole") {
-            #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+        // shipped settings (chosen on the two tuning sets pooled, every pair compared; problem types since
+        // the ninth session): 24 and 20 of 24, pairwise F1 0.938 (docs/classification.md, "Problem types").
+        // Before the types: 23 and 22, F1 0.958. The types link t09 whole and let two distractors the model
+        // types like their cluster into hotspots (t01, t07): the floors were lowered to 0.93 and 20 raised
+        // for that trade, on purpose, as the other three sets gain (external: 14 raised against 9). Floors
+        // guard what is reached; the target is a known issue, which fails as soon as it is met.
+        Self.expectFloors(evaluation, pairF1: 0.93, linked: 24, raised: 20)
+        #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
+        withKnownIssue("issue 12: not every planted cluster is raised whole") {
             #expect(evaluation.clustersRaised == evaluation.raisable, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole")
         }
     }
@@ -193,11 +195,12 @@ struct ShippedClassifierTests {
     /// and the first pooled: a floor at what is reached, so that a change to the similarity or the detector
     /// that loses ground on reports in other people's words shows (docs/classification.md, "A second tuning
     /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13;
-    /// with the sixth session's 0.787, 20, 14; with hotspot support (seventh) 0.787, 20, 15.
+    /// with the sixth session's 0.787, 20, 14; with hotspot support (seventh) 0.787, 20, 15; with problem
+    /// types (ninth) 0.822, 22, 16.
     @Test func theSecondTuningSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("tune2")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.78, linked: 20, raised: 15)
+        Self.expectFloors(evaluation, pairF1: 0.82, linked: 22, raised: 16)
     }
 
     /// The external cluster set (30 clusters written in a third hand, never used for choosing; sixth session):
@@ -207,11 +210,11 @@ struct ShippedClassifierTests {
     /// Hotspot support (seventh session) costs it one cluster raised whole (x08, already two matters: a
     /// report of its smaller matter is left out of the hotspot), while it gains one on each tuning set and on
     /// the held-apart set and leaves out 6 other hotspots over the four sets ("Hotspot support"): the floor
-    /// was lowered to 9 for that trade, on purpose.
+    /// was lowered to 9 for that trade, on purpose. With problem types (ninth session): 0.846, 19, 14.
     @Test func theExternalClusterSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("external")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.76, linked: 15, raised: 9)
+        Self.expectFloors(evaluation, pairF1: 0.84, linked: 19, raised: 14)
     }
 
     /// The external check set (300 reports written apart by someone who never saw the corpus; it chooses

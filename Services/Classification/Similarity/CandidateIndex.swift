@@ -20,6 +20,23 @@ final class CandidateIndex: Sendable {
         var queryTerms = 16
         /// Newest postings read per term.
         var postingsPerTerm = 32
+
+        /// For a similarity that uses problem types, more terms: the types can lift a pair whose words
+        /// meet only in lighter terms above the threshold (up to `problemTypeBound` + 1 times what the
+        /// words give), and 24 / 16 terms missed such pairs on the cluster sets where 32 / 24 find them
+        /// all (docs/classification.md, "Problem types").
+        init(for similarity: ClassificationSettings.Similarity) {
+            if similarity.problemTypeWeight > 0 && similarity.problemTypeBound > 0 {
+                postedTerms = 32
+                queryTerms = 24
+            }
+        }
+
+        init(postedTerms: Int = 24, queryTerms: Int = 16, postingsPerTerm: Int = 32) {
+            self.postedTerms = postedTerms
+            self.queryTerms = queryTerms
+            self.postingsPerTerm = postingsPerTerm
+        }
     }
 
     let parameters: Parameters

@@ -70,9 +70,11 @@ struct ClusterEvaluation {
 
     /// With the reports classified and signed already (the signatures must be those `settings.similarity`
     /// makes: `tune-similarity` signs once per signature maker and evaluates many settings).
-    init(settings: ClassificationSettings, signed: SignedClusterSet, compareWithFullScan: Bool = true) throws {
+    /// `fullScan`: the figures are those of comparing each report with every report of its town, not
+    /// the candidate index's (to choose a setting on what it does, not on what the index happens to miss).
+    init(settings: ClassificationSettings, signed: SignedClusterSet, compareWithFullScan: Bool = true, fullScan: Bool = false) throws {
         let ordered = signed.reports
-        let indexed = try Self.run(settings: settings, signed: signed, exhaustive: false)
+        let indexed = try Self.run(settings: settings, signed: signed, exhaustive: fullScan)
         self.reports = ordered.count
         if compareWithFullScan {
             let scanned = try Self.run(settings: settings, signed: signed, exhaustive: true)
@@ -178,7 +180,7 @@ struct ClusterEvaluation {
     /// report) and hotspot of each report at the end.
     static func run(settings: ClassificationSettings, signed: SignedClusterSet, exhaustive: Bool) throws -> (matter: [String], hotspot: [String?]) {
         let database = try ServiceDatabase.inMemory(migrations: ClassificationMigrations.register)
-        let index = CandidateIndex(retention: settings.longestWindow + 3600)
+        let index = CandidateIndex(retention: settings.longestWindow + 3600, parameters: .init(for: settings.similarity))
         let detector = RepeatDetector(settings: settings, index: index, signatureVersion: signed.signatureVersion,
                                       exhaustive: exhaustive)
         for report in signed.detectorInput {

@@ -4,15 +4,26 @@ import Foundation
 /// category (parking-charge, manhole, water-supply…). The types are listed in `Corpus/problem_types.txt`
 /// (name, Chinese, what it covers); the labels in `Corpus/train_problem_types.tsv` (text id, type name),
 /// written by reading each text, not by keywords, so that a report told by its effect ("差点掉进坑里")
-/// carries the type of its cause (manhole). `ProblemTypeTrainer` learns a `ProblemTypeModel` from them.
+/// carries the type of its cause (manhole). Beside them, `Corpus/problem_type_texts.tsv` (type name, text)
+/// holds texts written for the type model alone, told obliquely and briefly in the registers the labelled
+/// corpus has too few of; they train no other model. `ProblemTypeTrainer` learns a `ProblemTypeModel`
+/// from both.
 struct ProblemTypeLabels: Sendable, Equatable {
     /// The type names, in the taxonomy file's order.
     var types: [String]
     /// Type name by training text id.
     var labels: [String: String]
+    /// Texts for the type model alone, with their type names (empty when the file is absent).
+    var typeTexts: [TypedText] = []
+
+    struct TypedText: Sendable, Equatable {
+        var type: String
+        var text: String
+    }
 
     static let taxonomyFile = "problem_types.txt"
     static let labelsFile = "train_problem_types.tsv"
+    static let typeTextsFile = "problem_type_texts.tsv"
 
     /// Reads the taxonomy and the labels from the corpus directory. A label naming no listed type, a
     /// repeated id or a malformed line stops with the file and line.
@@ -34,7 +45,17 @@ struct ProblemTypeLabels: Sendable, Equatable {
             guard known.contains(fields[1]) else { throw ModelFileError("\(labelsPath):\(number): \(fields[1]) is not in \(taxonomyFile)") }
             guard labels.updateValue(fields[1], forKey: fields[0]) == nil else { throw ModelFileError("\(labelsPath):\(number): \(fields[0]) is labelled twice") }
         }
-        return ProblemTypeLabels(types: types, labels: labels)
+        var typeTexts: [TypedText] = []
+        let typeTextsPath = "\(corpusDirectory)/\(typeTextsFile)"
+        if FileManager.default.fileExists(atPath: typeTextsPath) {
+            for (number, line) in try lines(typeTextsPath) {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard fields.count == 2, !fields[1].isEmpty else { throw ModelFileError("\(typeTextsPath):\(number): expected <type> TAB <text>") }
+                guard known.contains(fields[0]) else { throw ModelFileError("\(typeTextsPath):\(number): \(fields[0]) is not in \(taxonomyFile)") }
+                typeTexts.append(TypedText(type: fields[0], text: fields[1]))
+            }
+        }
+        return ProblemTypeLabels(types: types, labels: labels, typeTexts: typeTexts)
     }
 
     /// Each example's type as an index into `types` (nil when unlabelled). A label for an id the examples

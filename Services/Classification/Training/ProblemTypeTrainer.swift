@@ -25,14 +25,10 @@ enum ProblemTypeTrainer {
 
     static func train(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
                       withoutPlaceNames: (String) -> String) throws -> (ProblemTypeModel, UInt64) {
-        let indices = try labels.indices(for: examples)
-        var rows: [[Int32]] = []
-        var targets: [Int] = []
-        for (example, type) in zip(examples, indices) {
-            guard let type else { continue }
-            rows.append(vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))))
-            targets.append(type)
-        }
+        let corpus = try rows(labels, vocabulary: vocabulary, examples: examples, withoutPlaceNames: withoutPlaceNames)
+        let extra = typeTextRows(labels, vocabulary: vocabulary, withoutPlaceNames: withoutPlaceNames)
+        let rows = corpus.rows + extra.rows
+        let targets = corpus.targets + extra.targets
         guard !rows.isEmpty else { throw ModelFileError("no training text has a problem type") }
         let dense = LogisticRegressionTrainer.train(TrainingData(rows: rows, vocabularySize: vocabulary.count), labels: targets,
                                                     classes: labels.types, parameters: parameters)
@@ -50,23 +46,19 @@ enum ProblemTypeTrainer {
         var meanLabelProbability: Double
     }
 
+    /// The texts written for the type model alone (`typeTexts`) are in every fold's training part and are
+    /// never held out: the figures are those of the labelled corpus, comparable with and without them.
     static func crossValidate(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
                               withoutPlaceNames: (String) -> String, parameters: LogisticRegressionTrainer.Parameters,
-                              kept: Float = keptWeight, folds: Int = 5) throws -> CrossValidation {
-        let indices = try labels.indices(for: examples)
-        var rows: [[Int32]] = []
-        var targets: [Int] = []
-        for (example, type) in zip(examples, indices) {
-            guard let type else { continue }
-            rows.append(vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))))
-            targets.append(type)
-        }
+                              kept: Float = keptWeight, folds: Int = 5, typeTexts: Bool = true) throws -> CrossValidation {
+        let (rows, targets) = try Self.rows(labels, vocabulary: vocabulary, examples: examples, withoutPlaceNames: withoutPlaceNames)
+        let extra: (rows: [[Int32]], targets: [Int]) = typeTexts ? typeTextRows(labels, vocabulary: vocabulary, withoutPlaceNames: withoutPlaceNames) : ([], [])
         var right = 0, among = 0
         var probability = 0.0
         for fold in 0..<folds {
             let training = rows.indices.filter { $0 % folds != fold }
-            let dense = LogisticRegressionTrainer.train(TrainingData(rows: training.map { rows[$0] }, vocabularySize: vocabulary.count),
-                                                        labels: training.map { targets[$0] }, classes: labels.types, parameters: parameters)
+            let dense = LogisticRegressionTrainer.train(TrainingData(rows: training.map { rows[$0] } + extra.rows, vocabularySize: vocabulary.count),
+                                                        labels: training.map { targets[$0] } + extra.targets, classes: labels.types, parameters: parameters)
             let model = ProblemTypeModel(types: labels.types, bias: dense.bias, denseWeights: dense.weights, threshold: kept)
             for index in rows.indices where index % folds == fold {
                 let probabilities = model.probabilities(rows[index])
@@ -81,6 +73,27 @@ enum ProblemTypeTrainer {
         return CrossValidation(accuracy: Double(right) / count, amongKept: Double(among) / count, meanLabelProbability: probability / count)
     }
 
+    /// The labelled corpus texts as vocabulary rows (place names taken out) with their type indices.
+    private static func rows(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
+                             withoutPlaceNames: (String) -> String) throws -> (rows: [[Int32]], targets: [Int]) {
+        var rows: [[Int32]] = []
+        var targets: [Int] = []
+        for (example, type) in zip(examples, try labels.indices(for: examples)) {
+            guard let type else { continue }
+            rows.append(vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames(example.text))))
+            targets.append(type)
+        }
+        return (rows, targets)
+    }
+
+    /// The texts written for the type model alone, the same way.
+    private static func typeTextRows(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary,
+                                     withoutPlaceNames: (String) -> String) -> (rows: [[Int32]], targets: [Int]) {
+        let index = Dictionary(uniqueKeysWithValues: labels.types.enumerated().map { ($1, $0) })
+        let known = labels.typeTexts.filter { index[$0.type] != nil }
+        return (known.map { vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames($0.text))) }, known.map { index[$0.type]! })
+    }
+
     /// A fingerprint of what the model is trained from: the vocabulary, each text as the model sees it
     /// with its label, the types and the parameters.
     static func source(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary, examples: [CorpusExample],
@@ -92,6 +105,10 @@ enum ProblemTypeTrainer {
         for example in examples {
             writer.string(withoutPlaceNames(example.text))
             writer.string(labels.labels[example.id] ?? "")
+        }
+        for typed in labels.typeTexts {
+            writer.string(typed.type)
+            writer.string(withoutPlaceNames(typed.text))
         }
         writer.string("\(parameters) \(parameters.seed) kept \(keptWeight)")
         return FNV1a.hash(writer.buffer)

@@ -60,6 +60,10 @@ struct ClassificationSettings: Codable, Sendable, Equatable {
         /// their types, so a wrong type alone never links them (must be > 0 when `problemTypeWeight` is).
         var problemTypeBound: Double = 0
 
+        /// Whether similarity uses the problem types (both a weight and a bound): signatures then hold
+        /// them, and the candidate index looks up more terms.
+        var usesProblemTypes: Bool { problemTypeWeight > 0 && problemTypeBound > 0 }
+
         static let standard = Similarity(textWeight: 1, neighbourWeight: 1, neighbours: 10, expansion: 0.5, unigrams: true, placeWeight: 0.15, categoryWeight: 0.15, idfFloor: 0, topicExponent: 1, unknownInformativeness: 0.1, maximumTerms: 48, conceptWeight: 0, conceptMismatch: 0)
     }
 

@@ -41,10 +41,12 @@ struct SimilarityTests {
     let classifier = ClassificationHarness.parts.classifier
     let similarity = ReportSimilarity(ClassificationHarness.parts.settings.similarity)
 
-    func signature(_ text: String, source: Source = .hotline12345) -> ReportSignature {
+    /// The report's signature as the service makes it, by the shipped signature maker or another.
+    func signature(_ text: String, source: Source = .hotline12345, by maker: SignatureMaker? = nil) -> ReportSignature {
         let event = TestSupport.accepted(text, source: source)
         let decision = classifier.classify(event)
-        return maker.signature(text: text, address: nil, village: decision.place?.village, categoryProbabilities: decision.categoryProbabilities)
+        return (maker ?? self.maker).signature(text: text, address: nil, village: decision.place?.village,
+                                               categoryProbabilities: decision.categoryProbabilities)
     }
 
     @Test func oneProblemInOtherWordsScoresAboveTheThresholdAndAnotherProblemAtThePlaceBelow() {
@@ -120,10 +122,7 @@ struct SimilarityTests {
         let types = try #require(shipped.classifier.model.problemTypeModel)
         let withTypes = Self.withProblemTypes
         let maker = SignatureMaker(model: shipped.classifier.model, gazetteer: shipped.signatures.gazetteer, parameters: withTypes)
-        func typed(_ text: String, source: Source = .hotline12345) -> ReportSignature {
-            let decision = classifier.classify(TestSupport.accepted(text, source: source))
-            return maker.signature(text: text, address: nil, village: decision.place?.village, categoryProbabilities: decision.categoryProbabilities)
-        }
+        func typed(_ text: String, source: Source = .hotline12345) -> ReportSignature { signature(text, source: source, by: maker) }
         func likeliest(_ signature: ReportSignature) -> String? {
             signature.problemTypes.max { $0.weight < $1.weight }.map { types.types[Int($0.index)] }
         }
@@ -141,12 +140,8 @@ struct SimilarityTests {
         #expect(ReportSimilarity(withTypes).score(cover, lights) < threshold)
         // Without a problem-type weight signatures hold no types (they cost about 40 µs a report).
         let plain = SignatureMaker(model: shipped.classifier.model, gazetteer: shipped.signatures.gazetteer, parameters: Self.withoutProblemTypes)
-        let text = "胜利路农贸市场门口的窨井盖不见了"
-        let decision = classifier.classify(TestSupport.accepted(text))
-        let untyped = plain.signature(text: text, address: nil, village: decision.place?.village, categoryProbabilities: decision.categoryProbabilities)
-        #expect(untyped.problemTypes.isEmpty)
-        let typed = signature(text)
-        #expect(!typed.problemTypes.isEmpty)
+        #expect(signature("胜利路农贸市场门口的窨井盖不见了", by: plain).problemTypes.isEmpty)
+        #expect(!signature("胜利路农贸市场门口的窨井盖不见了").problemTypes.isEmpty)
     }
 
     /// A word that names several problems names no concept: a construction site's lorries and a
@@ -177,10 +172,7 @@ struct SimilarityTests {
         let texts = ["市民来电反映钟埭街道沈家弄村工地的大货车进出把村道压坏了", "市民来电反映钟埭街道沈家弄村楼上装修，每天中午用电钻打墙",
                      "市民来电反映钟埭街道沈家弄村村口的下水道堵了，污水外溢", "市民来电反映钟埭街道沈家弄村河里漂着死鱼",
                      "市民来电反映钟埭街道沈家弄村村道上的路灯坏了一半"]
-        let signatures = texts.map { text in
-            let decision = classifier.classify(TestSupport.accepted(text))
-            return maker.signature(text: text, address: nil, village: decision.place?.village, categoryProbabilities: decision.categoryProbabilities)
-        }
+        let signatures = texts.map { signature($0, by: maker) }
         #expect(signatures.allSatisfy { $0.problemTypes.isEmpty != problemTypes })
         for i in signatures.indices {
             for j in signatures.indices where j > i {

@@ -26,7 +26,7 @@ final class CandidateIndex: Sendable {
         /// words give), and 24 / 16 terms missed such pairs on the cluster sets where 32 / 24 find them
         /// all (docs/classification.md, "Problem types").
         init(for similarity: ClassificationSettings.Similarity) {
-            if similarity.problemTypeWeight > 0 && similarity.problemTypeBound > 0 {
+            if similarity.usesProblemTypes {
                 postedTerms = 32
                 queryTerms = 24
             }

@@ -35,9 +35,9 @@ struct ReportSimilarity: Sendable {
     /// more than `problemTypeBound` times what their words give: a type names what a report is about,
     /// and when the model names it wrongly, two reports with nothing else in common stay apart.
     func score(_ a: ReportSignature, _ b: ReportSignature) -> Double {
-        let affinity = a.categoryAffinity(with: b)
         let words = textWeight * a.textSimilarity(to: b) + neighbourWeight * a.neighbourSimilarity(to: b)
         guard words > 0 else { return 0 }
+        let affinity = a.categoryAffinity(with: b)
         let types = problemTypeWeight > 0
             ? min(problemTypeWeight * (a.problemTypeAgreement(with: b) ?? 0) * affinity, problemTypeBound * words) : 0
         return (words + types) * (1 - categoryWeight * (1 - affinity)) * max(0, 1 + placeWeight * a.placeAgreement(with: b))

@@ -157,7 +157,7 @@ struct SignatureMaker: Sendable {
     var computesProblemTypes: Bool { Self.computesProblemTypes(model: model, parameters: parameters) }
 
     static func computesProblemTypes(model: ClassifierModel, parameters: ClassificationSettings.Similarity) -> Bool {
-        model.problemTypeModel != nil && parameters.problemTypeWeight > 0 && parameters.problemTypeBound > 0
+        model.problemTypeModel != nil && parameters.usesProblemTypes
     }
 
     /// The names of a signature's problem types, largest share first (for `--explain`).

@@ -90,8 +90,8 @@ enum ProblemTypeTrainer {
     private static func typeTextRows(_ labels: ProblemTypeLabels, vocabulary: FeatureVocabulary,
                                      withoutPlaceNames: (String) -> String) -> (rows: [[Int32]], targets: [Int]) {
         let index = Dictionary(uniqueKeysWithValues: labels.types.enumerated().map { ($1, $0) })
-        let known = labels.typeTexts.filter { index[$0.type] != nil }
-        return (known.map { vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames($0.text))) }, known.map { index[$0.type]! })
+        let typed = labels.typeTexts.compactMap { typed in index[typed.type].map { (typed.text, $0) } }
+        return (typed.map { vocabulary.rows(of: TextFeatures.keys(of: withoutPlaceNames($0.0))) }, typed.map(\.1))
     }
 
     /// A fingerprint of what the model is trained from: the vocabulary, each text as the model sees it

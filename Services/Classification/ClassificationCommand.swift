@@ -45,6 +45,8 @@ struct ClassificationCommand: AsyncParsableCommand {
         var problemTypeRecipes: String?
         @Flag(help: "With --problem-type-recipes: leave out the texts written for the type model alone (problem_type_texts.tsv).")
         var withoutTypeTexts = false
+        @Option(help: "With --problem-type-recipes: also print this many of the commonest confusions (a label taken for another type).")
+        var confusions = 0
 
         func run() throws {
             let examples = try CorpusExample.load(path: corpus)
@@ -70,6 +72,9 @@ struct ClassificationCommand: AsyncParsableCommand {
                     print(String(format: "  %@ kept %g: accuracy %.3f, label among the %d likeliest %.3f, mean label probability %.3f (%@)",
                                  parameters.description, kept, figures.accuracy, SignatureMaker.problemTypesKept, figures.amongKept,
                                  figures.meanLabelProbability, "\(ContinuousClock.now - started)"))
+                    for confusion in figures.confusions.prefix(confusions) {
+                        print("    \(confusion.label) taken for \(confusion.taken): \(confusion.count)")
+                    }
                 }
                 return
             }
@@ -352,9 +357,9 @@ struct ClassificationCommand: AsyncParsableCommand {
             }
             func line(_ evaluation: ClusterEvaluation, _ settings: ClassificationSettings) -> String {
                 let s = settings.similarity
-                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f types %.2f type bound %.2f",
+                return String(format: "F1 %.4f  P %.3f  R %.3f  linked %d/%d  raised %d/%d (together %d)  false %d  |  expansion %.2f neighbours %.2f place %.2f category %.2f threshold %.3f hotspot %.3f concepts %.2f mismatch %.2f types %.2f type bound %.2f",
                               evaluation.pairF1, evaluation.pairPrecision, evaluation.pairRecall, evaluation.clustersLinked,
-                              evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.falseHotspots,
+                              evaluation.clusters, evaluation.clustersRaised, evaluation.raisable, evaluation.clustersRaisedTogether, evaluation.falseHotspots,
                               s.expansion, s.neighbourWeight, s.placeWeight, s.categoryWeight, settings.duplicates.minSimilarity,
                               settings.hotspots.minSimilarity, s.conceptWeight, s.conceptMismatch, s.problemTypeWeight, s.problemTypeBound)
                     + (settings.matterSupport.map { String(format: " support from %d second %.3f mean %.3f sole %@", $0.fromMembers, $0.secondBest,

@@ -41,7 +41,9 @@ struct ClusterReport: Codable, Sendable {
 /// SQLite), groups a labelled cluster set fed in the order the reports occurred:
 /// - pairwise precision, recall and F1 of "same matter" (linked by `duplicateOf`) against "same cluster";
 /// - how many planted clusters had every report linked into one matter, and raised as one hotspot
-///   holding nothing else (clusters with at least `minReporters` reporters).
+///   holding nothing else (clusters with at least `minReporters` reporters);
+/// - how many had every report in one hotspot, whatever else joined it (the issue's "raised as one
+///   hotspot": what a dispatcher needs so as not to miss a report; what joined is counted by the pairs).
 struct ClusterEvaluation {
     var reports: Int
     var clusters: Int
@@ -53,6 +55,8 @@ struct ClusterEvaluation {
     var pairCounts: (same: Int, linked: Int, both: Int)
     var clustersLinked: Int
     var clustersRaised: Int
+    /// Clusters whose reports all sit in one hotspot, whether or not something else joined it.
+    var clustersRaisedTogether: Int
     var raisable: Int
     var falseHotspots: Int
     /// Reports whose matter differs from what a full scan of the town gives (the index missed something).
@@ -111,7 +115,7 @@ struct ClusterEvaluation {
 
         let byCluster = Dictionary(grouping: ordered.indices.filter { ordered[$0].cluster != nil }) { ordered[$0].cluster! }
         clusters = byCluster.count
-        var linked = 0, raised = 0, raisable = 0
+        var linked = 0, raised = 0, together = 0, raisable = 0
         var misses: [String] = []
         let minReporters = settings.hotspots.minReporters
         for (cluster, members) in byCluster.sorted(by: { $0.key < $1.key }) {
@@ -124,6 +128,7 @@ struct ClusterEvaluation {
             let hotspots = Set(members.map { indexed.hotspot[$0] })
             var whole = false
             if hotspots.count == 1, let hotspot = hotspots.first!, !hotspot.isEmpty {
+                together += 1
                 let holders = Set(ordered.indices.filter { indexed.hotspot[$0] == hotspot })
                 whole = holders == Set(members)
             }
@@ -141,6 +146,7 @@ struct ClusterEvaluation {
         }
         clustersLinked = linked
         clustersRaised = raised
+        clustersRaisedTogether = together
         self.raisable = raisable
         let planted = Set(byCluster.values.map(Set.init))
         falseHotspots = Set(indexed.hotspot.compactMap { $0 }).filter { hotspot in
@@ -169,6 +175,7 @@ struct ClusterEvaluation {
         (pairPrecision, pairRecall, pairF1) = Self.pairFigures(pairCounts)
         clustersLinked = parts.map(\.clustersLinked).reduce(0, +)
         clustersRaised = parts.map(\.clustersRaised).reduce(0, +)
+        clustersRaisedTogether = parts.map(\.clustersRaisedTogether).reduce(0, +)
         raisable = parts.map(\.raisable).reduce(0, +)
         falseHotspots = parts.map(\.falseHotspots).reduce(0, +)
         indexDisagreements = parts.map(\.indexDisagreements).reduce(0, +)
@@ -210,6 +217,7 @@ struct ClusterEvaluation {
             "pairwise F1              \(f(pairF1))   (target >= 0.85)",
             "clusters linked whole    \(clustersLinked) of \(clusters)",
             "clusters raised whole    \(clustersRaised) of \(raisable) with enough reporters; other hotspots \(falseHotspots)",
+            "clusters raised together \(clustersRaisedTogether) of \(raisable) (every report in one hotspot; others may have joined)",
             "index vs full scan       \(indexDisagreements) reports grouped differently",
         ]
         if !misses.isEmpty { lines.append("not whole: " + misses.joined(separator: "\n           ")) }

@@ -44,6 +44,8 @@ enum ProblemTypeTrainer {
         var accuracy: Double
         var amongKept: Double
         var meanLabelProbability: Double
+        /// How often each label was taken for each other type ("label → likeliest"), the commonest first.
+        var confusions: [(label: String, taken: String, count: Int)]
     }
 
     /// The texts written for the type model alone (`typeTexts`) are in every fold's training part and are
@@ -55,6 +57,7 @@ enum ProblemTypeTrainer {
         let extra: (rows: [[Int32]], targets: [Int]) = typeTexts ? typeTextRows(labels, vocabulary: vocabulary, withoutPlaceNames: withoutPlaceNames) : ([], [])
         var right = 0, among = 0
         var probability = 0.0
+        var confused: [Pair: Int] = [:]
         for fold in 0..<folds {
             let training = rows.indices.filter { $0 % folds != fold }
             let dense = LogisticRegressionTrainer.train(TrainingData(rows: training.map { rows[$0] } + extra.rows, vocabularySize: vocabulary.count),
@@ -64,13 +67,25 @@ enum ProblemTypeTrainer {
                 let probabilities = model.probabilities(rows[index])
                 let label = targets[index]
                 let better = probabilities.indices.filter { probabilities[$0] > probabilities[label] || (probabilities[$0] == probabilities[label] && $0 < label) }.count
-                if better == 0 { right += 1 }
+                if better == 0 {
+                    right += 1
+                } else if let taken = probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] }) {
+                    confused[Pair(label: label, taken: taken), default: 0] += 1
+                }
                 if better < SignatureMaker.problemTypesKept { among += 1 }
                 probability += Double(probabilities[label])
             }
         }
         let count = Double(max(1, rows.count))
-        return CrossValidation(accuracy: Double(right) / count, amongKept: Double(among) / count, meanLabelProbability: probability / count)
+        let confusions = confused.sorted { ($0.value, $1.key.label, $1.key.taken) > ($1.value, $0.key.label, $0.key.taken) }
+            .map { (label: labels.types[$0.key.label], taken: labels.types[$0.key.taken], count: $0.value) }
+        return CrossValidation(accuracy: Double(right) / count, amongKept: Double(among) / count, meanLabelProbability: probability / count,
+                               confusions: confusions)
+    }
+
+    private struct Pair: Hashable {
+        var label: Int
+        var taken: Int
     }
 
     /// The labelled corpus texts as vocabulary rows (place names taken out) with their type indices.

@@ -162,14 +162,17 @@ struct ShippedClassifierTests {
         return try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false)
     }
 
-    /// Floors at what the shipped settings reach on a cluster set: pairwise F1, clusters linked and raised whole.
-    static func expectFloors(_ evaluation: ClusterEvaluation, pairF1: Double, linked: Int, raised: Int,
+    /// Floors at what the shipped settings reach on a cluster set: pairwise F1, clusters linked whole, raised
+    /// whole and raised together (every report in one hotspot, whatever else joined).
+    static func expectFloors(_ evaluation: ClusterEvaluation, pairF1: Double, linked: Int, raised: Int, together: Int,
                              sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(evaluation.pairF1 >= pairF1, "pairwise F1 \(evaluation.pairF1)", sourceLocation: sourceLocation)
         #expect(evaluation.clustersLinked >= linked, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole",
                 sourceLocation: sourceLocation)
         #expect(evaluation.clustersRaised >= raised, "\(evaluation.clustersRaised) of \(evaluation.raisable) raised whole",
                 sourceLocation: sourceLocation)
+        #expect(evaluation.clustersRaisedTogether >= together,
+                "\(evaluation.clustersRaisedTogether) of \(evaluation.raisable) raised together", sourceLocation: sourceLocation)
     }
 
     /// Repeats and hotspots on the held-apart cluster set (the parameters were chosen on the tuning set).
@@ -186,7 +189,7 @@ struct ShippedClassifierTests {
         // hotspots (t01, t07): the floors were lowered to 0.93 and 20 raised whole for that trade, on
         // purpose, as the other three sets gain (external: 14 raised whole against 9). Floors guard what is
         // reached; "raised whole" for all is a known issue, which fails as soon as it is met.
-        Self.expectFloors(evaluation, pairF1: 0.93, linked: 24, raised: 20)
+        Self.expectFloors(evaluation, pairF1: 0.93, linked: 24, raised: 20, together: 24)
         #expect(evaluation.clustersLinked == evaluation.clusters, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
         #expect(evaluation.clustersRaisedTogether == evaluation.raisable,
                 "\(evaluation.clustersRaisedTogether) of \(evaluation.raisable) raised together")
@@ -200,11 +203,11 @@ struct ShippedClassifierTests {
     /// that loses ground on reports in other people's words shows (docs/classification.md, "A second tuning
     /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13;
     /// with the sixth session's 0.787, 20, 14; with hotspot support (seventh) 0.787, 20, 15; with problem
-    /// types (ninth) 0.822, 22, 16.
+    /// types (ninth) 0.822, 22, 16, and 24 raised together (tenth session's count).
     @Test func theSecondTuningSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("tune2")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.82, linked: 22, raised: 16)
+        Self.expectFloors(evaluation, pairF1: 0.82, linked: 22, raised: 16, together: 24)
     }
 
     /// The external cluster set (30 clusters written in a third hand, never used for choosing; sixth session):
@@ -214,11 +217,12 @@ struct ShippedClassifierTests {
     /// Hotspot support (seventh session) costs it one cluster raised whole (x08, already two matters: a
     /// report of its smaller matter is left out of the hotspot), while it gains one on each tuning set and on
     /// the held-apart set and leaves out 6 other hotspots over the four sets ("Hotspot support"): the floor
-    /// was lowered to 9 for that trade, on purpose. With problem types (ninth session): 0.846, 19, 14.
+    /// was lowered to 9 for that trade, on purpose. With problem types (ninth session): 0.846, 19, 14, and 19 raised
+    /// together (tenth session's count).
     @Test func theExternalClusterSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("external")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.84, linked: 19, raised: 14)
+        Self.expectFloors(evaluation, pairF1: 0.84, linked: 19, raised: 14, together: 19)
     }
 
     /// The external check set (300 reports written apart by someone who never saw the corpus; it chooses

@@ -77,7 +77,7 @@ struct MessageContext: Sendable {
         "workOrderId": "WO20261123-000001", "levelName": "紧急", "categoryName": "城市管理", "unitName": "当湖街道民声一键办服务队",
         "place": "当湖街道 三港路", "reporter": "王女士 13800000000", "text": "三港路占道经营", "signBy": "2026-11-23 10:30",
         "resolveBy": "2026-11-26 10:00", "link": "http://example/WO20261123-000001", "town": "当湖街道", "village": "东湖社区",
-        "theme": "梅湾街、停车、小票", "reporterCount": "3", "eventCount": "4", "windowHours": "24",
+        "theme": "梅湾街、停车、小票", "reporterCount": "3", "eventCount": "4", "windowHours": "72",
         "sources": "12345、网络、110", "firstReportedAt": "2026-11-23 09:00", "lastReportedAt": "2026-11-23 10:20",
         "previousUnitName": "东湖社区网格", "reason": "不属于本单位职责", "deadlineName": "签收", "deadlineAt": "2026-11-23 10:30",
         "result": "已清理占道摊位并告知经营者", "feedbackVerdict": "不满意", "feedbackComment": "第二天又摆出来了",

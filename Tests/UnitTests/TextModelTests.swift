@@ -203,11 +203,35 @@ struct ShippedClassifierTests {
     /// that loses ground on reports in other people's words shows (docs/classification.md, "A second tuning
     /// set"). Before the fifth session's settings: F1 0.712, 14 linked, 9 raised; with them 0.775, 19, 13;
     /// with the sixth session's 0.787, 20, 14; with hotspot support (seventh) 0.787, 20, 15; with problem
-    /// types (ninth) 0.822, 22, 16, and 24 raised together (tenth session's count).
+    /// types (ninth) 0.822, 22, 16, and 24 raised together (tenth session's count). With the 72-hour hotspot
+    /// window (tenth session) 15 raised whole: u11's hotspot takes in a distractor reported more than a day
+    /// before it, on purpose, for the time test below.
     @Test func theSecondTuningSetKeepsWhatTheShippedSettingsReach() throws {
         let evaluation = try Self.clusterFigures("tune2")
         #expect(evaluation.clusters == 30)
-        Self.expectFloors(evaluation, pairF1: 0.82, linked: 22, raised: 16, together: 24)
+        Self.expectFloors(evaluation, pairF1: 0.82, linked: 22, raised: 15, together: 24)
+    }
+
+    /// One problem reported over two or three days is still one hotspot: the tuning set with the time between
+    /// its reports doubled and tripled (its clusters then span up to 50 and 75 hours) keeps every figure it
+    /// has as written. With the 24-hour hotspot window shipped until the tenth session, doubling the time
+    /// raised 16 of 39 clusters whole instead of 34 (docs/classification.md, "The hotspot window").
+    @Test(arguments: [2.0, 3.0])
+    func aProblemReportedOverDaysIsStillRaised(stretch: Double) throws {
+        let reports = try ClusterReport.load(path: Self.corpus + "/clusters/tune.jsonl")
+        let start = try #require(reports.map(\.occurredAt).min())
+        let stretched = reports.map { report in
+            var report = report
+            report.occurredAt = start.addingTimeInterval(report.occurredAt.timeIntervalSince(start) * stretch)
+            return report
+        }
+        let asWritten = try Self.clusterFigures("tune")
+        let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: stretched, compareWithFullScan: false)
+        #expect(evaluation.clustersLinked >= asWritten.clustersLinked, "\(evaluation.clustersLinked) linked whole")
+        #expect(evaluation.clustersRaised >= asWritten.clustersRaised, "\(evaluation.clustersRaised) raised whole")
+        #expect(evaluation.clustersRaisedTogether >= asWritten.clustersRaisedTogether,
+                "\(evaluation.clustersRaisedTogether) raised together")
+        #expect(evaluation.pairF1 >= asWritten.pairF1 - 0.001, "pairwise F1 \(evaluation.pairF1)")
     }
 
     /// The external cluster set (30 clusters written in a third hand, never used for choosing; sixth session):

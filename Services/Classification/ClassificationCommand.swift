@@ -135,14 +135,20 @@ struct ClassificationCommand: AsyncParsableCommand {
         var clusters = "Services/Classification/Corpus/clusters/test.jsonl"
         @Flag(help: "Also list the critical examples missed and the false alarms.")
         var criticalErrors = false
+        @Option(help: "The order the cluster set's reports reach the detector: occurred (as they occurred), source (one channel after another), reversed, or shuffled:<seed> (replayed in one batch).")
+        var arrival = "occurred"
 
         func run() throws {
+            guard let order = SignedClusterSet.Arrival(arrival) else {
+                throw ValidationError("--arrival: expected occurred, source, reversed or shuffled:<seed>, got \(arrival)")
+            }
             let parts = try ClassificationService.makeParts(configDirectory: input.configDirectory)
             let evaluation = ClassificationEvaluation(classifier: parts.classifier, examples: try CorpusExample.load(path: input.corpus))
             print(evaluation.report)
             if criticalErrors { print(evaluation.criticalErrors) }
             print("")
-            print(try ClusterEvaluation(parts: parts, reports: try ClusterReport.load(path: clusters)).report)
+            if order != .asOccurred { print("reports arriving \(order)") }
+            print(try ClusterEvaluation(parts: parts, reports: try ClusterReport.load(path: clusters), arrival: order).report)
         }
     }
 

@@ -66,9 +66,10 @@ struct ClusterEvaluation {
     /// Matters holding reports of more than one cluster (or a distractor): which, for reading.
     var mixedMatters: [String]
 
-    init(parts: ClassificationService.Parts, reports: [ClusterReport], compareWithFullScan: Bool = true) throws {
+    init(parts: ClassificationService.Parts, reports: [ClusterReport], compareWithFullScan: Bool = true,
+         arrival: SignedClusterSet.Arrival = .asOccurred) throws {
         try self.init(settings: parts.settings,
-                      signed: SignedClusterSet(reports: reports, classifier: parts.classifier, signatures: parts.signatures),
+                      signed: SignedClusterSet(reports: reports, classifier: parts.classifier, signatures: parts.signatures, arrival: arrival),
                       compareWithFullScan: compareWithFullScan)
     }
 

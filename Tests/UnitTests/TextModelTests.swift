@@ -158,8 +158,17 @@ struct ShippedClassifierTests {
 
     /// Repeats and hotspots on one of the corpus's cluster sets (`clusters/<name>.jsonl`) with the shipped settings.
     static func clusterFigures(_ name: String) throws -> ClusterEvaluation {
-        let reports = try ClusterReport.load(path: corpus + "/clusters/\(name).jsonl")
-        return try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false)
+        try clusterFigures(of: clusterReports(name))
+    }
+
+    /// The reports of one of the corpus's cluster sets.
+    static func clusterReports(_ name: String) throws -> [ClusterReport] {
+        try ClusterReport.load(path: corpus + "/clusters/\(name).jsonl")
+    }
+
+    /// Repeats and hotspots on these reports with the shipped settings, fed in the order `arrival` gives.
+    static func clusterFigures(of reports: [ClusterReport], arrival: SignedClusterSet.Arrival = .asOccurred) throws -> ClusterEvaluation {
+        try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false, arrival: arrival)
     }
 
     /// Floors at what the shipped settings reach on a cluster set: pairwise F1, clusters linked whole, raised
@@ -206,9 +215,7 @@ struct ShippedClassifierTests {
     @Test(arguments: ["source", "reversed", "shuffled:1", "shuffled:2", "shuffled:3"])
     func theHeldApartClusterSetMeetsTheTargetInAnyArrivalOrder(arrival: String) throws {
         let order = try #require(SignedClusterSet.Arrival(arrival))
-        let reports = try ClusterReport.load(path: Self.corpus + "/clusters/test.jsonl")
-        let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: reports, compareWithFullScan: false,
-                                               arrival: order)
+        let evaluation = try Self.clusterFigures(of: Self.clusterReports("test"), arrival: order)
         #expect(evaluation.pairF1 >= 0.85, "pairwise F1 \(evaluation.pairF1)")
         #expect(evaluation.clustersLinked >= 22, "\(evaluation.clustersLinked) of \(evaluation.clusters) linked whole")
         #expect(evaluation.clustersRaisedTogether == evaluation.raisable,
@@ -235,15 +242,15 @@ struct ShippedClassifierTests {
     /// raised 16 of 39 clusters whole instead of 34 (docs/classification.md, "The hotspot window").
     @Test(arguments: [2.0, 3.0])
     func aProblemReportedOverDaysIsStillRaised(stretch: Double) throws {
-        let reports = try ClusterReport.load(path: Self.corpus + "/clusters/tune.jsonl")
+        let reports = try Self.clusterReports("tune")
         let start = try #require(reports.map(\.occurredAt).min())
         let stretched = reports.map { report in
             var report = report
             report.occurredAt = start.addingTimeInterval(report.occurredAt.timeIntervalSince(start) * stretch)
             return report
         }
-        let asWritten = try Self.clusterFigures("tune")
-        let evaluation = try ClusterEvaluation(parts: ClassificationHarness.parts, reports: stretched, compareWithFullScan: false)
+        let asWritten = try Self.clusterFigures(of: reports)
+        let evaluation = try Self.clusterFigures(of: stretched)
         #expect(evaluation.clustersLinked >= asWritten.clustersLinked, "\(evaluation.clustersLinked) linked whole")
         #expect(evaluation.clustersRaised >= asWritten.clustersRaised, "\(evaluation.clustersRaised) raised whole")
         #expect(evaluation.clustersRaisedTogether >= asWritten.clustersRaisedTogether,

@@ -2,8 +2,9 @@ import Foundation
 
 /// A labelled cluster set, each report classified and signed once by one `SignatureMaker`: what the
 /// detector is fed, in the order the reports arrive (as they occurred unless `Arrival` says otherwise).
-/// The search over weights and thresholds (`tune-similarity`) evaluates hundreds of settings per signature maker; classifying and signing
-/// every report once per maker instead of once per setting is most of its cost.
+/// The search over weights and thresholds (`tune-similarity`) evaluates hundreds of settings per
+/// signature maker; classifying and signing every report once per maker instead of once per setting is
+/// most of its cost.
 struct SignedClusterSet: Sendable {
     /// The reports, ordered by occurrence (ties: id).
     let reports: [ClusterReport]
